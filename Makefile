@@ -1,0 +1,54 @@
+# airlog — the two set-up commands: `make demo` and `make test`. Both install missing Debian
+# packages first (tools/install-deps.sh), then build with CMake.
+JOBS ?= $(shell nproc)
+PYTHON ?= /usr/bin/python3
+BUILD := build/release
+ASAN_BUILD := build/asan
+DEMO_CORPUS := build/corpus/demo
+BENCH_CORPUS := build/corpus/bench-64M.log
+
+.PHONY: all deps build build-asan demo test test-release test-asan bench corpus clean
+
+all: build
+
+deps:
+	@bash tools/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRLOG_SANITIZE=ON -DAIRLOG_BUILD_BENCH=OFF >/dev/null
+
+build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+$(DEMO_CORPUS)/manifest.json:
+	$(PYTHON) corpus/generate.py --out $(DEMO_CORPUS) --size 64M --seed 42
+
+corpus: $(DEMO_CORPUS)/manifest.json
+
+# Runs airlog over the generated corpus (64 MB, every component and layout) and prints a summary.
+demo: build corpus
+	$(BUILD)/airlog summary $(DEMO_CORPUS)
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+# Every test, in the Release build and again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: test-release test-asan
+
+$(BENCH_CORPUS):
+	$(PYTHON) corpus/generate.py --single $(BENCH_CORPUS) --size 64M --seed 7
+
+bench: build $(BENCH_CORPUS)
+	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+
+clean:
+	rm -rf build

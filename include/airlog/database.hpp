@@ -1,0 +1,37 @@
+// airlog/database.hpp — the compiled rule set (Hyperscan database of template anchors).
+//
+// Compile once at start-up and share it: a Database is immutable after compile(), cheap to copy
+// (a reference-counted handle) and safe to use from any number of threads at once.
+//
+//   absl::StatusOr<airlog::Database> db = airlog::Database::compile();
+//   if (!db.ok()) { std::cerr << db.status() << "\n"; return 1; }
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace airlog {
+
+namespace detail { struct DatabaseImpl; }
+
+class Database {
+ public:
+  /// Compiles the built-in Airflow rule table. Fails (with the name of the offending rule) only if
+  /// the pattern library rejects a rule or the CPU lacks the SSSE3 baseline Hyperscan needs.
+  static absl::StatusOr<Database> compile();
+
+  /// Number of rules (template anchors) in the database.
+  size_t rule_count() const noexcept;
+  /// Hyperscan's size of the compiled database in bytes.
+  size_t size_bytes() const noexcept;
+
+  const detail::DatabaseImpl& impl() const noexcept { return *impl_; }
+
+ private:
+  explicit Database(std::shared_ptr<const detail::DatabaseImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const detail::DatabaseImpl> impl_;
+};
+
+}  // namespace airlog

@@ -1,0 +1,25 @@
+// airlog/json_writer.hpp — renders events and stats in the JSON output contract (docs/schema.md).
+//
+//   std::string out;
+//   airlog::append_json(event, out);   // one NDJSON line, '\n' included
+#pragma once
+
+#include <string>
+
+#include "airlog/event.hpp"
+#include "airlog/stats.hpp"
+
+namespace airlog {
+
+/// Appends one JSON object (and '\n') for `e` to `out`. Keys without a value are omitted; text that
+/// is not valid UTF-8 is written with U+FFFD in place of each invalid byte.
+void append_json(const Event& e, std::string& out);
+
+/// Appends the `--stats` object (and '\n') for `s` to `out`.
+void append_stats_json(const Stats& s, std::string& out);
+
+/// Appends `text` as a JSON string literal (quotes included), escaping as RFC 8259 requires and
+/// replacing invalid UTF-8 bytes with U+FFFD.
+void append_json_string(std::string_view text, std::string& out);
+
+}  // namespace airlog

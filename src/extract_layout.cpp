@@ -1,0 +1,528 @@
+// extract_layout.cpp — recognises the layout prefix of one physical line and reads its fields.
+// Dispatch is on the first byte; each layout parser walks the prefix once and gives up at the
+// first byte that does not fit, so an unrecognised line costs a few compares.
+#include <cstring>
+
+#include "extract.hpp"
+#include "rules.hpp"
+#include "text.hpp"
+
+namespace airlog::detail {
+
+namespace {
+
+constexpr int kMaxNesting = 3;  // outer prefixes (compose name, docker timestamp, nested record)
+
+bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth);
+
+// A level word at the start of `s` ("INFO", "warning", "CRITICAL"); returns its length or 0.
+size_t level_word(std::string_view s, Level* level) noexcept {
+  size_t i = 0;
+  while (i < s.size() && i < 10 && is_alpha(s[i])) ++i;
+  if (i < 4 || i > 9) return 0;
+  Level l = parse_level(s.substr(0, i));
+  if (l == Level::none) return 0;
+  *level = l;
+  return i;
+}
+
+void set_ts(const ParsedTime& t, LineContext& ctx, Event& ev) {
+  ev.ts_ns = ctx.zone->to_utc_ns(t);
+  ev.has_ts = true;
+}
+
+// "file.py:123" → file, lineno (split at the last ':').
+void set_location(std::string_view loc, Event& ev) {
+  size_t colon = loc.rfind(':');
+  int32_t n = 0;
+  if (colon != std::string_view::npos && parse_int_exact(loc.substr(colon + 1), &n)) {
+    ev.file = loc.substr(0, colon);
+    ev.lineno = n;
+  } else {
+    ev.file = loc;
+  }
+}
+
+// After a classic `[ts] ` prefix: `{file.py:N} LEVEL - message` (also `[SOURCE:DAG_PROCESSOR] {…}`).
+bool parse_classic_tail(std::string_view s, LineResult& out) {
+  if (starts_with(s, "[SOURCE:DAG_PROCESSOR] ")) {
+    s.remove_prefix(23);
+    out.line_component = Component::dag_processor;
+  }
+  if (s.empty() || s[0] != '{') return false;
+  size_t close = s.find("} ", 1);
+  if (close == std::string_view::npos) return false;
+  std::string_view loc = s.substr(1, close - 1);
+  if (!loc.empty() && loc[0] == '{') loc.remove_prefix(1);  // 1.x `{{file.py:N}}`
+  if (!loc.empty() && loc.back() == '}') loc.remove_suffix(1);
+  s.remove_prefix(close + 2);
+  Level level;
+  size_t lw = level_word(s, &level);
+  if (lw == 0) return false;
+  s.remove_prefix(lw);
+  if (starts_with(s, " - ")) s.remove_prefix(3);
+  else if (s == " -" || s.empty()) s = {};
+  else return false;
+  set_location(loc, out.ev);
+  out.ev.level = level;
+  out.ev.message = s;
+  return true;
+}
+
+// `[ts` already read; `rest` starts after the timestamp.
+bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_view rest,
+                     LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
+  if (starts_with(rest, "] ")) {
+    std::string_view s = rest.substr(2);
+    if (!s.empty() && s[0] == '[' && !starts_with(s, "[SOURCE:")) {
+      // gunicorn error log: `[ts +zzzz] [pid] [LEVEL] message`
+      size_t close = s.find(']');
+      int32_t pid = 0;
+      if (close == std::string_view::npos || !parse_int_exact(s.substr(1, close - 1), &pid)) return false;
+      s.remove_prefix(close + 1);
+      if (!starts_with(s, " [")) return false;
+      s.remove_prefix(2);
+      Level level;
+      size_t lw = level_word(s, &level);
+      if (lw == 0 || lw >= s.size() || s[lw] != ']') return false;
+      s.remove_prefix(lw + 1);
+      if (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+      ev.format = Format::gunicorn_error;
+      ev.level = level;
+      ev.message = s;
+      out.line_component = Component::webserver;
+      set_ts(t, ctx, ev);
+      return true;
+    }
+    if (!parse_classic_tail(s, out)) return false;
+    ev.format = Format::airflow_text;
+    set_ts(t, ctx, ev);
+    return true;
+  }
+  if (starts_with(rest, ": ")) {
+    // Celery: `[ts: LEVEL/ProcessName] message`
+    std::string_view s = rest.substr(2);
+    Level level;
+    size_t lw = level_word(s, &level);
+    if (lw == 0 || lw >= s.size() || s[lw] != '/') return false;
+    size_t close = s.find("] ", lw);
+    if (close == std::string_view::npos) {
+      if (s.back() != ']') return false;
+      close = s.size() - 1;
+    }
+    ev.format = Format::celery;
+    ev.level = level;
+    ev.logger = s.substr(lw + 1, close - lw - 1);  // the process name
+    ev.message = close + 2 <= s.size() ? s.substr(close + 2) : std::string_view{};
+    out.line_component = Component::worker;
+    set_ts(t, ctx, ev);
+    return true;
+  }
+  return false;
+}
+
+// structlog ConsoleRenderer after the timestamp: ` [level    ] event   [logger] k=v …`.
+bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out);
+
+// Digit-led lines: simple daemon format, structlog console, docker `--timestamps` prefix,
+// gunicorn access lines.
+bool parse_digit_led(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth);
+
+bool parse_uvicorn(std::string_view line, LineResult& out) {
+  Level level;
+  size_t lw = level_word(line, &level);
+  if (lw == 0 || lw >= line.size() || line[lw] != ':') return false;
+  std::string_view s = line.substr(lw + 1);
+  size_t pad = 0;
+  while (pad < s.size() && s[pad] == ' ') ++pad;
+  if (pad == 0 && !s.empty()) return false;
+  s.remove_prefix(pad);
+  Event& ev = out.ev;
+  ev.level = level;
+  ev.message = s;
+  ev.format = Format::uvicorn;
+  out.line_component = Component::api_server;
+  // Access: `10.0.0.5:51234 - "GET /path HTTP/1.1" 200 OK`
+  size_t dash = s.find(" - \"");
+  if (dash != std::string_view::npos && dash > 0) {
+    std::string_view req = s.substr(dash + 4);
+    size_t sp1 = req.find(' ');
+    size_t q = req.find("\" ");
+    if (sp1 != std::string_view::npos && q != std::string_view::npos && sp1 < q) {
+      int32_t status = 0;
+      std::string_view after = req.substr(q + 2);
+      if (parse_int(after, &status) == 3) {
+        std::string_view target = req.substr(sp1 + 1, q - sp1 - 1);
+        size_t http = target.rfind(" HTTP/");
+        ev.http_method = req.substr(0, sp1);
+        ev.http_path = http == std::string_view::npos ? target : target.substr(0, http);
+        ev.http_status = status;
+        ev.client = s.substr(0, dash);
+        ev.kind = EventKind::http_access;
+        ev.format = Format::uvicorn_access;
+      }
+    }
+  }
+  return true;
+}
+
+// `/path/to/file.py:276: DeprecationWarning: message` (stdlib) or `file.py:361 DeprecationWarning: …` (rich).
+bool parse_python_warning(std::string_view line, LineResult& out) {
+  size_t py = line.find(".py:");
+  if (py == std::string_view::npos || py > 512) return false;
+  std::string_view rest = line.substr(py + 4);
+  int32_t n = 0;
+  size_t d = parse_int(rest, &n);
+  if (d == 0 || n < 0) return false;
+  rest.remove_prefix(d);
+  if (starts_with(rest, ": ")) rest.remove_prefix(2);
+  else if (starts_with(rest, " ")) rest.remove_prefix(1);
+  else return false;
+  size_t cat = 0;
+  while (cat < rest.size() && (is_alpha(rest[cat]) || is_digit(rest[cat]) || rest[cat] == '_' || rest[cat] == '.')) ++cat;
+  if (cat < 7 || cat + 1 >= rest.size() || rest[cat] != ':') return false;
+  std::string_view category = rest.substr(0, cat);
+  if (category.find("Warning") == std::string_view::npos) return false;
+  Event& ev = out.ev;
+  ev.format = Format::python_warning;
+  ev.level = Level::warning;
+  size_t slash = line.rfind('/', py);
+  ev.file = line.substr(slash == std::string_view::npos ? 0 : slash + 1, py + 3 - (slash == std::string_view::npos ? 0 : slash + 1));
+  ev.lineno = n;
+  ev.logger = "py.warnings";
+  ev.message = line.substr(static_cast<size_t>(rest.data() - line.data()));
+  return true;
+}
+
+// The Airflow ASCII-art start-up banner and gunicorn's start-up banner lines.
+bool parse_banner(std::string_view line, LineResult& out) {
+  static constexpr std::string_view kGunicornBanner[] = {
+      "Running the Gunicorn Server with:", "Workers: ", "Host: ", "Timeout: ", "Logfiles: ",
+      "Access Logformat:", "=================================================================",
+      "Running the uvicorn with:", "Apps: "};
+  bool match = false;
+  if (!line.empty() && (line[0] == ' ' || line[0] == '_')) {
+    size_t underscores = 0;
+    match = line.size() >= 10;
+    for (char c : line) {
+      if (c == '_') ++underscores;
+      else if (!(c == ' ' || c == '/' || c == '|' || c == '\\' || c == '(' || c == ')')) { match = false; break; }
+    }
+    match = match && underscores >= 4;
+  } else {
+    for (std::string_view p : kGunicornBanner)
+      if (starts_with(line, p)) { match = true; break; }
+  }
+  if (!match) return false;
+  out.ev.format = Format::airflow_banner;
+  out.ev.message = line;
+  return true;
+}
+
+// `name  | rest` from `docker compose logs`: returns the offset of rest, 0 if absent.
+size_t compose_prefix(std::string_view line) noexcept {
+  size_t i = 0;
+  while (i < line.size() && i < 128 && (is_alpha(line[i]) || is_digit(line[i]) || line[i] == '_' || line[i] == '-' || line[i] == '.')) ++i;
+  if (i == 0) return 0;
+  size_t j = i;
+  while (j < line.size() && line[j] == ' ') ++j;
+  if (j == i || j + 1 >= line.size() || line[j] != '|' || line[j + 1] != ' ') {
+    if (j + 1 == line.size() && j > i && line[j] == '|') return j + 1;  // empty line in compose output
+    return 0;
+  }
+  return j + 2;
+}
+
+Component component_from_name(std::string_view name) noexcept {
+  if (name.find("scheduler") != std::string_view::npos) return Component::scheduler;
+  if (name.find("webserver") != std::string_view::npos) return Component::webserver;
+  if (name.find("worker") != std::string_view::npos) return Component::worker;
+  if (name.find("triggerer") != std::string_view::npos) return Component::triggerer;
+  if (name.find("api-server") != std::string_view::npos || name.find("apiserver") != std::string_view::npos ||
+      name.find("api_server") != std::string_view::npos)
+    return Component::api_server;
+  if (name.find("dag-processor") != std::string_view::npos || name.find("dag_processor") != std::string_view::npos)
+    return Component::dag_processor;
+  return Component::unknown;
+}
+
+bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
+  if (line.empty() || depth > kMaxNesting) return false;
+  const char c = line[0];
+  if (c == '[') {
+    ParsedTime t;
+    if (parse_iso_timestamp(line.substr(1), &t)) {
+      if (!parse_bracketed(line, t, line.substr(1 + t.length), ctx, out)) return false;
+      // A record nested in another record's message (2.x DAG-processing stdout redirect): the
+      // inner record's fields win.
+      std::string_view msg = out.ev.message;
+      if (out.ev.format == Format::airflow_text && msg.size() > 20 && msg[0] == '[') {
+        LineResult inner;
+        if (parse_any(msg, anchors, ctx, inner, depth + 1) && inner.ev.format == Format::airflow_text) {
+          Event& ev = out.ev;
+          ev.ts_ns = inner.ev.ts_ns;
+          ev.has_ts = inner.ev.has_ts;
+          ev.level = inner.ev.level;
+          ev.file = inner.ev.file;
+          ev.lineno = inner.ev.lineno;
+          ev.message = inner.ev.message;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+  if (c == '{') return parse_json_line(line, ctx, out);
+  if (is_digit(c)) {
+    if (parse_digit_led(line, anchors, ctx, out, depth)) return true;
+  } else if (is_upper(c)) {
+    if (c == 'T' && starts_with(line, "Traceback (most recent call last):")) return false;  // folds
+    if (parse_uvicorn(line, out)) return true;
+    if (parse_banner(line, out)) return true;
+  } else if (c == '/' || c == ' ' || c == '_') {
+    if (c == '/' && parse_python_warning(line, out)) return true;
+    if (c != '/' && parse_banner(line, out)) return true;
+    return false;
+  }
+  if (depth < kMaxNesting) {
+    size_t skip = compose_prefix(line);
+    if (skip > 0) {
+      std::string_view name = line.substr(0, line.find(' '));
+      if (skip == line.size()) return false;
+      if (!parse_any(line.substr(skip), anchors, ctx, out, depth + 1)) return false;
+      Component comp = component_from_name(name);
+      if (comp != Component::unknown) out.line_component = comp;
+      out.compose_prefixed = true;
+      return true;
+    }
+  }
+  if (is_alpha(c) && parse_python_warning(line, out)) return true;
+  return false;
+}
+
+bool parse_digit_led(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
+  ParsedTime t;
+  if (parse_iso_timestamp(line, &t)) {
+    std::string_view rest = line.substr(t.length);
+    if (rest.empty() || rest[0] != ' ') return false;
+    rest.remove_prefix(1);
+    if (!rest.empty() && rest[0] == '[') {
+      if (parse_console_tail(rest, t, ctx, out)) return true;
+    } else {
+      Level level;
+      size_t lw = level_word(rest, &level);
+      if (lw > 0 && (starts_with(rest.substr(lw), " - ") || rest.substr(lw) == " -")) {
+        Event& ev = out.ev;
+        ev.format = Format::airflow_simple;
+        ev.level = level;
+        ev.message = rest.size() > lw + 3 ? rest.substr(lw + 3) : std::string_view{};
+        set_ts(t, ctx, ev);
+        return true;
+      }
+    }
+    // An outer timestamp (docker --timestamps, viewers): the inner line decides; the outer time
+    // fills in when the inner line has none (uvicorn).
+    if (depth < kMaxNesting && parse_any(rest, anchors, ctx, out, depth + 1)) {
+      if (!out.ev.has_ts) set_ts(t, ctx, out.ev);
+      return true;
+    }
+    return false;
+  }
+  // gunicorn access (common log format): `host - user [02/Jan/2024:00:00:01 +0000] "GET / HTTP/1.1" 200 283 …`
+  size_t sp = line.find(" - ");
+  if (sp == std::string_view::npos || sp > 64) return false;
+  size_t open = line.find(" [", sp);
+  if (open == std::string_view::npos || open > sp + 260) return false;
+  ParsedTime ct;
+  if (!parse_clf_timestamp(line.substr(open + 2), &ct)) return false;
+  std::string_view s = line.substr(open + 2 + ct.length);
+  if (!starts_with(s, "] \"")) return false;
+  s.remove_prefix(3);
+  size_t q = s.find("\" ");
+  if (q == std::string_view::npos) return false;
+  std::string_view req = s.substr(0, q);
+  int32_t status = 0;
+  if (parse_int(s.substr(q + 2), &status) != 3) return false;
+  Event& ev = out.ev;
+  size_t m = req.find(' ');
+  if (m != std::string_view::npos) {
+    ev.http_method = req.substr(0, m);
+    std::string_view target = req.substr(m + 1);
+    size_t http = target.rfind(" HTTP/");
+    ev.http_path = http == std::string_view::npos ? target : target.substr(0, http);
+  }
+  ev.http_status = status;
+  ev.client = line.substr(0, sp);
+  ev.format = Format::gunicorn_access;
+  ev.kind = EventKind::http_access;
+  ev.level = Level::info;
+  ev.message = line;
+  ev.ts_ns = ct.utc_ns();
+  ev.has_ts = true;
+  out.line_component = Component::webserver;
+  return true;
+}
+
+// Reads one console `key=value` (value raw, or a Python repr in single or double quotes).
+// Returns the bytes used, 0 at the end or on malformed input.
+size_t next_console_kv(std::string_view s, std::string_view* key, std::string_view* value) {
+  size_t eq = 0;
+  while (eq < s.size() && s[eq] != '=' && s[eq] != ' ') ++eq;
+  if (eq == 0 || eq >= s.size() || s[eq] != '=') return 0;
+  *key = s.substr(0, eq);
+  size_t v = eq + 1;
+  if (v < s.size() && (s[v] == '\'' || s[v] == '"')) {
+    char q = s[v];
+    size_t i = v + 1;
+    while (i < s.size() && s[i] != q) i += (s[i] == '\\') ? 2 : 1;
+    if (i >= s.size()) { *value = s.substr(v + 1); return s.size(); }
+    *value = s.substr(v + 1, i - v - 1);
+    return i + 1;
+  }
+  size_t end = s.find(' ', v);
+  if (end == std::string_view::npos) end = s.size();
+  *value = s.substr(v, end - v);
+  return end;
+}
+
+void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
+  int32_t n = 0;
+  switch (key.size()) {
+    case 3:
+      if (key == "loc") set_location(value, ev);
+      break;
+    case 4:
+      if (key == "path") ev.http_path = value;
+      break;
+    case 6:
+      if (key == "dag_id") ev.dag_id = value;
+      else if (key == "run_id") ev.run_id = value;
+      else if (key == "method") ev.http_method = value;
+      break;
+    case 7:
+      if (key == "task_id") ev.task_id = value;
+      break;
+    case 9:
+      if (key == "exit_code" && parse_int_exact(value, &n)) { ev.return_code = n; ev.has_return_code = true; }
+      else if (key == "map_index" && parse_int_exact(value, &n)) ev.map_index = n;
+      break;
+    case 10:
+      if (key == "try_number" && parse_int_exact(value, &n)) ev.try_number = n;
+      break;
+    case 11:
+      if (key == "final_state") ev.state = parse_state(value);
+      else if (key == "status_code" && parse_int_exact(value, &n)) ev.http_status = n;
+      else if (key == "client_addr") ev.client = value;
+      break;
+    case 12:
+      if (key == "logical_date") set_logical_date(value, ctx, ev);
+      break;
+  }
+}
+
+bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out) {
+  // `[info     ] ` — level name padded to 9 inside the brackets.
+  size_t close = s.find(']');
+  if (close == std::string_view::npos || close < 4 || close > 12) return false;
+  Level level = parse_level(s.substr(1, close - 1));
+  if (level == Level::none) return false;
+  std::string_view rest = s.substr(close + 1);
+  if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+  Event& ev = out.ev;
+  ev.format = Format::airflow_console;
+  ev.level = level;
+  set_ts(t, ctx, ev);
+  // The event is padded to 30 columns and followed by ` [logger]`; find the first ` [name]`
+  // whose name is a logger-like token followed by a space or the end.
+  std::string_view event = rest;
+  std::string_view kvs;
+  size_t pos = 0;
+  while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
+    size_t name_begin = pos + 2;
+    size_t i = name_begin;
+    while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' || rest[i] == '-' || rest[i] == ':'))
+      ++i;
+    if (i > name_begin && i < rest.size() && rest[i] == ']' && (i + 1 == rest.size() || rest[i + 1] == ' ')) {
+      ev.logger = rest.substr(name_begin, i - name_begin);
+      event = trim_right(rest.substr(0, pos));
+      kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
+      break;
+    }
+    pos += 2;
+  }
+  ev.message = event;
+  if (!kvs.empty()) {
+    std::string_view k, v;
+    std::string_view it = kvs;
+    while (!it.empty()) {
+      size_t used = next_console_kv(it, &k, &v);
+      if (used == 0) break;
+      apply_console_kv(k, v, ctx, out);
+      it.remove_prefix(used);
+      while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
+    }
+    // Keep the key=value text in the message so nothing printed is lost.
+    char* buf = ctx.arena->allocate(event.size() + 1 + kvs.size());
+    std::memcpy(buf, event.data(), event.size());
+    buf[event.size()] = ' ';
+    std::memcpy(buf + event.size() + 1, kvs.data(), kvs.size());
+    ev.message = {buf, event.size() + 1 + kvs.size()};
+  }
+  if (ev.logger == "http.access") out.line_component = Component::api_server;
+  return true;
+}
+
+}  // namespace
+
+bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out) {
+  // Runs of NUL bytes are left where a rotated file kept being written at its old offset.
+  size_t nul = 0;
+  while (nul < line.size() && line[nul] == '\0') ++nul;
+  line.remove_prefix(nul);
+  bool coloured = (anchors & bit(Anchor::esc)) != 0;
+  if (coloured) {
+    char* buf = ctx.arena->allocate(line.size());
+    size_t n = strip_ansi(line, buf);
+    ctx.arena->shrink_last(buf, n);
+    line = {buf, n};
+  }
+  if (!parse_any(line, anchors, ctx, out, 0)) return false;
+  if (coloured && out.ev.format == Format::airflow_text) out.ev.format = Format::airflow_color;
+  out.message_in_place = !coloured && !out.ev.message.empty() &&
+                         out.ev.message.data() + out.ev.message.size() == line.data() + line.size() &&
+                         out.ev.format != Format::airflow_json;
+  return true;
+}
+
+Component component_from_source(std::string_view file, std::string_view logger) noexcept {
+  if (!file.empty()) {
+    if (file.find("scheduler_job") != std::string_view::npos || file == "scheduler_command.py" ||
+        file.find("_executor.py") != std::string_view::npos || file == "executor_loader.py" ||
+        file == "kubernetes_executor_utils.py")
+      return Component::scheduler;
+    if (file == "manager.py" || file == "processor.py" || file == "dag_processing.py" ||
+        file == "dag_processor_job_runner.py" || file == "dag_processor_command.py")
+      return Component::dag_processor;
+    if (file == "taskinstance.py" || file.find("task_job") != std::string_view::npos ||
+        file.find("task_runner.py") != std::string_view::npos || file == "task_command.py")
+      return Component::task;
+    if (file.find("triggerer") != std::string_view::npos) return Component::triggerer;
+    if (file.find("webserver") != std::string_view::npos || file == "views.py") return Component::webserver;
+    if (file == "celery_command.py" || file == "celery_executor_utils.py") return Component::worker;
+    if (file == "api_server_command.py" || file == "http_access_log.py") return Component::api_server;
+  }
+  if (!logger.empty()) {
+    if (logger == "task" || starts_with(logger, "task.") || starts_with(logger, "airflow.task"))
+      return Component::task;
+    if (logger.find("scheduler_job") != std::string_view::npos) return Component::scheduler;
+    if (starts_with(logger, "celery")) return Component::worker;
+    if (logger.find("triggerer") != std::string_view::npos) return Component::triggerer;
+    if (logger.find("dag_processing.manager") != std::string_view::npos) return Component::dag_processor;
+    if (logger == "http.access" || starts_with(logger, "uvicorn")) return Component::api_server;
+  }
+  return Component::unknown;
+}
+
+}  // namespace airlog::detail

@@ -1,0 +1,172 @@
+// json_writer.cpp — the JSON output contract (docs/schema.md). Keys are written in a fixed order;
+// absent values are omitted. Text is escaped per RFC 8259; invalid UTF-8 bytes become U+FFFD so
+// every output line is valid JSON whatever the input held.
+#include "airlog/json_writer.hpp"
+
+#include <charconv>
+
+#include "simdjson.h"
+#include "timestamp.hpp"
+
+namespace airlog {
+
+namespace {
+
+void append_int(int64_t v, std::string& out) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, static_cast<size_t>(res.ptr - buf));
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  if (n == 3 && ((c == 0xe0 && b(i + 1) < 0xa0) || (c == 0xed && b(i + 1) > 0x9f))) return 0;
+  if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) > 0x8f))) return 0;
+  return n;
+}
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) { out_.push_back('{'); }
+  void key(std::string_view k) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    out_.push_back('"');
+    out_.append(k);
+    out_.append("\":", 2);
+  }
+  void str(std::string_view k, std::string_view v) {
+    if (v.empty()) return;
+    key(k);
+    append_json_string(v, out_);
+  }
+  void num(std::string_view k, int64_t v) {
+    key(k);
+    append_int(v, out_);
+  }
+  void flag(std::string_view k) {
+    key(k);
+    out_.append("true");
+  }
+  void end() { out_.append("}\n", 2); }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void append_json_string(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  const bool valid = simdjson::validate_utf8(s.data(), s.size());
+  size_t run = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || valid)) { ++i; continue; }
+    out.append(s.data() + run, i - run);
+    if (c >= 0x80) {
+      size_t n = utf8_sequence(s, i);
+      if (n > 0) out.append(s.data() + i, n), i += n;
+      else out.append("\\ufffd"), i += 1;
+      run = i;
+      continue;
+    }
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+    ++i;
+    run = i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_json(const Event& e, std::string& out) {
+  Writer w(out);
+  w.num("line", static_cast<int64_t>(e.line));
+  w.num("lines", e.lines);
+  if (e.has_ts) w.num("ts_ns", e.ts_ns);
+  if (e.level != Level::none) w.str("level", to_string(e.level));
+  w.str("component", to_string(e.component));
+  w.str("format", to_string(e.format));
+  w.str("logger", e.logger);
+  w.str("file", e.file);
+  if (e.lineno > 0) w.num("lineno", e.lineno);
+  w.str("message", e.message);
+  w.str("dag_id", e.dag_id);
+  w.str("task_id", e.task_id);
+  w.str("run_id", e.run_id);
+  if (e.has_logical_date) {
+    w.key("logical_date");
+    out.push_back('"');
+    detail::append_rfc3339_utc(e.logical_date_ns, out);
+    out.push_back('"');
+  }
+  if (e.try_number > 0) w.num("try_number", e.try_number);
+  if (e.map_index >= 0) w.num("map_index", e.map_index);
+  if (e.kind != EventKind::none) w.str("event", to_string(e.kind));
+  if (e.state != State::none) w.str("state", to_string(e.state));
+  if (e.has_return_code) w.num("return_code", e.return_code);
+  w.str("exception_type", e.exception_type);
+  w.str("exception_message", e.exception_message);
+  w.str("http_method", e.http_method);
+  w.str("http_path", e.http_path);
+  if (e.http_status > 0) w.num("http_status", e.http_status);
+  w.str("client", e.client);
+  if (e.flags & kFlagTruncated) w.flag("truncated");
+  if (e.flags & kFlagContinued) w.flag("continued");
+  if (e.flags & kFlagInvalidUtf8) w.flag("invalid_utf8");
+  w.end();
+}
+
+void append_stats_json(const Stats& s, std::string& out) {
+  Writer w(out);
+  w.num("lines_in", static_cast<int64_t>(s.lines_in));
+  w.num("events_out", static_cast<int64_t>(s.events_out));
+  w.num("events_out_lines", static_cast<int64_t>(s.event_lines_out));
+  w.num("lines_folded", static_cast<int64_t>(s.lines_folded));
+  w.num("duplicates_dropped", static_cast<int64_t>(s.duplicates_dropped));
+  w.num("bytes_in", static_cast<int64_t>(s.bytes_in));
+  w.num("recognised_lines", static_cast<int64_t>(s.recognised_lines));
+  auto table = [&](std::string_view name, const auto& counts, auto enum_of) {
+    w.key(name);
+    out.push_back('{');
+    bool first = true;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (counts[i] == 0) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      std::string_view label = to_string(enum_of(i));
+      append_json_string(label.empty() ? std::string_view("none") : label, out);
+      out.push_back(':');
+      append_int(static_cast<int64_t>(counts[i]), out);
+    }
+    out.push_back('}');
+  };
+  table("format", s.by_format, [](size_t i) { return static_cast<Format>(i); });
+  table("component", s.by_component, [](size_t i) { return static_cast<Component>(i); });
+  table("level", s.by_level, [](size_t i) { return static_cast<Level>(i); });
+  table("event", s.by_event, [](size_t i) { return static_cast<EventKind>(i); });
+  w.end();
+}
+
+}  // namespace airlog

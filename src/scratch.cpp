@@ -1,0 +1,27 @@
+#include "airlog/scratch.hpp"
+
+#include "database_impl.hpp"
+#include "scratch_impl.hpp"
+
+namespace airlog {
+
+Scratch::Scratch(std::unique_ptr<detail::ScratchImpl> impl) : impl_(std::move(impl)) {}
+Scratch::Scratch(Scratch&&) noexcept = default;
+Scratch& Scratch::operator=(Scratch&&) noexcept = default;
+Scratch::~Scratch() = default;
+
+absl::StatusOr<Scratch> Scratch::create(const Database& db) {
+  auto impl = std::make_unique<detail::ScratchImpl>();
+  if (hs_alloc_scratch(db.impl().hs, &impl->hs) != HS_SUCCESS)
+    return absl::ResourceExhaustedError("airlog: cannot allocate Hyperscan scratch");
+  return Scratch(std::move(impl));
+}
+
+absl::StatusOr<Scratch> Scratch::clone() const {
+  auto impl = std::make_unique<detail::ScratchImpl>();
+  if (hs_clone_scratch(impl_->hs, &impl->hs) != HS_SUCCESS)
+    return absl::ResourceExhaustedError("airlog: cannot clone Hyperscan scratch");
+  return Scratch(std::move(impl));
+}
+
+}  // namespace airlog

@@ -1,0 +1,29 @@
+// scratch_impl.hpp — per-thread working memory (private).
+#pragma once
+
+#include <hs/hs.h>
+
+#include <string>
+#include <vector>
+
+#include "simdjson.h"
+
+namespace airlog::detail {
+
+/// One physical line of the block being parsed and the anchors found in it.
+struct LineSpan {
+  size_t begin = 0;      ///< offset of the first byte
+  size_t end = 0;        ///< offset one past the last byte, excluding the '\n'
+  uint64_t anchors = 0;  ///< bit(Anchor) set for each anchor found in the line
+};
+
+struct ScratchImpl {
+  hs_scratch_t* hs = nullptr;
+  simdjson::ondemand::parser json;
+  std::vector<LineSpan> lines;
+  std::string json_copy;  // padded copy for JSON lines at the very end of a buffer
+
+  ~ScratchImpl() { hs_free_scratch(hs); }
+};
+
+}  // namespace airlog::detail

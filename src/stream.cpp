@@ -1,0 +1,410 @@
+// stream.cpp — assembly: turns classified lines into events. One pending event is open at a time;
+// unrecognised lines that follow a record fold into it (tracebacks, TAB-indented TaskInstance
+// lists, stats tables, printed output), until the next record or a cap. Everything a Stream must
+// remember across buffers lives in StreamState; the pending event never outlives a call (when the
+// buffer is not the last, its lines are left unconsumed and parsed again with more data).
+#include "airlog/stream.hpp"
+
+#include <cstring>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "classify.hpp"
+#include "database_impl.hpp"
+#include "extract.hpp"
+#include "path_context.hpp"
+#include "rules.hpp"
+#include "scratch_impl.hpp"
+#include "text.hpp"
+#include "timestamp.hpp"
+
+namespace airlog {
+
+namespace detail {
+
+constexpr size_t kMaxKnownDags = 100'000;
+
+struct StreamState {
+  StreamState(const Database& d, const Options& o, ZoneResolver z) : db(d), options(o), zone(std::move(z)) {}
+  Database db;
+  Options options;
+  PathContext path;
+  int64_t path_logical_date_ns = 0;
+  bool path_has_logical_date = false;
+  ZoneResolver zone;
+  absl::flat_hash_set<std::string> known_dags;
+  Component inferred = Component::unknown;  // first component the content pointed at
+  uint64_t next_line = 1;
+  bool skipping_long_line = false;  // the rest of an over-long line is being skipped
+  bool long_line_flagged = false;
+  Stats stats;
+};
+
+namespace {
+
+bool looks_like_exception_line(std::string_view s) noexcept {
+  if (s.empty() || !(is_alpha(s[0]) || s[0] == '_')) return false;
+  size_t i = 0;
+  while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_' || s[i] == '.')) ++i;
+  return i == s.size() || s[i] == ':';
+}
+
+constexpr std::string_view kTracebackHeader = "Traceback (most recent call last):";
+
+// The event being assembled.
+struct Pending {
+  bool active = false;
+  LineResult head;
+  uint64_t line = 0;          // 1-based line number of the first line
+  size_t first_begin = 0;     // block offset where the event's first line starts
+  size_t fold_begin = 0;      // block offset of the first folded line
+  size_t last_end = 0;        // block offset one past the last line's text
+  uint32_t lines = 0;
+  size_t bytes = 0;
+  bool dirty = false;         // folded text cannot be one view of the block
+  bool in_traceback = false;
+  bool traceback_seen = false;
+  std::string_view exception_line;
+  uint32_t flags = 0;
+};
+
+class Assembler {
+ public:
+  Assembler(StreamState& st, ScratchImpl& scratch, std::string_view block, Batch& out)
+      : st_(st), scratch_(scratch), block_(block), out_(out) {
+    ctx_.zone = &st.zone;
+    ctx_.arena = &out.arena;
+    ctx_.scratch = &scratch;
+    ctx_.block = block;
+    ctx_.known_dags = &st.known_dags;
+    ctx_.context_dag_id = st.path.dag_id;
+  }
+
+  // Processes one physical line [begin, end) (terminator excluded).
+  void line(size_t begin, size_t end, uint64_t anchors, uint64_t number) {
+    std::string_view text = block_.substr(begin, end - begin);
+    bool had_cr = false;
+    if ((anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') {
+      text.remove_suffix(1);
+      had_cr = true;
+    }
+    uint32_t flags = 0;
+    if (text.size() > st_.options.max_line_bytes) {
+      text = text.substr(0, st_.options.max_line_bytes);
+      flags |= kFlagTruncated;
+    }
+    LineResult r;
+    if (parse_line(text, anchors, ctx_, r)) {
+      r.ev.flags |= flags;
+      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      finish();
+      start(r, begin, text, had_cr, number, anchors);
+      if (!r.foldable) finish();
+      return;
+    }
+    if (pending_.active && pending_.head.foldable) {
+      fold(begin, text, had_cr, anchors, number);
+      return;
+    }
+    finish();
+    LineResult raw;
+    raw.ev.message = text;
+    raw.ev.flags = flags;
+    raw.message_in_place = true;
+    std::string_view content = clean(text, anchors);
+    if (starts_with(content, kTracebackHeader)) {
+      raw.ev.format = Format::traceback;
+      raw.ev.level = Level::error;
+      raw.ev.message = content;
+      raw.message_in_place = content.data() == text.data();
+      start(raw, begin, text, had_cr, number, anchors);
+      return;
+    }
+    raw.foldable = false;
+    start(raw, begin, text, had_cr, number, anchors);
+    finish();
+  }
+
+  // Emits the pending event, if any.
+  void finish() {
+    if (!pending_.active) return;
+    Pending& p = pending_;
+    Event ev = p.head.ev;
+    ev.line = p.line;
+    ev.lines = p.lines;
+    ev.flags |= p.flags;
+    if (p.lines > 1) ev.message = joined_message();
+    if (!p.exception_line.empty() && ev.exception_type.empty()) {
+      size_t colon = p.exception_line.find(':');
+      ev.exception_type = p.exception_line.substr(0, colon);
+      if (colon != std::string_view::npos) ev.exception_message = trim(p.exception_line.substr(colon + 1));
+    }
+    if (!simdjson::validate_utf8(ev.message.data(), ev.message.size())) ev.flags |= kFlagInvalidUtf8;
+    if (ev.kind == EventKind::none && (p.traceback_seen || !ev.exception_type.empty()))
+      ev.kind = EventKind::exception;
+    resolve_component(ev);
+    fill_from_path(ev);
+    learn(ev);
+    count(ev);
+    out_.events.push_back(ev);
+    p.active = false;
+  }
+
+  bool has_pending() const { return pending_.active; }
+  size_t pending_begin() const { return pending_.first_begin; }
+
+ private:
+  // A raw line's text with ANSI escapes removed (into the arena) for the traceback checks.
+  std::string_view clean(std::string_view text, uint64_t anchors) {
+    size_t nul = 0;
+    while (nul < text.size() && text[nul] == '\0') ++nul;
+    text.remove_prefix(nul);
+    if (!(anchors & bit(Anchor::esc))) return text;
+    char* buf = out_.arena.allocate(text.size());
+    size_t n = strip_ansi(text, buf);
+    out_.arena.shrink_last(buf, n);
+    return {buf, n};
+  }
+
+  void start(const LineResult& r, size_t begin, std::string_view text, bool had_cr, uint64_t number,
+             uint64_t anchors) {
+    Pending& p = pending_;
+    p = Pending{};
+    p.active = true;
+    p.head = r;
+    p.line = number;
+    p.first_begin = begin;
+    p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
+    p.fold_begin = p.last_end;
+    p.lines = 1;
+    p.bytes = r.ev.message.size();
+    p.dirty = had_cr || !r.message_in_place;
+    if (r.ev.format == Format::traceback || (anchors & bit(Anchor::traceback))) {
+      p.in_traceback = true;
+      p.traceback_seen = true;
+    }
+  }
+
+  void fold(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number) {
+    Pending& p = pending_;
+    if (p.lines + 1 > st_.options.max_event_lines || p.bytes + 1 + text.size() > st_.options.max_event_bytes) {
+      // Cap reached: emit what we have, continue the same record in a new event.
+      LineResult cont = p.head;
+      bool tb = p.in_traceback;
+      p.flags |= kFlagTruncated;
+      finish();
+      cont.ev.message = text;
+      cont.ev.flags = (cont.ev.flags & ~kFlagTruncated) | kFlagContinued;
+      cont.ev.kind = EventKind::none;
+      cont.ev.exception_type = cont.ev.exception_message = {};
+      cont.message_in_place = true;
+      start(cont, begin, text, had_cr, number, 0);
+      pending_.in_traceback = tb;
+      pending_.traceback_seen = tb;
+      track_traceback(clean(text, anchors));
+      pending_.dirty = had_cr || (anchors & bit(Anchor::esc));
+      return;
+    }
+    if (p.lines == 1) p.fold_begin = begin;
+    p.lines += 1;
+    p.bytes += 1 + text.size();
+    p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
+    if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed) p.dirty = true;
+    std::string_view content = clean(text, anchors);
+    if (p.head.compose_prefixed) content = strip_compose(content);
+    track_traceback(content);
+  }
+
+  static std::string_view strip_compose(std::string_view s) {
+    size_t bar = s.find(" | ");
+    if (bar != std::string_view::npos && bar < 128 && s.find(' ') <= bar) return s.substr(bar + 3);
+    if (!s.empty() && s.back() == '|' && s.find(' ') != std::string_view::npos) return {};
+    return s;
+  }
+
+  void track_traceback(std::string_view content) {
+    Pending& p = pending_;
+    if (starts_with(content, kTracebackHeader)) {
+      p.in_traceback = true;
+      p.traceback_seen = true;
+      return;
+    }
+    if (!p.in_traceback || content.empty()) return;
+    if (content[0] == ' ' || content[0] == '\t') return;  // frames, source lines, carets
+    if (looks_like_exception_line(content)) p.exception_line = content;
+    p.in_traceback = false;
+  }
+
+  // The event's text: one view of the block when the lines could be used as they stand,
+  // otherwise rebuilt in the arena line by line (CR, ANSI and compose prefixes removed).
+  std::string_view joined_message() {
+    Pending& p = pending_;
+    std::string_view head = p.head.ev.message;
+    if (!p.dirty && head.data() + head.size() == block_.data() + p.fold_begin - 1)
+      return {head.data(), static_cast<size_t>(block_.data() + p.last_end - head.data())};
+    size_t cap = head.size() + 1 + (p.last_end - p.fold_begin);
+    char* buf = out_.arena.allocate(cap);
+    size_t n = 0;
+    std::memcpy(buf, head.data(), head.size());
+    n += head.size();
+    size_t pos = p.fold_begin;
+    while (pos <= p.last_end) {
+      const void* nl = std::memchr(block_.data() + pos, '\n', p.last_end - pos);
+      size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - block_.data()) : p.last_end;
+      std::string_view ln = block_.substr(pos, end - pos);
+      if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);
+      buf[n++] = '\n';
+      size_t w = strip_ansi(ln, buf + n);
+      std::string_view written{buf + n, w};
+      if (p.head.compose_prefixed) {
+        std::string_view stripped = strip_compose(written);
+        std::memmove(buf + n, stripped.data(), stripped.size());
+        w = stripped.size();
+      }
+      n += w;
+      pos = end + 1;
+    }
+    out_.arena.shrink_last(buf, n);
+    return {buf, n};
+  }
+
+  void resolve_component(Event& ev) {
+    if (st_.options.component != Component::unknown) { ev.component = st_.options.component; return; }
+    if (st_.path.component != Component::unknown) { ev.component = st_.path.component; return; }
+    if (pending_.head.line_component != Component::unknown) { ev.component = pending_.head.line_component; return; }
+    Component c = pending_.head.content_component;
+    if (c == Component::unknown) c = component_from_source(ev.file, ev.logger);
+    if (st_.inferred == Component::unknown) st_.inferred = c;
+    ev.component = st_.inferred;
+  }
+
+  void fill_from_path(Event& ev) {
+    const PathContext& pc = st_.path;
+    if (pc.dag_id.empty()) return;
+    // Only events that carry no identity of their own take the path's.
+    if (ev.dag_id.empty() && (ev.task_id.empty() || ev.task_id == pc.task_id)) ev.dag_id = pc.dag_id;
+    if (ev.dag_id != pc.dag_id) return;
+    if (ev.task_id.empty()) ev.task_id = pc.task_id;
+    if (ev.run_id.empty() && !pc.run_id.empty()) ev.run_id = pc.run_id;
+    if (ev.try_number == 0) ev.try_number = pc.try_number;
+    if (ev.map_index < 0 && pc.map_index >= 0) ev.map_index = pc.map_index;
+    if (!ev.has_logical_date && st_.path_has_logical_date) {
+      ev.logical_date_ns = st_.path_logical_date_ns;
+      ev.has_logical_date = true;
+    }
+  }
+
+  void learn(const Event& ev) {
+    if (ev.dag_id.empty() || st_.known_dags.size() >= kMaxKnownDags) return;
+    absl::string_view id(ev.dag_id.data(), ev.dag_id.size());
+    if (!st_.known_dags.contains(id)) st_.known_dags.emplace(ev.dag_id);
+  }
+
+  void count(const Event& ev) {
+    Stats& s = st_.stats;
+    s.events_out += 1;
+    s.event_lines_out += ev.lines;
+    s.lines_folded += ev.lines - 1;
+    s.recognised_lines += ev.format != Format::raw ? ev.lines : ev.lines - 1;
+    s.by_format[static_cast<size_t>(ev.format)] += 1;
+    s.by_component[static_cast<size_t>(ev.component)] += 1;
+    s.by_level[static_cast<size_t>(ev.level)] += 1;
+    s.by_event[static_cast<size_t>(ev.kind)] += 1;
+  }
+
+  StreamState& st_;
+  ScratchImpl& scratch_;
+  std::string_view block_;
+  Batch& out_;
+  LineContext ctx_;
+  Pending pending_;
+};
+
+}  // namespace
+}  // namespace detail
+
+Stream::Stream(std::unique_ptr<detail::StreamState> state) : state_(std::move(state)) {}
+Stream::Stream(Stream&&) noexcept = default;
+Stream& Stream::operator=(Stream&&) noexcept = default;
+Stream::~Stream() = default;
+
+const Stats& Stream::stats() const noexcept { return state_->stats; }
+const Options& Stream::options() const noexcept { return state_->options; }
+
+absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options, std::string_view path) {
+  if (options.max_event_lines == 0 || options.max_event_bytes == 0 || options.max_line_bytes == 0)
+    return absl::InvalidArgumentError("airlog: event and line caps must be positive");
+  absl::StatusOr<detail::ZoneResolver> zone = detail::ZoneResolver::create(options.time_zone);
+  if (!zone.ok()) return zone.status();
+  auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
+  st->path = detail::parse_path_context(path);
+  if (!st->path.logical_date.empty()) {
+    detail::ParsedTime t;
+    if (detail::parse_iso_timestamp(st->path.logical_date, &t)) {
+      st->path_logical_date_ns = st->zone.to_utc_ns(t);
+      st->path_has_logical_date = true;
+    }
+  }
+  return Stream(std::move(st));
+}
+
+absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool last, Batch& out) {
+  detail::StreamState& st = *state_;
+  detail::ScratchImpl& scratch = scratch_handle.impl();
+  out.consumed = 0;
+  size_t base = 0;
+
+  // The tail of an over-long line whose head was already emitted.
+  if (st.skipping_long_line) {
+    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+    if (!nl) {
+      st.stats.bytes_in += bytes.size();
+      out.consumed = bytes.size();
+      if (last) st.skipping_long_line = false;
+      return absl::OkStatus();
+    }
+    base = static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1;
+    st.stats.bytes_in += base;
+    st.skipping_long_line = false;
+  }
+  std::string_view block = bytes.substr(base);
+
+  // A partial line already longer than the cap: cut it here rather than buffer without bound.
+  bool cut_long_line = false;
+  if (!last && block.size() >= st.options.max_line_bytes &&
+      !std::memchr(block.data(), '\n', st.options.max_line_bytes)) {
+    block = block.substr(0, st.options.max_line_bytes);
+    cut_long_line = true;
+  }
+
+  absl::StatusOr<size_t> complete = detail::classify_block(st.db.impl(), scratch, block, last || cut_long_line);
+  if (!complete.ok()) return complete.status();
+
+  detail::Assembler assembler(st, scratch, block, out);
+  const std::vector<detail::LineSpan>& lines = scratch.lines;
+  const size_t count = lines.size();
+  for (size_t i = 0; i < count; ++i)
+    assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, st.next_line + i);
+
+  size_t used = *complete;
+  size_t used_lines = count;
+  if (!last && !cut_long_line && assembler.has_pending()) {
+    // Leave the open event for the next call, which will see its continuation lines.
+    used = assembler.pending_begin();
+    used_lines = 0;
+    while (used_lines < count && lines[used_lines].begin < used) ++used_lines;
+  } else {
+    assembler.finish();
+  }
+  if (cut_long_line) {
+    out.events.back().flags |= kFlagTruncated;
+    st.skipping_long_line = true;
+  }
+  st.next_line += used_lines;
+  st.stats.lines_in += used_lines;
+  st.stats.bytes_in += used;
+  out.consumed = base + used;
+  return absl::OkStatus();
+}
+
+}  // namespace airlog

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages airlog builds with. Idempotent; silent when everything is present.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libhyperscan-dev libsimdjson-dev libabsl-dev libre2-dev
+  libgtest-dev libbenchmark-dev pybind11-dev python3-pytest
+)
+# Vectorscan ships the same API and libhs.pc; accept it in place of Hyperscan.
+if dpkg-query -W -f='${Status}' libvectorscan-dev 2>/dev/null | grep -q "install ok installed"; then
+  packages=("${packages[@]/libhyperscan-dev/libvectorscan-dev}")
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get install -y -q "${missing[@]}" >/dev/null || {
+  $sudo_cmd apt-get update -q >/dev/null
+  $sudo_cmd apt-get install -y -q "${missing[@]}" >/dev/null
+}
