@@ -1,5 +1,5 @@
 // timestamp_test.cpp — parsers, civil arithmetic, RFC 3339 output and ZoneResolver.
-// Expected epoch values come from `date -u -d …` / `TZ=… date -d …`, not from the code under test.
+// Expected epoch values come from `date -u -d …`, not from the code under test.
 
 #include "timestamp.hpp"
 
