@@ -1063,7 +1063,7 @@ def sched_queue(h, tis):
     h.std(s, h.step(0, 3), "INFO", h.loc(sf, 646), SJ, "Setting the following tasks to queued state:\n%s", K_QUEUED,
           (lst,))
     if v >= (2, 10):
-        h.std(s, h.step(1, 4), "INFO", h.loc(sf, 748), SJ, "Trying to enqueue tasks: %s for executor: %s", args=(
+        h.std(s, h.step(1, 4), "INFO", h.loc(sf, 748), SJ, "Trying to enqueue tasks: %s for executor: %s", K_QUEUED, (
             "[" + ", ".join(ti_repr(h, ti, "scheduled") for ti in tis) + "]", h.executor))
     for ti in tis:
         ti.queued_us = h.step(0, 3)

@@ -49,7 +49,8 @@ void read_error_detail(value v, LineContext& ctx, bool in_place, Event& ev) {
     // `exception` rendered as text: the traceback's last non-empty line.
     std::string_view text;
     if (!string_value(v, ctx, in_place, &text)) return;
-    std::string_view t = trim_right(text);
+    std::string_view t = text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ' || t.back() == '\r')) t.remove_suffix(1);
     size_t nl = t.rfind('\n');
     std::string_view last = nl == std::string_view::npos ? t : t.substr(nl + 1);
     size_t colon = last.find(": ");
@@ -96,6 +97,7 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
   Event& ev = out.ev;
   ev.format = Format::airflow_json;
   out.foldable = false;
+  bool has_event = false;
   simdjson::ondemand::document doc;
   simdjson::ondemand::object obj;
   bool ok = !ctx.scratch->json.iterate(input).get(doc) && !doc.get_object().get(obj);
@@ -115,7 +117,7 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
           if (key == "path") string_value(v, ctx, in_place, &ev.http_path);
           break;
         case 5:
-          if (key == "event") string_value(v, ctx, in_place, &ev.message);
+          if (key == "event") has_event = string_value(v, ctx, in_place, &ev.message);
           else if (key == "level" && string_value(v, ctx, in_place, &s)) ev.level = parse_level(s);
           break;
         case 6:
@@ -135,7 +137,9 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
           if (key == "timestamp" && string_value(v, ctx, in_place, &s)) {
             ParsedTime t;
             if (parse_iso_timestamp(s, &t) && t.length == s.size()) {
-              ev.ts_ns = ctx.zone->to_utc_ns(t);
+              // 3.0.x re-logs subprocess events with the zone dropped from a UTC time: a naive
+              // ISO (`T`) stamp is UTC wall time, not the configured local zone.
+              ev.ts_ns = !t.has_offset && s[10] == 'T' ? t.utc_ns() : ctx.zone->to_utc_ns(t);
               ev.has_ts = true;
             }
           } else if (key == "exit_code" && int_value(v, &n)) {
@@ -162,6 +166,9 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
       }
     }
   }
+  // Text after the object, or an object that is not a log event (no `event`), stays raw so
+  // nothing printed is lost.
+  if (ok && (!has_event || !doc.current_location().error())) ok = false;
   if (!ok) {
     out = LineResult{};
     out.ev.format = Format::raw;

@@ -129,6 +129,8 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
 // gunicorn access lines.
 bool parse_digit_led(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth);
 
+bool parse_access(std::string_view line, LineResult& out);
+
 bool parse_uvicorn(std::string_view line, LineResult& out) {
   Level level;
   size_t lw = level_word(line, &level);
@@ -284,6 +286,9 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
     if (c == '/' && parse_python_warning(line, out)) return true;
     if (c != '/' && parse_banner(line, out)) return true;
     return false;
+  } else if (c == '=') {
+    // Only the gunicorn banner's closing rule (65 '='): the stats table's 80-'=' rules fold.
+    return line.size() == 65 && line.find_first_not_of('=') == std::string_view::npos && parse_banner(line, out);
   }
   if (depth < kMaxNesting) {
     size_t skip = compose_prefix(line);
@@ -297,7 +302,31 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
       return true;
     }
   }
+  if (depth < kMaxNesting && is_alpha(c)) {
+    // A bare component name before the line (`dag-processor [ts] {…}`, log shippers).
+    size_t sp = line.find(' ');
+    if (sp != std::string_view::npos && sp < 64 && sp + 1 < line.size() &&
+        (line[sp + 1] == '[' || line[sp + 1] == '{' || is_digit(line[sp + 1]))) {
+      Component comp = component_from_name(line.substr(0, sp));
+      if (comp != Component::unknown && parse_any(line.substr(sp + 1), anchors, ctx, out, depth + 1)) {
+        out.line_component = comp;
+        return true;
+      }
+    }
+  }
   if (is_alpha(c) && parse_python_warning(line, out)) return true;
+  if ((c == ':' || is_alpha(c)) && parse_access(line, out)) return true;
+  if (depth < kMaxNesting) {
+    // TaskHandlerWithCustomFormatter (§1.6): `<rendered task_log_prefix_template>:[ts] {…} LEVEL - msg`.
+    size_t at = line.substr(0, 512).find(":[");
+    if (at != std::string_view::npos && at > 0 && at + 2 < line.size() && is_digit(line[at + 2])) {
+      LineResult inner;
+      if (parse_any(line.substr(at + 1), anchors, ctx, inner, depth + 1) && inner.ev.format == Format::airflow_text) {
+        out = inner;
+        return true;
+      }
+    }
+  }
   return false;
 }
 
@@ -321,15 +350,23 @@ bool parse_digit_led(std::string_view line, uint64_t anchors, LineContext& ctx, 
         return true;
       }
     }
-    // An outer timestamp (docker --timestamps, viewers): the inner line decides; the outer time
-    // fills in when the inner line has none (uvicorn).
+    // An outer timestamp (docker --timestamps, viewers; a viewer's `<ts> | ` column): the inner
+    // line decides; the outer time fills in when the inner line has none (uvicorn).
+    const bool barred = starts_with(rest, "| ");
+    if (barred) rest.remove_prefix(2);
     if (depth < kMaxNesting && parse_any(rest, anchors, ctx, out, depth + 1)) {
       if (!out.ev.has_ts) set_ts(t, ctx, out.ev);
+      if (barred) out.compose_prefixed = true;  // its continuation lines carry the same column
       return true;
     }
     return false;
   }
-  // gunicorn access (common log format): `host - user [02/Jan/2024:00:00:01 +0000] "GET / HTTP/1.1" 200 283 …`
+  return parse_access(line, out);
+}
+
+// gunicorn access (common log format): `host - user [02/Jan/2024:00:00:01 +0000] "GET / HTTP/1.1" 200 283 …`
+// The host is an IPv4 or IPv6 address (`10.0.0.5`, `::1`, `fe80::1`).
+bool parse_access(std::string_view line, LineResult& out) {
   size_t sp = line.find(" - ");
   if (sp == std::string_view::npos || sp > 64) return false;
   size_t open = line.find(" [", sp);
@@ -380,10 +417,32 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
     *value = s.substr(v + 1, i - v - 1);
     return i + 1;
   }
-  size_t end = s.find(' ', v);
+  size_t end = v;
+  if (v < s.size() && (s[v] == '<' || s[v] == '[' || s[v] == '(' || s[v] == '{')) {
+    // A non-str repr printed as it stands (`<Negsignal.SIGKILL: -9>`, `['a', 'b']`) may hold
+    // spaces: run to the bracket that closes it, skipping quoted text.
+    int depth = 0;
+    char q = 0;
+    for (; end < s.size(); ++end) {
+      char c = s[end];
+      if (q) { if (c == '\\') ++end; else if (c == q) q = 0; continue; }
+      if (c == '\'' || c == '"') q = c;
+      else if (c == '<' || c == '[' || c == '(' || c == '{') ++depth;
+      else if ((c == '>' || c == ']' || c == ')' || c == '}') && --depth == 0) { ++end; break; }
+    }
+  }
+  end = s.find(' ', end);
   if (end == std::string_view::npos) end = s.size();
   *value = s.substr(v, end - v);
   return end;
+}
+
+// An exit code printed as an int or as a signal enum repr (`<Negsignal.SIGKILL: -9>`).
+bool parse_exit_code(std::string_view value, int32_t* n) {
+  if (parse_int_exact(value, n)) return true;
+  size_t colon = value.rfind(": ");
+  return !value.empty() && value[0] == '<' && value.back() == '>' && colon != std::string_view::npos &&
+         parse_int_exact(value.substr(colon + 2, value.size() - colon - 3), n);
 }
 
 void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
@@ -405,7 +464,7 @@ void apply_console_kv(std::string_view key, std::string_view value, LineContext&
       if (key == "task_id") ev.task_id = value;
       break;
     case 9:
-      if (key == "exit_code" && parse_int_exact(value, &n)) { ev.return_code = n; ev.has_return_code = true; }
+      if (key == "exit_code" && parse_exit_code(value, &n)) { ev.return_code = n; ev.has_return_code = true; }
       else if (key == "map_index" && parse_int_exact(value, &n)) ev.map_index = n;
       break;
     case 10:
@@ -444,7 +503,12 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
     size_t i = name_begin;
     while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' || rest[i] == '-' || rest[i] == ':'))
       ++i;
-    if (i > name_begin && i < rest.size() && rest[i] == ']' && (i + 1 == rest.size() || rest[i + 1] == ' ')) {
+    // A logger column ends the line or is followed by ` key=value`; a `[word]` inside the event
+    // text is followed by more words.
+    std::string_view k, v;
+    if (i > name_begin && i < rest.size() && rest[i] == ']' &&
+        (trim_right(rest.substr(i + 1)).empty() ||
+         (rest[i + 1] == ' ' && next_console_kv(rest.substr(i + 2), &k, &v) > 0))) {
       ev.logger = rest.substr(name_begin, i - name_begin);
       event = trim_right(rest.substr(0, pos));
       kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};

@@ -37,8 +37,12 @@ void read_ti_key(std::string_view msg, LineContext& ctx, Event& ev) {
   size_t at = msg.find("TaskInstanceKey(");
   if (at == std::string_view::npos) return;
   std::string_view key = msg.substr(at + 16);
-  size_t close = key.find(')');
-  if (close != std::string_view::npos) key = key.substr(0, close);
+  // The closing parenthesis at depth 0: 2.0/2.1 keys hold `execution_date=datetime.datetime(…)`.
+  int depth = 0;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == '(') ++depth;
+    else if (key[i] == ')' && depth-- == 0) { key = key.substr(0, i); break; }
+  }
   std::string_view v;
   int32_t n = 0;
   if (find_value(key, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
@@ -49,7 +53,8 @@ void read_ti_key(std::string_view msg, LineContext& ctx, Event& ev) {
   if (ev.map_index < 0 && find_value(key, "map_index=", &v) && parse_int_exact(v, &n)) ev.map_index = n;
 }
 
-// <TaskInstance: dag.task run_id [map_index=N ][state]>
+// <TaskInstance: dag.task run_id [map_index=N ][state]>; 1.10–2.1 print the execution date
+// (`2021-06-01T00:00:00+00:00`, `2018-09-03 09:30:31.576317`) where 2.2+ print the run_id.
 void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   size_t at = msg.find("<TaskInstance: ");
   if (at == std::string_view::npos) return;
@@ -58,12 +63,15 @@ void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   if (sp == std::string_view::npos) return;
   std::string_view dotted = s.substr(0, sp);
   s.remove_prefix(sp + 1);
-  size_t end = s.find(' ');
+  ParsedTime t;
+  bool is_date = parse_iso_timestamp(s, &t) && t.length < s.size() && s[t.length] == ' ';
+  size_t end = is_date ? t.length : s.find(' ');
   if (end == std::string_view::npos) return;
   std::string_view run = s.substr(0, end);
   s.remove_prefix(end + 1);
   if (ev.task_id.empty() || ev.dag_id.empty()) split_dotted_ids(dotted, ctx, ev);
-  set_if_empty(ev.run_id, run);
+  if (is_date) set_logical_date(run, ctx, ev);
+  else set_if_empty(ev.run_id, run);
   if (starts_with(s, "map_index=")) {
     int32_t n = 0;
     if (parse_int(s.substr(10), &n) > 0 && ev.map_index < 0) ev.map_index = n;
@@ -122,7 +130,8 @@ std::string_view word_after(std::string_view msg, std::string_view anchor) {
 void split_dotted_ids(std::string_view dotted, const LineContext& ctx, Event& ev) {
   auto take = [&](std::string_view dag) {
     if (dotted.size() > dag.size() + 1 && starts_with(dotted, dag) && dotted[dag.size()] == '.') {
-      set_if_empty(ev.dag_id, dag);
+      // View the event's own text: `dag` may live in the Stream (path context).
+      set_if_empty(ev.dag_id, dotted.substr(0, dag.size()));
       set_if_empty(ev.task_id, dotted.substr(dag.size() + 1));
       return true;
     }
@@ -147,18 +156,26 @@ void split_dotted_ids(std::string_view dotted, const LineContext& ctx, Event& ev
   // Ambiguous: never invent a split.
 }
 
-void set_logical_date(std::string_view text, LineContext& ctx, Event& ev) {
+void set_logical_date(std::string_view text, LineContext& /*ctx*/, Event& ev) {
   text = trim(text);
   if (text.empty() || text == "None" || ev.has_logical_date) return;
   ParsedTime t;
   if (parse_iso_timestamp(text, &t) || parse_compact_timestamp(text, &t)) {
-    ev.logical_date_ns = t.has_offset ? t.utc_ns() : ctx.zone->to_utc_ns(t);
+    // Airflow keeps logical dates in UTC: a date printed without an offset (the compact
+    // `20240101T000000`, 1.10 reprs) is UTC wall time, whatever the source's local zone.
+    ev.logical_date_ns = t.utc_ns();
     ev.has_logical_date = true;
   }
 }
 
 void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
   const std::string_view msg = ev.message;
+  if (anchors & bit(Anchor::esc)) {
+    // On a TTY each str %-arg is wrapped in bold escapes (§1.4), which splits the anchors that run
+    // into an argument in the raw bytes; look for those in the clean text.
+    if (msg.find("Sending TaskInstanceKey(") != std::string_view::npos) anchors |= bit(Anchor::sending_to_executor);
+    if (msg.find("Executing <") != std::string_view::npos) anchors |= bit(Anchor::executing_task);
+  }
   auto has = [anchors](Anchor a) { return (anchors & bit(a)) != 0; };
 
   if (has(Anchor::ti_key)) read_ti_key(msg, ctx, ev);
@@ -198,7 +215,14 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
   }
   if (has(Anchor::marking_run)) {
     read_dagrun_repr(msg, ctx, ev);
+    // The outcome follows the repr; structlog console lines append ` key=value`s after it.
     std::string_view tail = trim_right(msg);
+    size_t repr = msg.find("<DagRun ");
+    size_t close = repr == std::string_view::npos ? repr : msg.find('>', repr);
+    if (close != std::string_view::npos) {
+      std::string_view outcome = word_after(msg.substr(close), "> ");
+      if (outcome == "successful" || outcome == "failed") tail = msg.substr(0, close + 2 + outcome.size());
+    }
     if (tail.size() > 10 && tail.substr(tail.size() - 10) == "successful") {
       set_kind(ev, EventKind::dag_run_state);
       if (ev.state == State::none) ev.state = State::success;
@@ -263,16 +287,17 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
     }
   }
   if (has(Anchor::exited_return_code)) {
-    size_t at = msg.find("exited with return code ");
+    size_t at = msg.find("Task exited with return code ");
     int32_t n = 0;
-    if (parse_int(msg.substr(at + 24), &n) > 0) {
+    if (at != std::string_view::npos && parse_int(msg.substr(at + 29), &n) > 0) {
       set_kind(ev, EventKind::task_exit);
       if (!ev.has_return_code) { ev.return_code = n; ev.has_return_code = true; }
     }
   }
   if (has(Anchor::process_exited)) set_kind(ev, EventKind::task_exit);
   if (has(Anchor::received_sigterm)) set_kind(ev, EventKind::sigterm);
-  if (has(Anchor::detected_zombie) || has(Anchor::without_heartbeat) || has(Anchor::without_a_heartbeat)) {
+  // One zombie event per task instance: the "Failing N jobs without heartbeat" summary is none.
+  if (has(Anchor::detected_zombie) || has(Anchor::without_a_heartbeat)) {
     set_kind(ev, EventKind::zombie);
     std::string_view v;
     if (find_value(msg, "'DAG Id': ", &v)) set_if_empty(ev.dag_id, v);

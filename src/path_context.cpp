@@ -21,8 +21,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
+// `YYYY-MM-DD`, or the `latest` symlink Airflow keeps next to the date directories.
 bool is_date_dir(std::string_view s) {
-  return s.size() == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-';
+  return (s.size() == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-') || s == "latest";
 }
 
 // "N.log" or "attempt=N.log", optionally followed by ".trigger.<id>.log".

@@ -20,7 +20,7 @@ struct PathContext {
 /// Reads `path`:
 ///  * `…/dag_id=X/run_id=Y/task_id=Z/[map_index=M/]attempt=N.log` (2.3+) and
 ///    `…/X/Z/<ISO ts>/N.log` (2.0–2.2) → task identity, component task; `.trigger.N.log` → triggerer;
-///  * `…/scheduler/<YYYY-MM-DD>/…`, `dag_processor_manager`, `…/dag_processor/…` → dag-processor;
+///  * `…/scheduler/<YYYY-MM-DD or latest>/…`, `dag_processor_manager`, `…/dag_processor/…` → dag-processor;
 ///  * daemon files `airflow-<process>.{out,err,log}` and names containing a component name.
 PathContext parse_path_context(std::string_view path);
 

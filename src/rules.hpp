@@ -17,18 +17,17 @@ enum class Anchor : uint8_t {
   marking_task,           // "Marking task as " (any case: 1.10 "marking task as FAILED.")
   ti_finished,            // "TaskInstance Finished: "
   dagrun_finished,        // "DagRun Finished: "
-  marking_run,            // "Marking run "
+  marking_run,            // "Marking run " (any case: "Task deadlock (no runnable tasks); marking run …")
   executor_reports,       // "Executor reports execution of "
   executor_event,         // "Received executor event with state "
   sending_to_executor,    // "Sending TaskInstanceKey("
   adding_to_queue,        // "Adding to queue: "
   executing_task,         // "Executing <Task(" / "Executing <Mapped("
   starting_attempt,       // "Starting attempt "
-  exited_return_code,     // "exited with return code "
+  exited_return_code,     // "Task exited with return code " (not the BashOperator's "Command exited …")
   process_exited,         // "Process exited" (3.x supervisor; "Process exited abnormally")
   received_sigterm,       // "Received SIGTERM"
   detected_zombie,        // "Detected zombie job"
-  without_heartbeat,      // "without heartbeat" (2.x/3.0 "Failing … without heartbeat after")
   without_a_heartbeat,    // "without a heartbeat" (3.0 "Detected a task instance without a heartbeat")
   failed_to_import,       // "Failed to import"
   broken_dag,             // "Broken DAG"
@@ -65,18 +64,17 @@ inline constexpr Rule kRules[] = {
     {Anchor::marking_task, "marking-task", "marking task as ", true},
     {Anchor::ti_finished, "taskinstance-finished", "TaskInstance Finished: ", false},
     {Anchor::dagrun_finished, "dagrun-finished", "DagRun Finished: ", false},
-    {Anchor::marking_run, "marking-run", "Marking run ", false},
+    {Anchor::marking_run, "marking-run", "marking run ", true},
     {Anchor::executor_reports, "executor-reports", "Executor reports execution of ", false},
     {Anchor::executor_event, "executor-event", "Received executor event with state ", false},
     {Anchor::sending_to_executor, "sending-to-executor", "Sending TaskInstanceKey(", false},
     {Anchor::adding_to_queue, "adding-to-queue", "Adding to queue: ", false},
     {Anchor::executing_task, "executing-task", "Executing <", false},
     {Anchor::starting_attempt, "starting-attempt", "Starting attempt ", false},
-    {Anchor::exited_return_code, "exited-return-code", "exited with return code ", false},
+    {Anchor::exited_return_code, "exited-return-code", "Task exited with return code ", false},
     {Anchor::process_exited, "process-exited", "Process exited", false},
     {Anchor::received_sigterm, "received-sigterm", "Received SIGTERM", false},
     {Anchor::detected_zombie, "detected-zombie", "Detected zombie job", false},
-    {Anchor::without_heartbeat, "without-heartbeat", "without heartbeat", false},
     {Anchor::without_a_heartbeat, "without-a-heartbeat", "without a heartbeat", false},
     {Anchor::failed_to_import, "failed-to-import", "Failed to import", false},
     {Anchor::broken_dag, "broken-dag", "Broken DAG", false},

@@ -2,10 +2,14 @@
 // unrecognised lines that follow a record fold into it (tracebacks, TAB-indented TaskInstance
 // lists, stats tables, printed output), until the next record or a cap. Everything a Stream must
 // remember across buffers lives in StreamState; the pending event never outlives a call (when the
-// buffer is not the last, its lines are left unconsumed and parsed again with more data).
+// buffer is not the last, its lines are left unconsumed and parsed again with more data; only the
+// head of a record split by a cap is kept, so its continuation resumes the same way). Whatever the
+// chunking, the events are byte-identical to one call over the whole input.
 #include "airlog/stream.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -37,6 +41,14 @@ struct StreamState {
   uint64_t next_line = 1;
   bool skipping_long_line = false;  // the rest of an over-long line is being skipped
   bool long_line_flagged = false;
+  // A record split by a cap whose continuation event was still open at the end of a call (and so
+  // left unconsumed): the next call starts by resuming it. The head's text is owned here.
+  struct Resume {
+    bool active = false;
+    bool in_traceback = false;
+    LineResult head;  // views re-pointed at the copies below (in the batch arena) when resumed
+    std::string logger, file, dag_id, task_id, run_id, http_method, http_path, client;
+  } resume;
   Stats stats;
 };
 
@@ -66,50 +78,90 @@ struct Pending {
   bool traceback_seen = false;
   std::string_view exception_line;
   uint32_t flags = 0;
+  bool split_in_traceback = false;  // a continuation: whether the split fell inside a traceback
 };
+
+int collect_anchor(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
+                   unsigned int /*flags*/, void* context) {
+  *static_cast<uint64_t*>(context) |= uint64_t{1} << id;
+  return 0;
+}
 
 class Assembler {
  public:
-  Assembler(StreamState& st, ScratchImpl& scratch, std::string_view block, Batch& out)
-      : st_(st), scratch_(scratch), block_(block), out_(out) {
+  // `cut_end`: block offset where a partial line the caller cut at max_line_bytes ends (npos if none).
+  Assembler(StreamState& st, ScratchImpl& scratch, std::string_view block, Batch& out, size_t cut_end)
+      : st_(st), scratch_(scratch), block_(block), out_(out), cut_end_(cut_end) {
     ctx_.zone = &st.zone;
     ctx_.arena = &out.arena;
     ctx_.scratch = &scratch;
     ctx_.block = block;
     ctx_.known_dags = &st.known_dags;
     ctx_.context_dag_id = st.path.dag_id;
+    if (st.resume.active) {
+      // The first line of this call continues a record split by a cap in an earlier call.
+      StreamState::Resume& r = st.resume;
+      resume_head_ = r.head;
+      Event& ev = resume_head_.ev;
+      Arena& a = out.arena;
+      ev.logger = a.copy(r.logger); ev.file = a.copy(r.file); ev.dag_id = a.copy(r.dag_id);
+      ev.task_id = a.copy(r.task_id); ev.run_id = a.copy(r.run_id); ev.http_method = a.copy(r.http_method);
+      ev.http_path = a.copy(r.http_path); ev.client = a.copy(r.client);
+      resume_in_traceback_ = r.in_traceback;
+      resuming_ = true;
+    }
   }
 
   // Processes one physical line [begin, end) (terminator excluded).
   void line(size_t begin, size_t end, uint64_t anchors, uint64_t number) {
+    const bool resuming = resuming_;
+    resuming_ = false;
     std::string_view text = block_.substr(begin, end - begin);
+    const bool cut = end == cut_end_;  // already cut by the caller: its end is not the line's end
     bool had_cr = false;
-    if ((anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') {
+    if (!cut && (anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') {
       text.remove_suffix(1);
       had_cr = true;
     }
-    uint32_t flags = 0;
-    if (text.size() > st_.options.max_line_bytes) {
-      text = text.substr(0, st_.options.max_line_bytes);
-      flags |= kFlagTruncated;
+    const bool over_long = cut || text.size() > st_.options.max_line_bytes;
+    if (over_long) {
+      // Its first max_line_bytes bytes form an event of their own, flagged truncated; the rest of
+      // the line is skipped. Nothing folds into it (a chunked parse never sees the line whole), and
+      // only anchors inside the kept bytes count.
+      text = block_.substr(begin, std::min(end - begin, st_.options.max_line_bytes));
+      had_cr = false;
+      if (!cut) anchors = scan_anchors(text);
+      finish();
+      start_flags_ = kFlagTruncated;
     }
     LineResult r;
-    if (parse_line(text, anchors, ctx_, r)) {
-      r.ev.flags |= flags;
+    if (resuming && !over_long) {
+      // This line started the open continuation when an earlier call last saw it.
+      continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
+    } else if (!parse_line(text, anchors, ctx_, r)) {
+      unrecognised(begin, text, had_cr, anchors, number, over_long);
+    } else if (r.ev.format == Format::airflow_banner && !over_long && continues_banner(r.ev.message)) {
+      fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
+    } else {
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
       finish();
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
-      return;
     }
-    if (pending_.active && pending_.head.foldable) {
+    if (over_long) finish();
+  }
+
+  // A line no layout matched: it folds into the open record, or stands alone as a raw event (a
+  // traceback header opens a traceback event that the frames after it fold into).
+  void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
+                    bool over_long) {
+    if (pending_.active && pending_.head.foldable && !over_long && !nul_only(text)) {
       fold(begin, text, had_cr, anchors, number);
       return;
     }
     finish();
     LineResult raw;
     raw.ev.message = text;
-    raw.ev.flags = flags;
     raw.message_in_place = true;
     std::string_view content = clean(text, anchors);
     if (starts_with(content, kTracebackHeader)) {
@@ -134,6 +186,8 @@ class Assembler {
     ev.lines = p.lines;
     ev.flags |= p.flags;
     if (p.lines > 1) ev.message = joined_message();
+    if (p.lines > 1 && ev.format == Format::airflow_console && ev.logger.empty() && !p.traceback_seen)
+      take_console_trailer(ev);
     if (!p.exception_line.empty() && ev.exception_type.empty()) {
       size_t colon = p.exception_line.find(':');
       ev.exception_type = p.exception_line.substr(0, colon);
@@ -152,6 +206,23 @@ class Assembler {
 
   bool has_pending() const { return pending_.active; }
   size_t pending_begin() const { return pending_.first_begin; }
+
+  // Called when the open event is left unconsumed: if it continues a split record, keep what
+  // the next call needs to resume it (the record's head, owned).
+  void save_resume() {
+    StreamState::Resume& r = st_.resume;
+    r.active = pending_.active && (pending_.head.ev.flags & kFlagContinued);
+    if (!r.active) return;
+    r.head = pending_.head;
+    const Event& ev = pending_.head.ev;
+    r.logger.assign(ev.logger); r.file.assign(ev.file); r.dag_id.assign(ev.dag_id);
+    r.task_id.assign(ev.task_id); r.run_id.assign(ev.run_id); r.http_method.assign(ev.http_method);
+    r.http_path.assign(ev.http_path); r.client.assign(ev.client);
+    Event& h = r.head.ev;
+    h.logger = h.file = h.message = h.dag_id = h.task_id = h.run_id = {};
+    h.exception_type = h.exception_message = h.http_method = h.http_path = h.client = {};
+    r.in_traceback = pending_.split_in_traceback;
+  }
 
  private:
   // A raw line's text with ANSI escapes removed (into the arena) for the traceback checks.
@@ -173,6 +244,8 @@ class Assembler {
     p.active = true;
     p.head = r;
     p.line = number;
+    p.flags = start_flags_;
+    start_flags_ = 0;
     p.first_begin = begin;
     p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
     p.fold_begin = p.last_end;
@@ -189,20 +262,11 @@ class Assembler {
     Pending& p = pending_;
     if (p.lines + 1 > st_.options.max_event_lines || p.bytes + 1 + text.size() > st_.options.max_event_bytes) {
       // Cap reached: emit what we have, continue the same record in a new event.
-      LineResult cont = p.head;
+      LineResult head = p.head;
       bool tb = p.in_traceback;
       p.flags |= kFlagTruncated;
       finish();
-      cont.ev.message = text;
-      cont.ev.flags = (cont.ev.flags & ~kFlagTruncated) | kFlagContinued;
-      cont.ev.kind = EventKind::none;
-      cont.ev.exception_type = cont.ev.exception_message = {};
-      cont.message_in_place = true;
-      start(cont, begin, text, had_cr, number, 0);
-      pending_.in_traceback = tb;
-      pending_.traceback_seen = tb;
-      track_traceback(clean(text, anchors));
-      pending_.dirty = had_cr || (anchors & bit(Anchor::esc));
+      continue_record(head, tb, begin, text, had_cr, anchors, number);
       return;
     }
     if (p.lines == 1) p.fold_begin = begin;
@@ -213,6 +277,99 @@ class Assembler {
     std::string_view content = clean(text, anchors);
     if (p.head.compose_prefixed) content = strip_compose(content);
     track_traceback(content);
+  }
+
+  // A line of nothing but NUL bytes: what a rotated file that kept being written at its old offset
+  // leaves behind (reference §10). It is no record's output, so it stands alone.
+  static bool nul_only(std::string_view text) {
+    return !text.empty() && text.find_first_not_of('\0') == std::string_view::npos;
+  }
+
+  static bool banner_head(std::string_view msg) {
+    return starts_with(msg, "Running the Gunicorn Server with:") || starts_with(msg, "Running the uvicorn with:");
+  }
+
+  // Whether banner line `msg` continues the open event. A banner is ONE record: the 5-line ASCII
+  // art is one print(), so is the 2.x gunicorn banner ("Running the Gunicorn Server with:\n
+  // Workers: …\n…\n=====", which starts a banner of its own), and 3.x logs "Running the uvicorn
+  // with:\nApps: …" as one record with a `[ts] {file:N} INFO - ` prefix on its first line only.
+  bool continues_banner(std::string_view msg) const {
+    const Pending& p = pending_;
+    if (!p.active || !p.head.foldable) return false;
+    if (p.head.ev.format == Format::airflow_banner) return !banner_head(msg);
+    return p.head.ev.format != Format::raw && p.head.ev.format != Format::traceback && banner_head(p.head.ev.message);
+  }
+
+  // Starts the event that continues `head`'s record (split by a cap) with the line `text`.
+  void continue_record(const LineResult& head, bool in_traceback, size_t begin, std::string_view text,
+                       bool had_cr, uint64_t anchors, uint64_t number) {
+    LineResult cont = head;
+    std::string_view content = clean(text, anchors);
+    if (cont.compose_prefixed) content = strip_compose(content);
+    cont.ev.message = content;
+    cont.ev.flags = (cont.ev.flags & ~kFlagTruncated) | kFlagContinued;
+    cont.ev.kind = EventKind::none;
+    cont.ev.exception_type = cont.ev.exception_message = {};
+    cont.message_in_place = content.data() == text.data() && content.size() == text.size();
+    start(cont, begin, text, had_cr, number, 0);
+    pending_.in_traceback = in_traceback;
+    pending_.traceback_seen = in_traceback;
+    pending_.split_in_traceback = in_traceback;
+    track_traceback(content);
+  }
+
+  // A multi-line structlog console event prints ` [logger] key=value …` after its LAST line
+  // (`… [info     ] 1 tasks up for execution:` / `\t<TaskInstance: …> [airflow.jobs…] loc=…`).
+  // Reads that trailer with the console parser (behind a stand-in prefix) and moves it into the
+  // event, as for a one-line event: logger and fields set, ` [logger]` dropped from the message.
+  void take_console_trailer(Event& ev) {
+    std::string_view msg = ev.message;
+    const size_t nl = msg.rfind('\n');
+    if (nl == std::string_view::npos) return;
+    std::string_view last = msg.substr(nl + 1);
+    static constexpr std::string_view kStandIn = "1970-01-01T00:00:00Z [info     ] ";
+    char* buf = out_.arena.allocate(kStandIn.size() + last.size());
+    std::memcpy(buf, kStandIn.data(), kStandIn.size());
+    std::memcpy(buf + kStandIn.size(), last.data(), last.size());
+    LineResult r;
+    if (!parse_line({buf, kStandIn.size() + last.size()}, 0, ctx_, r) || r.ev.format != Format::airflow_console ||
+        r.ev.logger.empty())
+      return;
+    // Only a real trailer: ` [logger]` at the end or followed by `key=value` pairs.
+    std::string_view rest = last.substr(static_cast<size_t>(r.ev.logger.data() - buf) - kStandIn.size() + r.ev.logger.size() + 1);
+    if (!rest.empty()) {
+      size_t k = rest[0] == ' ' ? 1 : 0;
+      size_t key = k;
+      while (key < rest.size() && (is_alpha(rest[key]) || is_digit(rest[key]) || rest[key] == '_')) ++key;
+      if (k == 0 || key == k || key >= rest.size() || rest[key] != '=') return;
+    }
+    const Event& t = r.ev;
+    ev.logger = t.logger;
+    if (ev.file.empty()) { ev.file = t.file; ev.lineno = t.lineno; }
+    for (auto [dst, src] : {std::pair{&ev.dag_id, t.dag_id}, {&ev.task_id, t.task_id}, {&ev.run_id, t.run_id},
+                            {&ev.http_method, t.http_method}, {&ev.http_path, t.http_path}, {&ev.client, t.client}})
+      if (dst->empty()) *dst = src;
+    if (ev.map_index < 0) ev.map_index = t.map_index;
+    if (ev.try_number == 0) ev.try_number = t.try_number;
+    if (ev.state == State::none) ev.state = t.state;
+    if (ev.http_status == 0) ev.http_status = t.http_status;
+    if (!ev.has_return_code && t.has_return_code) { ev.return_code = t.return_code; ev.has_return_code = true; }
+    if (!ev.has_logical_date && t.has_logical_date) { ev.logical_date_ns = t.logical_date_ns; ev.has_logical_date = true; }
+    if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
+    if (pending_.head.content_component == Component::unknown)
+      pending_.head.content_component = component_from_source(ev.file, ev.logger);
+    // The message: every line but the last as it was, then the last line's event text and pairs.
+    char* m = out_.arena.allocate(nl + 1 + t.message.size());
+    std::memcpy(m, msg.data(), nl + 1);
+    if (!t.message.empty()) std::memcpy(m + nl + 1, t.message.data(), t.message.size());
+    ev.message = {m, nl + 1 + t.message.size()};
+  }
+
+  uint64_t scan_anchors(std::string_view text) {
+    uint64_t anchors = 0;
+    const size_t n = std::min<size_t>(text.size(), 0xffffffffu);
+    hs_scan(st_.db.impl().hs, text.data(), static_cast<unsigned>(n), 0, scratch_.hs, collect_anchor, &anchors);
+    return anchors;
   }
 
   static std::string_view strip_compose(std::string_view s) {
@@ -245,7 +402,7 @@ class Assembler {
     size_t cap = head.size() + 1 + (p.last_end - p.fold_begin);
     char* buf = out_.arena.allocate(cap);
     size_t n = 0;
-    std::memcpy(buf, head.data(), head.size());
+    if (!head.empty()) std::memcpy(buf, head.data(), head.size());  // an empty view may be null
     n += head.size();
     size_t pos = p.fold_begin;
     while (pos <= p.last_end) {
@@ -258,7 +415,7 @@ class Assembler {
       std::string_view written{buf + n, w};
       if (p.head.compose_prefixed) {
         std::string_view stripped = strip_compose(written);
-        std::memmove(buf + n, stripped.data(), stripped.size());
+        if (!stripped.empty()) std::memmove(buf + n, stripped.data(), stripped.size());
         w = stripped.size();
       }
       n += w;
@@ -316,8 +473,13 @@ class Assembler {
   ScratchImpl& scratch_;
   std::string_view block_;
   Batch& out_;
+  size_t cut_end_;
   LineContext ctx_;
   Pending pending_;
+  LineResult resume_head_;
+  bool resume_in_traceback_ = false;
+  bool resuming_ = false;
+  uint32_t start_flags_ = 0;  // flags for the next event start() opens
 };
 
 }  // namespace
@@ -369,18 +531,25 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
   }
   std::string_view block = bytes.substr(base);
 
-  // A partial line already longer than the cap: cut it here rather than buffer without bound.
-  bool cut_long_line = false;
-  if (!last && block.size() >= st.options.max_line_bytes &&
-      !std::memchr(block.data(), '\n', st.options.max_line_bytes)) {
-    block = block.substr(0, st.options.max_line_bytes);
-    cut_long_line = true;
+  // A trailing partial line already certain to exceed the cap: cut it here rather than buffer
+  // without bound. "Certain" is cap + 2 bytes: a line of exactly the cap followed by "\r" is not
+  // over-long, and whole-buffer parsing must agree with any chunking.
+  size_t cut_end = std::string_view::npos;
+  if (!last) {
+    const void* nl = memrchr(block.data(), '\n', block.size());
+    const size_t tail = nl ? static_cast<size_t>(static_cast<const char*>(nl) - block.data()) + 1 : 0;
+    const size_t partial = block.size() - tail;
+    if (partial > st.options.max_line_bytes && partial - st.options.max_line_bytes >= 2) {
+      block = block.substr(0, tail + st.options.max_line_bytes);
+      cut_end = block.size();
+    }
   }
+  const bool cut_long_line = cut_end != std::string_view::npos;
 
   absl::StatusOr<size_t> complete = detail::classify_block(st.db.impl(), scratch, block, last || cut_long_line);
   if (!complete.ok()) return complete.status();
 
-  detail::Assembler assembler(st, scratch, block, out);
+  detail::Assembler assembler(st, scratch, block, out, cut_end);
   const std::vector<detail::LineSpan>& lines = scratch.lines;
   const size_t count = lines.size();
   for (size_t i = 0; i < count; ++i)
@@ -388,18 +557,17 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
 
   size_t used = *complete;
   size_t used_lines = count;
+  if (count > 0 || last) st.resume.active = false;  // the first line (if any) resumed the split record
   if (!last && !cut_long_line && assembler.has_pending()) {
     // Leave the open event for the next call, which will see its continuation lines.
     used = assembler.pending_begin();
     used_lines = 0;
     while (used_lines < count && lines[used_lines].begin < used) ++used_lines;
+    assembler.save_resume();
   } else {
     assembler.finish();
   }
-  if (cut_long_line) {
-    out.events.back().flags |= kFlagTruncated;
-    st.skipping_long_line = true;
-  }
+  if (cut_long_line) st.skipping_long_line = true;
   st.next_line += used_lines;
   st.stats.lines_in += used_lines;
   st.stats.bytes_in += used;

@@ -25,6 +25,8 @@
 
 namespace {
 
+constexpr size_t kSliceBytes = size_t{64} << 10;  // input per Stream::parse call
+
 struct CliOptions {
   std::string command;
   bool stats = false;
@@ -50,7 +52,8 @@ uint64_t parse_count(const std::string& flag, const char* text) {
   char* end = nullptr;
   errno = 0;
   unsigned long long v = std::strtoull(text, &end, 10);
-  if (errno || end == text || *end || v == 0) die(flag + " needs a positive integer, got '" + text + "'");
+  if (errno || !(*text >= '0' && *text <= '9') || *end || v == 0)  // strtoull would take "-1" and " 5"
+    die(flag + " needs a positive integer, got '" + text + "'");
   return v;
 }
 
@@ -60,7 +63,7 @@ CliOptions parse_args(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "--version") { std::printf("airlog %s\n", airlog::kVersionString); std::exit(0); }
   if (cmd == "-h" || cmd == "--help") { usage(); std::exit(0); }
-  if (cmd != "parse" && cmd != "summary") { usage(); die("unknown command '" + cmd + "'"); }
+  if (cmd != "parse" && cmd != "summary") die("unknown command '" + cmd + "' (parse, summary; see airlog --help)");
   o.command = cmd;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -171,6 +174,8 @@ int main(int argc, char** argv) {
 
   const bool summary_mode = cli.command == "summary";
   std::vector<std::string> files = expand_inputs(cli.inputs);
+  for (const std::string& path : files)  // fail before any output when an input cannot be read
+    if (path != "-" && ::access(path.c_str(), R_OK) != 0) die("cannot open " + path + ": " + std::strerror(errno));
   airlog::Stats total;
   Summary summary;
   Output out;
@@ -181,7 +186,11 @@ int main(int argc, char** argv) {
 
   for (const std::string& path : files) {
     int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) die("cannot open " + path + ": " + std::strerror(errno));
+    if (fd < 0) {
+      int err = errno;
+      out.flush();  // the events of the files before it are complete
+      die("cannot open " + path + ": " + std::strerror(err));
+    }
     absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*db, cli.parse, path == "-" ? "" : path);
     if (!stream.ok()) die(std::string(stream.status().message()));
     size_t have = 0;
@@ -191,24 +200,43 @@ int main(int argc, char** argv) {
         ssize_t n = ::read(fd, buf.data() + have, buf.size() - have);
         if (n < 0) {
           if (errno == EINTR) continue;
-          die("cannot read " + path + ": " + std::strerror(errno));
+          int err = errno;
+          out.flush();
+          die("cannot read " + path + ": " + std::strerror(err));
         }
         if (n == 0) { eof = true; break; }
         have += static_cast<size_t>(n);
       }
-      batch.clear();
-      auto t0 = std::chrono::steady_clock::now();
-      absl::Status st = stream->parse(*scratch, std::string_view(buf.data(), have), eof, batch);
-      parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (!st.ok()) die(path + ": " + std::string(st.message()));
-      for (const airlog::Event& e : batch.events) {
-        if (summary_mode) summarise(e, summary);
-        else airlog::append_json(e, out.buffer());
+      // Parse the buffer in slices, so one batch (its events and their JSON) stays small however
+      // short the lines are. A slice that makes no progress (an open event or a partial line
+      // longer than it) is retried twice as long; at the end of the data, more is read.
+      size_t off = 0;
+      size_t want = kSliceBytes;
+      for (;;) {
+        const size_t avail = have - off;
+        const size_t len = std::min(avail, want);
+        const bool final = eof && len == avail;
+        if (len == 0 && !final) break;
+        batch.clear();
+        auto t0 = std::chrono::steady_clock::now();
+        absl::Status st = stream->parse(*scratch, std::string_view(buf.data() + off, len), final, batch);
+        parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!st.ok()) die(path + ": " + std::string(st.message()));
+        for (const airlog::Event& e : batch.events) {
+          if (summary_mode) { summarise(e, summary); continue; }
+          std::string& o = out.buffer();
+          if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
+            o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
+          airlog::append_json(e, o);
+        }
+        out.maybe_flush();
+        off += batch.consumed;
+        if (final || (batch.consumed == 0 && len == avail)) break;
+        want = batch.consumed == 0 ? want * 2 : kSliceBytes;
       }
-      out.maybe_flush();
-      std::memmove(buf.data(), buf.data() + batch.consumed, have - batch.consumed);
-      bool stalled = batch.consumed == 0 && have == buf.size();
-      have -= batch.consumed;
+      std::memmove(buf.data(), buf.data() + off, have - off);
+      bool stalled = off == 0 && have == buf.size();
+      have -= off;
       if (stalled) {
         if (buf.size() >= max_buf) die(path + ": internal error: no progress with a full buffer");
         buf.resize(std::min(buf.size() * 2, max_buf));

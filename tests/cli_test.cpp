@@ -1,0 +1,421 @@
+// cli_test.cpp — the `airlog parse` command as users run it (tools/airlog_main.cpp): JSONL on
+// stdout, --stats on stderr, stdin, several files, options, errors as one line on stderr, and
+// streaming of big inputs in bounded memory.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "stream_util.hpp"
+
+namespace airlog::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char kTaskLog[] =
+    "[2024-01-02T00:00:01.161+0000] {taskinstance.py:2867} INFO - Starting attempt 1 of 2\n"
+    "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\n"
+    "Traceback (most recent call last):\n"
+    "  File \"/opt/airflow/dags/etl.py\", line 12, in extract\n"
+    "    raise ValueError(\"boom\")\n"
+    "ValueError: boom\n"
+    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
+
+const char kSchedulerLog[] =
+    "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n"
+    "[2021-06-01 12:00:02,000] {scheduler_job.py:941} INFO - 1 tasks up for execution:\n"
+    "\t<TaskInstance: etl.extract 2021-06-01 00:00:00+00:00 [scheduled]>\n";
+
+std::string cli(const std::string& args) { return shell_quote(cli_path()) + " " + args; }
+
+struct Parsed {
+  RunResult run;
+  std::vector<std::string> lines;  // stdout lines
+  std::string stats;               // last stderr line, when --stats
+};
+
+Parsed run_parse(const std::string& args, const TempDir& dir) {
+  Parsed p;
+  p.run = run_shell(cli(args), dir);
+  p.lines = split_lines(p.run.out);
+  std::vector<std::string> err = split_lines(p.run.err);
+  if (!err.empty()) p.stats = err.back();
+  return p;
+}
+
+void expect_valid_jsonl(const Parsed& p) {
+  for (const std::string& l : p.lines) {
+    std::string err;
+    EXPECT_TRUE(valid_json_object(l, &err)) << err << ": " << l.substr(0, 300);
+  }
+  if (!p.run.out.empty()) EXPECT_EQ(p.run.out.back(), '\n');
+}
+
+void expect_invariant(const std::string& stats) {
+  ASSERT_TRUE(valid_json_object(stats)) << stats;
+  EXPECT_EQ(json_uint(stats, "lines_in"), json_uint(stats, "events_out_lines") + json_uint(stats, "duplicates_dropped")) << stats;
+}
+
+// One line on stderr, starting "airlog: ".
+void expect_one_line_error(const RunResult& r, std::string_view mention) {
+  EXPECT_NE(r.exit_code, 0);
+  std::vector<std::string> err = split_lines(r.err);
+  ASSERT_EQ(err.size(), 1u) << r.err;
+  EXPECT_EQ(err[0].rfind("airlog: ", 0), 0u) << r.err;
+  EXPECT_NE(err[0].find(mention), std::string::npos) << r.err;
+}
+
+TEST(CliParse, JsonlOnStdoutAndStatsOnStderr) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  Parsed p = run_parse("parse --stats " + shell_quote((dir / "task.log").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  expect_valid_jsonl(p);
+  ASSERT_EQ(p.lines.size(), 3u) << p.run.out;
+  EXPECT_EQ(split_lines(p.run.err).size(), 1u) << p.run.err;
+  expect_invariant(p.stats);
+  EXPECT_EQ(json_uint(p.stats, "lines_in"), 7u);
+  EXPECT_EQ(json_uint(p.stats, "events_out"), 3u);
+  EXPECT_EQ(json_uint(p.stats, "lines_folded"), 4u);
+  EXPECT_EQ(json_uint(p.stats, "bytes_in"), sizeof(kTaskLog) - 1);
+  EXPECT_EQ(json_uint(p.stats, "recognised_lines"), 7u);
+  EXPECT_EQ(json_string(p.lines[1], "exception_type"), "ValueError");
+  EXPECT_EQ(json_uint(p.lines[1], "lines"), 5u);
+  EXPECT_EQ(json_string(p.lines[2], "state"), "up_for_retry");
+  // The stats object carries the per-key tables.
+  for (const char* key : {"\"format\":{", "\"component\":{", "\"level\":{", "\"event\":{"})
+    EXPECT_NE(p.stats.find(key), std::string::npos) << key << " in " << p.stats;
+  // Without --stats stderr stays empty; --output jsonl is the default.
+  Parsed q = run_parse("parse --output jsonl " + shell_quote((dir / "task.log").string()), dir);
+  EXPECT_EQ(q.run.exit_code, 0);
+  EXPECT_EQ(q.run.err, "");
+  EXPECT_EQ(q.run.out, p.run.out);
+}
+
+TEST(CliParse, StdinMatchesFileInput) {
+  TempDir dir;
+  write_file(dir / "s.log", kSchedulerLog);
+  const std::string file = shell_quote((dir / "s.log").string());
+  Parsed from_file = run_parse("parse --component scheduler " + file, dir);
+  Parsed dash = run_parse("parse --component scheduler - < " + file, dir);
+  RunResult piped = run_shell("cat " + file + " | " + cli("parse --component scheduler"), dir);
+  ASSERT_EQ(from_file.run.exit_code, 0);
+  EXPECT_EQ(dash.run.exit_code, 0);
+  EXPECT_EQ(piped.exit_code, 0);
+  EXPECT_EQ(dash.run.out, from_file.run.out);
+  EXPECT_EQ(piped.out, from_file.run.out);
+  EXPECT_EQ(from_file.lines.size(), 2u);
+}
+
+TEST(CliParse, SeveralFilesEachWithItsOwnLineNumbersAndPath) {
+  TempDir dir;
+  fs::path task = dir / "dag_id=etl" / "run_id=scheduled__2024-01-01T00:00:00+00:00" / "task_id=extract" / "attempt=1.log";
+  fs::create_directories(task.parent_path());
+  write_file(task, kTaskLog);
+  write_file(dir / "airflow-scheduler.out", kSchedulerLog);
+  Parsed p = run_parse("parse --stats " + shell_quote(task.string()) + " " + shell_quote((dir / "airflow-scheduler.out").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  expect_valid_jsonl(p);
+  ASSERT_EQ(p.lines.size(), 5u);
+  // First file: lines 1, 2, 7 with identity from the path.
+  EXPECT_EQ(json_uint(p.lines[0], "line"), 1u);
+  EXPECT_EQ(json_uint(p.lines[1], "line"), 2u);
+  EXPECT_EQ(json_uint(p.lines[2], "line"), 7u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(json_string(p.lines[i], "component"), "task") << p.lines[i];
+    EXPECT_EQ(json_string(p.lines[i], "dag_id"), "etl") << p.lines[i];
+    EXPECT_EQ(json_string(p.lines[i], "task_id"), "extract") << p.lines[i];
+    EXPECT_EQ(json_string(p.lines[i], "run_id"), "scheduled__2024-01-01T00:00:00+00:00") << p.lines[i];
+    EXPECT_EQ(json_uint(p.lines[i], "try_number"), 1u) << p.lines[i];
+  }
+  // Second file starts again at line 1, component from its daemon file name, no task identity.
+  EXPECT_EQ(json_uint(p.lines[3], "line"), 1u);
+  EXPECT_EQ(json_uint(p.lines[4], "line"), 2u);
+  EXPECT_EQ(json_uint(p.lines[4], "lines"), 2u);
+  for (int i = 3; i < 5; ++i) {
+    EXPECT_EQ(json_string(p.lines[i], "component"), "scheduler") << p.lines[i];
+    EXPECT_NE(json_string(p.lines[i], "run_id"), "scheduled__2024-01-01T00:00:00+00:00") << p.lines[i];
+  }
+  // Stats are totals over both files.
+  expect_invariant(p.stats);
+  EXPECT_EQ(json_uint(p.stats, "lines_in"), 10u);
+  EXPECT_EQ(json_uint(p.stats, "events_out"), 5u);
+}
+
+TEST(CliParse, DirectoryIsWalkedInNameOrder) {
+  TempDir dir;
+  fs::create_directories(dir / "logs" / "sub");
+  write_file(dir / "logs" / "b.log", "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - b\n");
+  write_file(dir / "logs" / "a.log", "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - a\n");
+  write_file(dir / "logs" / "sub" / "c.log", "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - c\n");
+  Parsed p = run_parse("parse " + shell_quote((dir / "logs").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  ASSERT_EQ(p.lines.size(), 3u);
+  EXPECT_EQ(json_string(p.lines[0], "message"), "a");
+  EXPECT_EQ(json_string(p.lines[1], "message"), "b");
+  EXPECT_EQ(json_string(p.lines[2], "message"), "c");
+}
+
+TEST(CliParse, ComponentOption) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  const std::string file = shell_quote((dir / "task.log").string());
+  for (const char* name : {"worker", "api-server", "dag-processor", "dag_processor", "triggerer"}) {
+    Parsed p = run_parse(std::string("parse --component ") + name + " " + file, dir);
+    ASSERT_EQ(p.run.exit_code, 0) << name << p.run.err;
+    std::string expected = name == std::string("dag_processor") ? "dag-processor" : name;
+    for (const std::string& l : p.lines) EXPECT_EQ(json_string(l, "component"), expected) << l;
+  }
+  expect_one_line_error(run_parse("parse --component nosuch " + file, dir).run, "nosuch");
+  expect_one_line_error(run_parse("parse " + file + " --component", dir).run, "--component");
+}
+
+TEST(CliParse, TimeZoneOption) {
+  TempDir dir;
+  write_file(dir / "s.log", kSchedulerLog);
+  const std::string file = shell_quote((dir / "s.log").string());
+  Parsed utc = run_parse("parse " + file, dir);
+  Parsed berlin = run_parse("parse --tz Europe/Berlin " + file, dir);
+  Parsed fixed = run_parse("parse --tz +05:30 " + file, dir);
+  ASSERT_EQ(utc.run.exit_code, 0);
+  ASSERT_EQ(berlin.run.exit_code, 0) << berlin.run.err;
+  ASSERT_EQ(fixed.run.exit_code, 0) << fixed.run.err;
+  // 2021-06-01 12:00:01,234 is zone-less: UTC by default, CEST (+2) with --tz Europe/Berlin.
+  const int64_t utc_ns = (1622505600LL + 12 * 3600 + 1) * 1'000'000'000LL + 234'000'000;
+  EXPECT_EQ(json_uint(utc.lines[0], "ts_ns"), static_cast<uint64_t>(utc_ns));
+  EXPECT_EQ(json_uint(berlin.lines[0], "ts_ns"), static_cast<uint64_t>(utc_ns - 2 * 3600 * 1'000'000'000LL));
+  EXPECT_EQ(json_uint(fixed.lines[0], "ts_ns"), static_cast<uint64_t>(utc_ns - 19800 * 1'000'000'000LL));
+  // Stamps with an offset do not move.
+  write_file(dir / "t.log", kTaskLog);
+  Parsed t1 = run_parse("parse " + shell_quote((dir / "t.log").string()), dir);
+  Parsed t2 = run_parse("parse --tz Asia/Tokyo " + shell_quote((dir / "t.log").string()), dir);
+  EXPECT_EQ(t1.run.out, t2.run.out);
+  expect_one_line_error(run_parse("parse --tz Mars/Olympus " + file, dir).run, "Mars/Olympus");
+}
+
+TEST(CliParse, EventCapOptions) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  const std::string file = shell_quote((dir / "task.log").string());
+  Parsed p = run_parse("parse --stats --max-event-lines 2 " + file, dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  expect_valid_jsonl(p);
+  expect_invariant(p.stats);
+  ASSERT_EQ(p.lines.size(), 5u);  // 1 + (2 + 2 + 1) + 1
+  EXPECT_NE(p.lines[1].find("\"truncated\":true"), std::string::npos) << p.lines[1];
+  EXPECT_NE(p.lines[2].find("\"continued\":true"), std::string::npos) << p.lines[2];
+  EXPECT_NE(p.lines[3].find("\"continued\":true"), std::string::npos) << p.lines[3];
+  EXPECT_EQ(json_string(p.lines[3], "exception_type"), "ValueError");
+  Parsed b = run_parse("parse --stats --max-event-bytes 40 " + file, dir);
+  ASSERT_EQ(b.run.exit_code, 0) << b.run.err;
+  expect_invariant(b.stats);
+  EXPECT_GT(b.lines.size(), 3u);
+  for (const char* bad : {"0", "-1", "x", "12abc", ""})
+    expect_one_line_error(run_parse(std::string("parse --max-event-lines '") + bad + "' " + file, dir).run,
+                          "--max-event-lines");
+  expect_one_line_error(run_parse("parse --max-event-bytes 0 " + file, dir).run, "--max-event-bytes");
+}
+
+TEST(CliErrors, UnknownOptionCommandAndOutput) {
+  TempDir dir;
+  write_file(dir / "x.log", kTaskLog);
+  const std::string file = shell_quote((dir / "x.log").string());
+  Parsed p = run_parse("parse --frobnicate " + file, dir);
+  expect_one_line_error(p.run, "--frobnicate");
+  EXPECT_EQ(p.run.out, "");
+  expect_one_line_error(run_parse("frobnicate " + file, dir).run, "frobnicate");
+  expect_one_line_error(run_parse("parse --output csv " + file, dir).run, "csv");
+}
+
+TEST(CliErrors, MissingFileFailsBeforeAnyOutput) {
+  TempDir dir;
+  write_file(dir / "good.log", kTaskLog);
+  const std::string missing = (dir / "no-such.log").string();
+  Parsed p = run_parse("parse " + shell_quote((dir / "good.log").string()) + " " + shell_quote(missing), dir);
+  expect_one_line_error(p.run, "no-such.log");
+  EXPECT_EQ(p.run.out, "");
+  Parsed only = run_parse("parse " + shell_quote(missing), dir);
+  expect_one_line_error(only.run, "no-such.log");
+}
+
+TEST(CliParse, EmptyInputAndVersion) {
+  TempDir dir;
+  write_file(dir / "empty.log", "");
+  Parsed p = run_parse("parse --stats " + shell_quote((dir / "empty.log").string()), dir);
+  EXPECT_EQ(p.run.exit_code, 0);
+  EXPECT_EQ(p.run.out, "");
+  EXPECT_EQ(json_uint(p.stats, "lines_in"), 0u);
+  expect_invariant(p.stats);
+  RunResult v = run_shell(cli("--version"), dir);
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("airlog ", 0), 0u) << v.out;
+}
+
+TEST(CliParse, HostileBytesGiveValidJsonAndKeepEveryLine) {
+  TempDir dir;
+  std::string text = "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - caf\xe9\n";
+  text += std::string(5000, '\0') + "[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - after NULs\n";
+  text += "{\"timestamp\":\"2025-04-22T09:00:0\n";
+  for (int i = 0; i < 2000; ++i) text += static_cast<char>((i * 7919) % 256);
+  text += "\r\n\x1b[31mcoloured\x1b[0m\n";
+  write_file(dir / "bad.log", text);
+  Parsed p = run_parse("parse --stats " + shell_quote((dir / "bad.log").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  expect_valid_jsonl(p);
+  expect_invariant(p.stats);
+  EXPECT_EQ(json_uint(p.stats, "lines_in"), count_lines(text));
+  EXPECT_EQ(json_uint(p.stats, "bytes_in"), text.size());
+  EXPECT_NE(p.lines[0].find("\"invalid_utf8\":true"), std::string::npos) << p.lines[0];
+}
+
+TEST(CliParse, StreamedOutputEqualsOneCallOverTheWholeInput) {
+  // The CLI parses through a bounded buffer in slices; events crossing slice and buffer ends
+  // (a 200 KB traceback, a 5 MB line, runs of one-byte lines) must come out as from one call.
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += (i % 3 == 0) ? "x\n" : "\n";
+  text += kTaskLog;
+  text += "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\nTraceback (most recent call last):\n";
+  for (int i = 0; i < 900; ++i) text += "  File \"/opt/deep/module_" + std::to_string(i) + ".py\", line " + std::to_string(i) + ", in f\n    g()\n" + std::string(180, ' ') + "^\n";
+  text += "RecursionError: maximum recursion depth exceeded\n";
+  text += "[2024-01-02T00:00:06.000+0000] {a.py:1} INFO - " + std::string(5u << 20, 'L') + "\n";
+  text += kSchedulerLog;
+  for (int i = 0; i < 20000; ++i) text += "[2024-01-02T00:00:07.000+0000] {a.py:" + std::to_string(i) + "} INFO - tick\n";
+  text += "tail without newline";
+  const fs::path file = dir / "dag_id=d" / "run_id=r" / "task_id=t" / "attempt=1.log";
+  fs::create_directories(file.parent_path());
+  write_file(file, text);
+  RunResult run = run_shell(cli("parse " + shell_quote(file.string())), dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Result whole = parse_whole(text, {}, file.string());
+  EXPECT_EQ(run.out.size(), whole.jsonl.size());
+  EXPECT_TRUE(run.out == whole.jsonl) << "CLI output differs from one Stream::parse call";
+  bool truncated = false;
+  for (const OwnedEvent& e : whole.events) truncated |= e.truncated();
+  EXPECT_TRUE(truncated);  // the traceback passes the 1000-line cap
+}
+
+// ---------------------------------------------------------------------------------------------
+// Big inputs: streamed through a bounded buffer.
+
+constexpr long kMaxRssKb = 64 * 1024;
+
+// Peak RSS (KiB) of running `args` with stdout to /dev/null and stderr to `err_path`, or -1 when
+// it cannot be measured. Uses /usr/bin/time -v when present, else the child's rusage from wait4.
+// ASan's quarantine (freed blocks it keeps to catch use-after-free, up to 256 MiB) is turned off:
+// it is the sanitizer's memory, not the program's.
+long peak_rss_kb(const std::vector<std::string>& args, const fs::path& err_path, const TempDir& dir, int* exit_code) {
+  setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
+  if (access("/usr/bin/time", X_OK) == 0) {
+    fs::path report = dir / "time.txt";
+    std::string cmd = "/usr/bin/time -v -o " + shell_quote(report.string()) + " " + shell_quote(cli_path());
+    for (const std::string& a : args) cmd += " " + shell_quote(a);
+    cmd += " >/dev/null 2>" + shell_quote(err_path.string());
+    int status = std::system(cmd.c_str());
+    unsetenv("ASAN_OPTIONS");
+    *exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::string t = read_file(report);
+    size_t at = t.find("Maximum resident set size (kbytes): ");
+    if (at != std::string::npos) return std::atol(t.c_str() + at + 36);
+    // /usr/bin/time did not report: fall through to wait4.
+    setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen(err_path.c_str(), "w", stderr);
+    std::vector<char*> argv;
+    std::string exe = cli_path();
+    argv.push_back(exe.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  unsetenv("ASAN_OPTIONS");
+  if (pid < 0) return -1;
+  int status = 0;
+  struct rusage ru {};
+  if (wait4(pid, &status, 0, &ru) != pid) return -1;
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ru.ru_maxrss > 0 ? ru.ru_maxrss : -1;
+}
+
+TEST(CliBig, TenMegabyteLine) {
+  TempDir dir;
+  std::string text = "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - start\n";
+  text += "[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - ";
+  text.append(size_t{10} << 20, 'q');
+  text += "\n[2024-01-02T00:00:00.000+0000] {a.py:3} INFO - end\n";
+  write_file(dir / "long.log", text);
+  Parsed p = run_parse("parse --stats " + shell_quote((dir / "long.log").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  ASSERT_EQ(p.lines.size(), 3u);
+  expect_valid_jsonl(p);
+  expect_invariant(p.stats);
+  EXPECT_EQ(json_string(p.lines[1], "message").size(), size_t{10} << 20);
+  EXPECT_EQ(json_string(p.lines[2], "message"), "end");
+  EXPECT_EQ(json_uint(p.lines[2], "line"), 3u);
+  // The same line after a record that could absorb it, and with a small event cap.
+  std::string folded = "[2024-01-02T00:00:00.000+0000] {a.py:1} ERROR - boom\n" + std::string(size_t{10} << 20, 'r') + "\nend\n";
+  write_file(dir / "folded.log", folded);
+  Parsed f = run_parse("parse --stats " + shell_quote((dir / "folded.log").string()), dir);
+  ASSERT_EQ(f.run.exit_code, 0) << f.run.err;
+  expect_valid_jsonl(f);
+  expect_invariant(f.stats);
+  EXPECT_EQ(json_uint(f.stats, "lines_in"), 3u);
+  int code = -1;
+  long rss = peak_rss_kb({"parse", (dir / "long.log").string()}, dir / "err.txt", dir, &code);
+  EXPECT_EQ(code, 0);
+  if (rss > 0) {
+    std::printf("[ rss      ] 10 MB line: max RSS %ld KiB\n", rss);
+    EXPECT_LT(rss, kMaxRssKb);
+  }
+}
+
+TEST(CliBig, HundredMegabyteFileInBoundedMemory) {
+  TempDir dir;
+  const fs::path big = dir / "big.log";
+  {
+    // ~100 MB of mixed layouts: records, tracebacks, TAB lists, JSON, CRLF, short and empty lines.
+    const std::vector<std::string> chunk = {
+        "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:417} INFO - 2 tasks up for execution:\n"
+        "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n"
+        "\t<TaskInstance: example_bash_operator.runme_1 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n",
+        "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\n"
+        "Traceback (most recent call last):\n  File \"/opt/x.py\", line 3, in f\n    raise ValueError('boom')\nValueError: boom\n",
+        "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
+        "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\r\n",
+        "x\n\n",
+        "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"kube-probe/1.27\"\n",
+    };
+    std::ofstream out(big, std::ios::binary);
+    std::string block;
+    for (int i = 0; block.size() < (1u << 20); ++i) block += chunk[static_cast<size_t>(i) % chunk.size()];
+    for (int i = 0; i < 100; ++i) out << block;
+  }
+  const uint64_t size = fs::file_size(big);
+  ASSERT_GE(size, 100u << 20);
+  int code = -1;
+  const fs::path err = dir / "stats.txt";
+  long rss = peak_rss_kb({"parse", "--stats", big.string()}, err, dir, &code);
+  ASSERT_EQ(code, 0) << read_file(err);
+  std::vector<std::string> err_lines = split_lines(read_file(err));
+  ASSERT_FALSE(err_lines.empty());
+  const std::string stats = err_lines.back();
+  expect_invariant(stats);
+  EXPECT_EQ(json_uint(stats, "bytes_in"), size);
+  EXPECT_EQ(json_uint(stats, "lines_in"), count_lines(read_file(big)));
+  if (rss <= 0) GTEST_SKIP() << "cannot measure peak RSS here (no /usr/bin/time, wait4 gave nothing)";
+  std::printf("[ rss      ] %llu MB file: max RSS %ld KiB\n", static_cast<unsigned long long>(size >> 20), rss);
+  EXPECT_LT(rss, kMaxRssKb);
+}
+
+}  // namespace
+}  // namespace airlog::testing

@@ -1,0 +1,230 @@
+// component_test.cpp — which Airflow process wrote a line. Order: the Options::component hint,
+// then the source path, then the line's own layout/prefix (compose service name, Celery → worker,
+// gunicorn → webserver, uvicorn and http.access → api-server, [SOURCE:DAG_PROCESSOR]), then source
+// file / logger names such as scheduler_job_runner.py, where the first one seen sticks for the stream.
+
+#include <string>
+#include <string_view>
+
+#include "test_util.hpp"
+
+namespace {
+
+using airlog::Component;
+using airlog::Options;
+using airlog_test::Parsed;
+
+class ComponentTest : public airlog_test::ParserTest {};
+
+const std::string kSchedulerLine =
+    "[2024-01-02T00:00:01.234+0000] {scheduler_job_runner.py:435} INFO - 1 tasks up for execution:";
+const std::string kTaskLine = "[2024-01-02T00:00:01.234+0000] {taskinstance.py:2867} INFO - Starting attempt 1 of 1";
+const std::string kNeutralLine = "[2024-01-02T00:00:01.234+0000] {my_module.py:12} INFO - hello";
+const std::string kCeleryLine =
+    "[2024-01-02 00:00:01,234: INFO/MainProcess] Task execute_workload[0b0a6d0e] received";
+const std::string kGunicornLine = "[2024-01-02 00:00:00 +0000] [42] [INFO] Booting worker with pid: 43";
+const std::string kAccessLine = "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"curl\"";
+const std::string kUvicornLine = "INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)";
+
+Options hint(Component c) {
+  Options o;
+  o.component = c;
+  return o;
+}
+
+TEST_F(ComponentTest, HintWinsOverPathAndContent) {
+  auto p = parse(kCeleryLine + "\n" + kUvicornLine + "\n" + kSchedulerLine + "\n" +
+                     "airflow-webserver-1  | " + kNeutralLine + "\n",
+                 hint(Component::triggerer), "/var/log/airflow/airflow-scheduler.out");
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i].component, Component::triggerer) << i;
+  EXPECT_EQ(p.stats().by_component[static_cast<size_t>(Component::triggerer)], 4u);
+}
+
+TEST_F(ComponentTest, PathWinsOverLineContent) {
+  auto p = parse(kCeleryLine + "\n" + kUvicornLine + "\n" + kTaskLine + "\n", "/opt/airflow/airflow-scheduler.out");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i].component, Component::scheduler) << i;
+
+  auto t = parse(kGunicornLine + "\n" + kSchedulerLine + "\n",
+                 "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log");
+  ASSERT_EQ(t.size(), 2u) << t.dump();
+  EXPECT_EQ(t[0].component, Component::task);
+  EXPECT_EQ(t[1].component, Component::task);
+}
+
+struct PathCase {
+  const char* path;
+  Component expected;
+};
+
+TEST_F(ComponentTest, PathExamples) {
+  const PathCase cases[] = {
+      {"logs/dag_id=d/run_id=r/task_id=t/attempt=1.log", Component::task},
+      {"logs/dag_id=d/run_id=r/task_id=t/map_index=3/attempt=2.log", Component::task},
+      {"logs/d/t/2021-06-01T00:00:00+00:00/1.log", Component::task},
+      {"logs/dag_id=d/run_id=r/task_id=t/attempt=1.log.trigger.17.log", Component::triggerer},
+      {"logs/scheduler/2024-11-26/songs_dag.py.log", Component::dag_processor},
+      {"logs/scheduler/latest/native_dags/example_dags/example_bash_operator.py.log", Component::dag_processor},
+      {"logs/dag_processor_manager/dag_processor_manager.log", Component::dag_processor},
+      {"logs/dag_processor/2025-04-22/dags-folder/d.py.log", Component::dag_processor},
+      {"/home/airflow/airflow-scheduler.err", Component::scheduler},
+      {"/home/airflow/airflow-webserver.log", Component::webserver},
+      {"/home/airflow/airflow-triggerer.out", Component::triggerer},
+      {"/home/airflow/airflow-worker.log", Component::worker},
+      {"/home/airflow/airflow-api_server.log", Component::api_server},
+      {"/home/airflow/airflow-dag-processor.log", Component::dag_processor},
+      {"/tmp/something.log", Component::unknown},
+  };
+  for (const PathCase& c : cases) {
+    SCOPED_TRACE(c.path);
+    PARSE_ONE(e, kNeutralLine, c.path);
+    EXPECT_EQ(e.component, c.expected) << airlog::to_string(e.component);
+  }
+}
+
+TEST_F(ComponentTest, LineLayoutsNameTheirProcess) {
+  auto p = parse(kCeleryLine + "\n" + kGunicornLine + "\n" + kAccessLine + "\n" + kUvicornLine + "\n" +
+                 "INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n" +
+                 "2026-04-01T10:00:00Z [info     ] request finished               [http.access] method=GET "
+                 "path=/api/v2/dags status_code=200\n" +
+                 R"J({"timestamp":"2026-04-01T10:00:00Z","level":"info","event":"request finished","method":"GET","path":"/x","status_code":200,"logger":"http.access"})J"
+                 "\n" +
+                 "[2024-01-02T00:00:01.234+0000] [SOURCE:DAG_PROCESSOR] {processor.py:157} INFO - Started process\n");
+  ASSERT_EQ(p.size(), 8u) << p.dump();
+  EXPECT_EQ(p[0].component, Component::worker);
+  EXPECT_EQ(p[1].component, Component::webserver);
+  EXPECT_EQ(p[2].component, Component::webserver);
+  EXPECT_EQ(p[3].component, Component::api_server);
+  EXPECT_EQ(p[4].component, Component::api_server);
+  EXPECT_EQ(p[5].component, Component::api_server);
+  EXPECT_EQ(p[6].component, Component::api_server);
+  EXPECT_EQ(p[7].component, Component::dag_processor);
+  EXPECT_EQ(airlog::to_string(p[3].component), "api-server");
+}
+
+TEST_F(ComponentTest, ComposeServiceNames) {
+  struct Case {
+    const char* prefix;
+    Component expected;
+  } const cases[] = {
+      {"airflow-webserver-1  | ", Component::webserver},
+      {"airflow-scheduler-1  | ", Component::scheduler},
+      {"airflow-worker-1     | ", Component::worker},
+      {"airflow-triggerer-1  | ", Component::triggerer},
+      {"airflow-apiserver-1  | ", Component::api_server},
+      {"airflow-dag-processor-1  | ", Component::dag_processor},
+      {"airflow_scheduler_1 | ", Component::scheduler},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.prefix);
+    // The file name says task: the compose name is the stronger hint.
+    PARSE_ONE(e, std::string(c.prefix) + kTaskLine);
+    EXPECT_EQ(e.component, c.expected) << airlog::to_string(e.component);
+    EXPECT_EQ(e.message, "Starting attempt 1 of 1");
+  }
+}
+
+TEST_F(ComponentTest, UnnamedComposeServiceFallsBackToContent) {
+  PARSE_ONE(e, "airflow-init-1  | " + kSchedulerLine);
+  EXPECT_EQ(e.component, Component::scheduler);
+}
+
+TEST_F(ComponentTest, FirstSourceFileSticksForTheStream) {
+  auto p = parse(kSchedulerLine + "\n" + kTaskLine + "\n" + kNeutralLine + "\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(p[i].component, Component::scheduler) << i;
+
+  auto q = parse(kTaskLine + "\n" + kSchedulerLine + "\n");
+  ASSERT_EQ(q.size(), 2u) << q.dump();
+  EXPECT_EQ(q[0].component, Component::task);
+  EXPECT_EQ(q[1].component, Component::task);
+}
+
+TEST_F(ComponentTest, UnknownUntilAFileNameSaysSo) {
+  auto p = parse(kNeutralLine + "\n" + kNeutralLine + "\n" + kSchedulerLine + "\n" + kNeutralLine + "\n");
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  EXPECT_EQ(p[0].component, Component::unknown);
+  EXPECT_EQ(p[1].component, Component::unknown);
+  EXPECT_EQ(p[2].component, Component::scheduler);
+  EXPECT_EQ(p[3].component, Component::scheduler);
+}
+
+TEST_F(ComponentTest, LineLayoutDoesNotFixTheStreamComponent) {
+  // A Celery line is a worker line, but it does not decide what the classic lines around it are.
+  auto p = parse(kCeleryLine + "\n" + kTaskLine + "\n" + kCeleryLine + "\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].component, Component::worker);
+  EXPECT_EQ(p[1].component, Component::task);
+  EXPECT_EQ(p[2].component, Component::worker);
+}
+
+TEST_F(ComponentTest, StickyAcrossParseCalls) {
+  auto stream = make_stream();
+  ASSERT_TRUE(stream);
+  Parsed a, b;
+  parse_on(*stream, kSchedulerLine + "\n", a);
+  parse_on(*stream, kTaskLine + "\n", b);
+  ASSERT_EQ(b.size(), 1u) << b.dump();
+  EXPECT_EQ(b[0].component, Component::scheduler);
+}
+
+TEST_F(ComponentTest, SourceFileNames) {
+  struct Case {
+    const char* file;
+    Component expected;
+  } const cases[] = {
+      {"scheduler_job_runner.py", Component::scheduler},
+      {"scheduler_job.py", Component::scheduler},
+      {"celery_executor.py", Component::scheduler},
+      {"manager.py", Component::dag_processor},
+      {"processor.py", Component::dag_processor},
+      {"taskinstance.py", Component::task},
+      {"local_task_job_runner.py", Component::task},
+      {"standard_task_runner.py", Component::task},
+      {"task_command.py", Component::task},
+      {"triggerer_job_runner.py", Component::triggerer},
+      {"webserver_command.py", Component::webserver},
+      {"celery_command.py", Component::worker},
+      {"api_server_command.py", Component::api_server},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    PARSE_ONE(e, "[2024-01-02T00:00:01.234+0000] {" + std::string(c.file) + ":1} INFO - x");
+    EXPECT_EQ(e.component, c.expected) << airlog::to_string(e.component);
+  }
+}
+
+TEST_F(ComponentTest, LoggerNames) {
+  struct Case {
+    std::string line;
+    Component expected;
+  } const cases[] = {
+      {R"J({"timestamp":"2025-01-01T00:00:00Z","level":"info","event":"x","logger":"task"})J", Component::task},
+      {R"J({"timestamp":"2025-01-01T00:00:00Z","level":"info","event":"x","logger":"airflow.task.operators.x.Y"})J",
+       Component::task},
+      {R"J({"timestamp":"2025-01-01T00:00:00Z","level":"info","event":"x","logger":"airflow.dag_processing.manager.DagFileProcessorManager"})J",
+       Component::dag_processor},
+      {"2025-05-20 15:07:48.653060 [info     ] Connected to redis://redis:6379/0 [celery.worker.consumer.connection]",
+       Component::worker},
+      {"2025-10-01T12:00:00.123456Z [info     ] Starting the scheduler         "
+       "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner] loc=scheduler_job_runner.py:1003",
+       Component::scheduler},
+      {"2025-10-01T12:00:00Z [info     ] trigger completed              [airflow.jobs.triggerer_job_runner] name=x",
+       Component::triggerer},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    PARSE_ONE(e, c.line);
+    EXPECT_EQ(e.component, c.expected) << airlog::to_string(e.component);
+  }
+}
+
+TEST_F(ComponentTest, StatsCountComponents) {
+  auto p = parse(kCeleryLine + "\n" + kUvicornLine + "\n" + kUvicornLine + "\n");
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.stats().by_component[static_cast<size_t>(Component::worker)], 1u);
+  EXPECT_EQ(p.stats().by_component[static_cast<size_t>(Component::api_server)], 2u);
+}
+
+}  // namespace
