@@ -249,6 +249,14 @@ def render_json(ts, level, event, logger, kv, src):
 
 
 # ------------------------------------------------------------------------- output ---
+_ACCESS_LINE = re.compile(r'^(\S+ - \S+ \[\d\d/|[A-Z]+:\s+\S+ - ")')
+
+
+def record_takes_continuations(rec):
+    """False for records that are always one line: JSON lines and HTTP access lines."""
+    return not (rec.startswith("{") or _ACCESS_LINE.match(rec))
+
+
 class Sink:
     """One output file, or one logical source inside the --single file."""
 
@@ -257,6 +265,7 @@ class Sink:
         self.prefix, self.docker_ts, self.garbage_rate = prefix, docker_ts, garbage
         self.buf, self.pending, self.kinds = [], 0, [0] * len(KINDS)
         self.records = self.lines = self.nbytes = self.garbage = 0
+        self.last_record = None
         self.blocks, self.fh = [], None
         self.rng = random.Random("%s:%s" % (out.seed, path)) if (garbage or docker_ts) else None
         out.sinks.append(self)
@@ -282,11 +291,21 @@ class Sink:
         buf = self.buf
         if not buf:
             return
+        folded = 0
         if self.garbage_rate:
             for _ in range(int(len(buf) * self.garbage_rate + self.rng.random())):
-                buf.insert(self.rng.randrange(len(buf) + 1), self.rng.choice(GARBAGE) + "\n")
+                at = self.rng.randrange(len(buf) + 1)
+                prev = buf[at - 1] if at else self.last_record
+                junk = self.rng.choice(GARBAGE)
+                # An unprefixed line after a multi-line-capable record belongs to it (airlog folds
+                # it, as the output contract says); after an access or JSON line, at the start of
+                # the file, or when it is only NUL bytes (a rotation artefact), it stands alone.
+                if prev is not None and record_takes_continuations(prev) and junk.strip("\x00"):
+                    folded += 1
+                buf.insert(at, junk + "\n")
                 self.garbage += 1
-        self.records += len(buf)
+        self.records += len(buf) - folded
+        self.last_record = buf[-1]
         if self.docker_ts:
             text = docker_timestamps(self, buf)
         else:

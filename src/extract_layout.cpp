@@ -163,6 +163,7 @@ bool parse_uvicorn(std::string_view line, LineResult& out) {
         ev.client = s.substr(0, dash);
         ev.kind = EventKind::http_access;
         ev.format = Format::uvicorn_access;
+        out.foldable = false;  // one request per line: what follows is not part of it
       }
     }
   }
@@ -392,6 +393,7 @@ bool parse_access(std::string_view line, LineResult& out) {
   ev.http_status = status;
   ev.client = line.substr(0, sp);
   ev.format = Format::gunicorn_access;
+  out.foldable = false;  // one request per line: what follows is not part of it
   ev.kind = EventKind::http_access;
   ev.level = Level::info;
   ev.message = line;

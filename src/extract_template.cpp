@@ -294,7 +294,7 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
       if (!ev.has_return_code) { ev.return_code = n; ev.has_return_code = true; }
     }
   }
-  if (has(Anchor::process_exited)) set_kind(ev, EventKind::task_exit);
+  if (has(Anchor::process_exited) || has(Anchor::process_terminated)) set_kind(ev, EventKind::task_exit);
   if (has(Anchor::received_sigterm)) set_kind(ev, EventKind::sigterm);
   // One zombie event per task instance: the "Failing N jobs without heartbeat" summary is none.
   if (has(Anchor::detected_zombie) || has(Anchor::without_a_heartbeat)) {

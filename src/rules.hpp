@@ -42,6 +42,7 @@ enum class Anchor : uint8_t {
   task_finished,          // "Task finished" (3.x supervisor, final_state=)
   request_finished,       // "request finished" (3.2 http.access)
   celery_command,         // "in Celery: " (Executing command / workload in Celery)
+  process_terminated,     // "Process terminated by signal" (3.x task file; signal, signal_name)
   count
 };
 
@@ -89,6 +90,7 @@ inline constexpr Rule kRules[] = {
     {Anchor::task_finished, "task-finished", "Task finished", false},
     {Anchor::request_finished, "request-finished", "request finished", false},
     {Anchor::celery_command, "celery-command", " in Celery: ", false},
+    {Anchor::process_terminated, "process-terminated", "Process terminated by signal", false},
 };
 static_assert(sizeof(kRules) / sizeof(kRules[0]) == kAnchorCount, "one rule per anchor");
 

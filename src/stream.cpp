@@ -143,8 +143,8 @@ class Assembler {
     } else if (r.ev.format == Format::airflow_banner && !over_long && continues_banner(r.ev.message)) {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
+      finish();  // first, so an explicit dag_id on the previous record can split this one's repr
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
-      finish();
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
     }
@@ -438,11 +438,18 @@ class Assembler {
   void fill_from_path(Event& ev) {
     const PathContext& pc = st_.path;
     if (pc.dag_id.empty()) return;
-    // Only events that carry no identity of their own take the path's.
-    if (ev.dag_id.empty() && (ev.task_id.empty() || ev.task_id == pc.task_id)) ev.dag_id = pc.dag_id;
-    if (ev.dag_id != pc.dag_id) return;
-    if (ev.task_id.empty()) ev.task_id = pc.task_id;
-    if (ev.run_id.empty() && !pc.run_id.empty()) ev.run_id = pc.run_id;
+    // Only events about the path's own task (or about no task) take the path's identity.
+    if (!ev.dag_id.empty() && ev.dag_id != pc.dag_id) return;
+    if (!ev.task_id.empty() && ev.task_id != pc.task_id) return;
+    // Views must live in the batch, not in the Stream: copy the path's ids once per call.
+    if (path_dag_id_.empty()) {
+      path_dag_id_ = out_.arena.copy(pc.dag_id);
+      path_task_id_ = out_.arena.copy(pc.task_id);
+      path_run_id_ = out_.arena.copy(pc.run_id);
+    }
+    if (ev.dag_id.empty()) ev.dag_id = path_dag_id_;
+    if (ev.task_id.empty()) ev.task_id = path_task_id_;
+    if (ev.run_id.empty()) ev.run_id = path_run_id_;
     if (ev.try_number == 0) ev.try_number = pc.try_number;
     if (ev.map_index < 0 && pc.map_index >= 0) ev.map_index = pc.map_index;
     if (!ev.has_logical_date && st_.path_has_logical_date) {
@@ -469,6 +476,7 @@ class Assembler {
     s.by_event[static_cast<size_t>(ev.kind)] += 1;
   }
 
+  std::string_view path_dag_id_, path_task_id_, path_run_id_;  // arena copies, made on first use
   StreamState& st_;
   ScratchImpl& scratch_;
   std::string_view block_;

@@ -107,11 +107,8 @@ TEST_F(IdentityTest, ExplicitKeyEarlierInStreamResolvesTheSplit) {
   EXPECT_EQ(p[3].task_id, "report.send");
 }
 
-// Fails today: src/stream.cpp, Assembler::line() calls extract_templates() for the new line
-// before finish() emits — and learn()s the dag_id of — the pending previous event, so an explicit
-// key is only known from the second record after it on. Fix: call finish() before
-// extract_templates() (the pending event does not depend on the new line).
-TEST_F(IdentityTest, DISABLED_ExplicitKeyOnTheImmediatelyPrecedingRecordResolvesTheSplit) {
+// An explicit key on the record right before a repr is already known when the repr is split.
+TEST_F(IdentityTest, ExplicitKeyOnTheImmediatelyPrecedingRecordResolvesTheSplit) {
   auto p = parse(marking_line("etl.daily", "extract.load_rows") + "\n" + ti_line("etl.daily.extract.load_rows") + "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[1].dag_id, "etl.daily");
@@ -221,12 +218,8 @@ TEST_F(IdentityTest, PathIdentityDoesNotOverrideAnotherDagsIds) {
   EXPECT_EQ(p[0].try_number, 0);  // the path's attempt is not this task's
 }
 
-// Fails today: src/stream.cpp, Assembler::fill_from_path() fills run_id, try_number, map_index
-// and logical date from the path whenever ev.dag_id equals the path's dag_id, even when the event
-// names a different task of that dag (here `etl.daily.extract`, path task `extract.load`), so the
-// other task gets the path task's attempt and map index. It should fill those only when
-// ev.task_id is empty or equals the path's task_id.
-TEST_F(IdentityTest, DISABLED_PathAttemptIsNotGivenToAnotherTaskOfTheSameDag) {
+// The path's attempt and map index belong to the path's task only.
+TEST_F(IdentityTest, PathAttemptIsNotGivenToAnotherTaskOfTheSameDag) {
   auto p = parse(ti_line("etl.daily.extract") + "\n",
                  "logs/dag_id=etl.daily/run_id=r1/task_id=extract.load/map_index=2/attempt=3.log");
   ASSERT_EQ(p.size(), 1u) << p.dump();
@@ -236,12 +229,8 @@ TEST_F(IdentityTest, DISABLED_PathAttemptIsNotGivenToAnotherTaskOfTheSameDag) {
   EXPECT_EQ(p[0].map_index, -1);
 }
 
-// Fails today (heap-use-after-free under ASan): src/stream.cpp, Assembler::fill_from_path()
-// assigns ev.dag_id/task_id/run_id = views of the std::strings in StreamState::path, so those
-// fields dangle once the Stream is destroyed, although event.hpp promises views into the input or
-// the Batch arena only. Fix: copy the path strings into out.arena (once per Batch) or keep the
-// path-derived views in the Batch.
-TEST_F(IdentityTest, DISABLED_PathIdentityOutlivesStream) {
+// Path-derived ids live in the Batch, not in the Stream.
+TEST_F(IdentityTest, PathIdentityOutlivesStream) {
   Parsed p;
   {
     auto stream = make_stream({}, "logs/dag_id=a_rather_long_dag_identifier/run_id=r/task_id=t/attempt=1.log");
