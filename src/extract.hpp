@@ -27,7 +27,6 @@ struct LineContext {
 struct LineResult {
   Event ev;  ///< format, level, ts, logger, file, message, ids …
   Component line_component = Component::unknown;  ///< strong hint from this line (compose prefix, format)
-  Component content_component = Component::unknown;  ///< weaker hint from file/logger names
   bool foldable = true;      ///< following unrecognised lines may join this event
   bool message_in_place = false;  ///< ev.message is a view into the block ending at the line's end
   bool compose_prefixed = false;  ///< the line carried a `name  | ` docker-compose prefix

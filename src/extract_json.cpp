@@ -184,7 +184,6 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
                                 &ev.exception_type, &ev.exception_message, &ev.http_method, &ev.http_path, &ev.client})
       if (f->data() >= lo && f->data() < hi) *f = ctx.arena->copy(*f);
   }
-  out.content_component = component_from_source({}, ev.logger);
   if (ev.logger == "http.access") {
     out.line_component = Component::api_server;
     if (ev.http_status != 0) ev.kind = EventKind::http_access;

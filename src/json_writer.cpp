@@ -5,7 +5,8 @@
 
 #include <charconv>
 
-#include "simdjson.h"
+#include <cstring>
+
 #include "timestamp.hpp"
 
 namespace airlog {
@@ -63,23 +64,40 @@ class Writer {
 
 }  // namespace
 
+// True when any of the 8 bytes in `w` needs attention: a control byte (< 0x20), '"', '\\' or a
+// non-ASCII byte (validated separately). Lets plain ASCII text be copied 8 bytes per step.
+inline bool word_needs_escape(uint64_t w) noexcept {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // bytes < 0x20 (high-bit bytes caught below)
+  return (control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
+}
+
 void append_json_string(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  const bool valid = simdjson::validate_utf8(s.data(), s.size());
-  size_t run = 0;
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || valid)) { ++i; continue; }
-    out.append(s.data() + run, i - run);
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (!word_needs_escape(w)) { i += 8; continue; }
+    }
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
     if (c >= 0x80) {
-      size_t n = utf8_sequence(s, i);
-      if (n > 0) out.append(s.data() + i, n), i += n;
-      else out.append("\\ufffd"), i += 1;
-      run = i;
+      size_t len = utf8_sequence(s, i);
+      if (len > 0) { i += len; continue; }  // valid multi-byte character: stays in the run
+      out.append(p + run, i - run);
+      out.append("\\ufffd");
+      run = ++i;
       continue;
     }
+    out.append(p + run, i - run);
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
@@ -93,10 +111,9 @@ void append_json_string(std::string_view s, std::string& out) {
         out.push_back(kHex[c >> 4]);
         out.push_back(kHex[c & 15]);
     }
-    ++i;
-    run = i;
+    run = ++i;
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(p + run, n - run);
   out.push_back('"');
 }
 

@@ -37,6 +37,7 @@ struct StreamState {
   bool path_has_logical_date = false;
   ZoneResolver zone;
   absl::flat_hash_set<std::string> known_dags;
+  std::string last_learned_dag;  // the dag_id learned last (capacity reused)
   Component inferred = Component::unknown;  // first component the content pointed at
   uint64_t next_line = 1;
   bool skipping_long_line = false;  // the rest of an over-long line is being skipped
@@ -193,7 +194,9 @@ class Assembler {
       ev.exception_type = p.exception_line.substr(0, colon);
       if (colon != std::string_view::npos) ev.exception_message = trim(p.exception_line.substr(colon + 1));
     }
-    if (!simdjson::validate_utf8(ev.message.data(), ev.message.size())) ev.flags |= kFlagInvalidUtf8;
+    // The ASCII check first: simdjson's validator costs a dispatch per call, most messages are ASCII.
+    if (!is_ascii(ev.message) && !simdjson::validate_utf8(ev.message.data(), ev.message.size()))
+      ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (p.traceback_seen || !ev.exception_type.empty()))
       ev.kind = EventKind::exception;
     resolve_component(ev);
@@ -356,8 +359,6 @@ class Assembler {
     if (!ev.has_return_code && t.has_return_code) { ev.return_code = t.return_code; ev.has_return_code = true; }
     if (!ev.has_logical_date && t.has_logical_date) { ev.logical_date_ns = t.logical_date_ns; ev.has_logical_date = true; }
     if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
-    if (pending_.head.content_component == Component::unknown)
-      pending_.head.content_component = component_from_source(ev.file, ev.logger);
     // The message: every line but the last as it was, then the last line's event text and pairs.
     char* m = out_.arena.allocate(nl + 1 + t.message.size());
     std::memcpy(m, msg.data(), nl + 1);
@@ -429,9 +430,9 @@ class Assembler {
     if (st_.options.component != Component::unknown) { ev.component = st_.options.component; return; }
     if (st_.path.component != Component::unknown) { ev.component = st_.path.component; return; }
     if (pending_.head.line_component != Component::unknown) { ev.component = pending_.head.line_component; return; }
-    Component c = pending_.head.content_component;
-    if (c == Component::unknown) c = component_from_source(ev.file, ev.logger);
-    if (st_.inferred == Component::unknown) st_.inferred = c;
+    if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then
+      st_.inferred = component_from_source(ev.file, ev.logger);
+    }
     ev.component = st_.inferred;
   }
 
@@ -460,8 +461,10 @@ class Assembler {
 
   void learn(const Event& ev) {
     if (ev.dag_id.empty() || st_.known_dags.size() >= kMaxKnownDags) return;
+    if (ev.dag_id == st_.last_learned_dag) return;  // runs of events of one DAG: skip the hash
     absl::string_view id(ev.dag_id.data(), ev.dag_id.size());
     if (!st_.known_dags.contains(id)) st_.known_dags.emplace(ev.dag_id);
+    st_.last_learned_dag.assign(ev.dag_id);
   }
 
   void count(const Event& ev) {

@@ -117,6 +117,18 @@ bool find_comma_value(std::string_view text, std::string_view key, std::string_v
   return true;
 }
 
+bool is_ascii(std::string_view s) noexcept {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    acc |= w;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
 size_t id_length(std::string_view s) noexcept {
   size_t i = 0;
   while (i < s.size() && is_id_char(s[i])) ++i;

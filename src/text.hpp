@@ -44,6 +44,9 @@ bool find_value(std::string_view text, std::string_view key, std::string_view* v
 /// `execution_date=2024-01-01 00:00:00+00:00, run_id=…`).
 bool find_comma_value(std::string_view text, std::string_view key, std::string_view* value) noexcept;
 
+/// True when every byte of `s` is ASCII (8 bytes per step; most log text is).
+bool is_ascii(std::string_view s) noexcept;
+
 /// Length of the run of id characters at the start of `s`.
 size_t id_length(std::string_view s) noexcept;
 

@@ -1,7 +1,6 @@
 #include "airlog/types.hpp"
 
 #include <array>
-#include <cctype>
 
 namespace airlog {
 
@@ -22,11 +21,13 @@ constexpr std::array<std::string_view, kStateCount> kStateNames = {
     "", "success", "failed", "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped",
     "queued", "scheduled", "running", "deferred", "restarting", "removed", "shutdown"};
 
+// ASCII-only case folding: level and state names are ASCII, and libc tolower() is a call per byte.
+inline char fold(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (fold(a[i]) != b[i]) return false;  // b is always a lower-case literal
   return true;
 }
 
