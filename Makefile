@@ -33,7 +33,7 @@ corpus: $(DEMO_CORPUS)/manifest.json
 
 # Runs airlog over the generated corpus (64 MB, every component and layout) and prints a summary.
 demo: build corpus
-	$(BUILD)/airlog summary $(DEMO_CORPUS)
+	$(BUILD)/airlog summary $(DEMO_CORPUS)/airflow-*
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -41,7 +41,6 @@ struct StreamState {
   Component inferred = Component::unknown;  // first component the content pointed at
   uint64_t next_line = 1;
   bool skipping_long_line = false;  // the rest of an over-long line is being skipped
-  bool long_line_flagged = false;
   // A record split by a cap whose continuation event was still open at the end of a call (and so
   // left unconsumed): the next call starts by resuming it. The head's text is owned here.
   struct Resume {
