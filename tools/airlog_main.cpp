@@ -139,8 +139,12 @@ void summarise(const airlog::Event& e, Summary& s) {
       (e.state == State::failed || e.state == State::up_for_retry)) {
     ++s.task_failures;
     if (s.failed_tasks.size() < 1000) {
-      std::string id = std::string(e.dag_id) + "." + std::string(e.task_id) + " " + std::string(e.run_id) +
-                       " try " + std::to_string(e.try_number) + " → " + std::string(airlog::to_string(e.state));
+      // 3.x supervisor lines ("Task finished … final_state=failed") name no task.
+      std::string who = e.dag_id.empty() && e.task_id.empty()
+                            ? std::string("(task not named in the line)")
+                            : std::string(e.dag_id) + "." + std::string(e.task_id) + " " + std::string(e.run_id);
+      std::string id = who + (e.try_number > 0 ? " try " + std::to_string(e.try_number) : std::string()) + " → " +
+                       std::string(airlog::to_string(e.state));
       s.failed_tasks.insert(id);
     }
   }
