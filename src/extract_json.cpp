@@ -76,8 +76,9 @@ void read_error_detail(value v, LineContext& ctx, bool in_place, Event& ev) {
 bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
   std::string_view body = trim_right(line);
   if (body.size() < 2 || body.back() != '}') {
-    // Not a complete object: keep the line, flagged unparsed.
+    // Not a complete object (truncated, or only brace-led text): keep the line, flagged.
     out.ev.format = Format::raw;
+    out.ev.flags |= kFlagInvalidJson;
     out.ev.message = line;
     out.foldable = false;
     return true;
@@ -168,10 +169,11 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
   }
   // Text after the object, or an object that is not a log event (no `event`), stays raw so
   // nothing printed is lost.
-  if (ok && (!has_event || !doc.current_location().error())) ok = false;
-  if (!ok) {
+  const bool invalid = !ok || !doc.current_location().error();
+  if (invalid || !has_event) {
     out = LineResult{};
     out.ev.format = Format::raw;
+    if (invalid) out.ev.flags |= kFlagInvalidJson;
     out.ev.message = line;
     out.foldable = false;
     return true;

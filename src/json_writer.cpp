@@ -149,9 +149,16 @@ void append_json(const Event& e, std::string& out) {
   w.str("http_path", e.http_path);
   if (e.http_status > 0) w.num("http_status", e.http_status);
   w.str("client", e.client);
+  w.str("stream", to_string(e.channel));
+  if (e.has_ingest_ts) w.num("ingest_ts_ns", e.ingest_ts_ns);
+  if (!e.attrs.empty()) {
+    w.key("attrs");
+    out.append(e.attrs);  // already a JSON object text (extract_json.cpp builds it from raw tokens)
+  }
   if (e.flags & kFlagTruncated) w.flag("truncated");
   if (e.flags & kFlagContinued) w.flag("continued");
   if (e.flags & kFlagInvalidUtf8) w.flag("invalid_utf8");
+  if (e.flags & kFlagInvalidJson) w.flag("invalid_json");
   w.end();
 }
 
@@ -164,6 +171,7 @@ void append_stats_json(const Stats& s, std::string& out) {
   w.num("duplicates_dropped", static_cast<int64_t>(s.duplicates_dropped));
   w.num("bytes_in", static_cast<int64_t>(s.bytes_in));
   w.num("recognised_lines", static_cast<int64_t>(s.recognised_lines));
+  if (s.dedup_memory_bytes > 0) w.num("dedup_memory_bytes", static_cast<int64_t>(s.dedup_memory_bytes));
   auto table = [&](std::string_view name, const auto& counts, auto enum_of) {
     w.key(name);
     out.push_back('{');

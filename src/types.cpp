@@ -1,5 +1,7 @@
 #include "airlog/types.hpp"
 
+#include "airlog/event.hpp"
+
 #include <array>
 
 namespace airlog {
@@ -38,6 +40,9 @@ std::string_view to_string(Component v) noexcept { return kComponentNames[static
 std::string_view to_string(Format v) noexcept { return kFormatNames[static_cast<size_t>(v)]; }
 std::string_view to_string(EventKind v) noexcept { return kEventNames[static_cast<size_t>(v)]; }
 std::string_view to_string(State v) noexcept { return kStateNames[static_cast<size_t>(v)]; }
+std::string_view to_string(Channel v) noexcept {
+  return v == Channel::stdout_stream ? "stdout" : v == Channel::stderr_stream ? "stderr" : "";
+}
 
 Level parse_level(std::string_view s) noexcept {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);

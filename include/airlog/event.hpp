@@ -21,7 +21,15 @@ enum EventFlag : uint32_t {
   kFlagTruncated = 1u << 0,  ///< the event hit a cap (lines, bytes, line length): text was split or cut
   kFlagContinued = 1u << 1,  ///< this event continues a record that was split by a cap
   kFlagInvalidUtf8 = 1u << 2,  ///< the text holds bytes that are not valid UTF-8 (replaced on output)
+  kFlagInvalidJson = 1u << 3,  ///< the line starts like a JSON object but is not valid JSON (kept raw)
 };
+
+/// The standard stream a line was written to: from a CRI / Docker envelope, or Airflow 3.0's
+/// JSON `chan` key.
+enum class Channel : uint8_t { none, stdout_stream, stderr_stream };
+
+/// "stdout", "stderr", or "" for Channel::none.
+std::string_view to_string(Channel) noexcept;
 
 /// One event. Absent values: empty views, Level::none, EventKind::none, State::none, and the
 /// sentinel noted on each integer. Trivially copyable; 2–3 cache lines.
@@ -48,12 +56,19 @@ struct Event {
   int32_t return_code = 0;   ///< valid when has_return_code
   int32_t http_status = 0;   ///< HTTP status; 0 when absent
 
+  int64_t ingest_ts_ns = 0;  ///< time the container runtime stamped on the line; valid when has_ingest_ts
+  bool has_ingest_ts = false;
+  Channel channel = Channel::none;
+
   std::string_view logger;   ///< logger name (structlog / JSON / Celery process-less lines)
   std::string_view file;     ///< source file name (`taskinstance.py`, JSON `filename`)
   std::string_view message;  ///< message text without the layout prefix; lines joined by '\n'
   std::string_view dag_id, task_id, run_id;
   std::string_view exception_type, exception_message;
   std::string_view http_method, http_path, client;
+  /// Airflow 3 JSON lines: the keys airlog does not map to a field, as one JSON object text
+  /// (`{"pid":12,"signal":"SIGTERM"}`), ready to embed in output. Empty when there are none.
+  std::string_view attrs;
 };
 
 }  // namespace airlog

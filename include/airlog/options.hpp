@@ -13,6 +13,14 @@
 
 namespace airlog {
 
+/// The container-runtime wrapping of a source's lines.
+enum class Envelope : uint8_t {
+  auto_detect,  ///< decided from the first line of the source: CRI, Docker json-file, or none
+  none,         ///< plain lines
+  cri,          ///< Kubernetes CRI: `2024-05-01T12:00:00.123456789Z stdout F <line>` (P = partial)
+  docker,       ///< Docker json-file: `{"log":"…\n","stream":"stderr","time":"…"}`
+};
+
 struct Options {
   /// Component of every event of the source; `unknown` lets airlog infer it from the path and content.
   Component component = Component::unknown;
@@ -26,6 +34,20 @@ struct Options {
   /// A single physical line longer than this is cut: its first max_line_bytes bytes form the event,
   /// flagged truncated, and the rest of that line is skipped (counted in bytes_in).
   size_t max_line_bytes = size_t{16} << 20;
+
+  /// Envelope of the source's lines (Stream::feed / Stream::parse decode it before parsing).
+  Envelope envelope = Envelope::auto_detect;
+  /// Stream::poll() emits an open multi-line event once no line has arrived for this long
+  /// (nanoseconds of the caller's clock), like log agents' multiline stages. 0 disables the wait.
+  int64_t multiline_wait_ns = 3'000'000'000;
+
+  /// Drop an event identical in time, identity and text to one seen within the window (a log
+  /// read twice: a file and the pod's stdout, a tail restarted from an old offset).
+  bool dedup = false;
+  /// The window: this many most recent events …
+  size_t dedup_window_events = 100'000;
+  /// … and no older than this much event time (ns) behind the newest.
+  int64_t dedup_window_ns = 600'000'000'000;
 };
 
 }  // namespace airlog

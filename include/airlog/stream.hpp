@@ -43,6 +43,23 @@ class Stream {
   /// Views in the events point into `bytes` and into out.arena.
   absl::Status parse(Scratch& scratch, std::string_view bytes, bool last, Batch& out);
 
+  /// Incremental input, for agents that hand over whatever bytes a tail read returned: `bytes`
+  /// may end anywhere (mid-line, mid-CRLF, mid-UTF-8 sequence, mid-JSON object, mid-envelope).
+  /// Complete events are appended to `out` in input order; the rest waits inside the Stream (at
+  /// most one open event plus one partial line, both bounded by the caps). The events are
+  /// byte-for-byte identical whatever the chunking. Envelopes (Options::envelope) are decoded
+  /// here. `now_ns` is the caller's clock (any epoch; 0 = no clock) recorded as the arrival time
+  /// for poll(). Views in the events stay valid until the next feed/poll/flush of this Stream or
+  /// until `out` is cleared, whichever comes first. Never starts threads or timers.
+  absl::Status feed(Scratch& scratch, std::string_view bytes, Batch& out, int64_t now_ns = 0);
+
+  /// Emits the open multi-line event when nothing has arrived for Options::multiline_wait_ns
+  /// (measured with the caller's clock, as passed to feed). A partial last line stays pending.
+  absl::Status poll(Scratch& scratch, int64_t now_ns, Batch& out);
+
+  /// End of input: emits everything still pending (a last line without '\n' included).
+  absl::Status flush(Scratch& scratch, Batch& out);
+
   const Stats& stats() const noexcept;
   const Options& options() const noexcept;
 
