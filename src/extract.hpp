@@ -35,8 +35,46 @@ struct LineResult {
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).
 bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out);
 
-/// Decodes an Airflow 3 JSON line into `out`. Returns false if `line` is not a JSON object.
+/// Decodes an Airflow 3 JSON line (`line` starts with '{') into `out` (default-constructed).
+/// Always returns true: a line that is not valid JSON becomes a `raw` event flagged
+/// kFlagInvalidJson, a valid object without a string `event` a plain `raw` event, both holding
+/// the whole line. Keys the contract maps fill Event fields; the others, with their values as
+/// written, form Event::attrs (see extract_json.cpp). Uses ctx.scratch's parser and, for a line
+/// within SIMDJSON_PADDING bytes of the end of ctx.block, its padded copy buffer.
 bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out);
+
+/// True when the assembler would hand the line `span` of `block` to parse_line as it stands and
+/// parse_line would read it as JSON: its text (without a CRLF's '\r') starts with '{', carries no
+/// ANSI escape (Anchor::esc; those lines are stripped first) and is not longer than
+/// `max_line_bytes` (longer lines are cut by the assembler).
+bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept;
+
+/// Reads a run of Airflow 3 JSON lines with simdjson's batch NDJSON reader (iterate_many).
+///
+/// `block`: the bytes `lines` index into, and exactly ctx.block (JSON parsing reads up to
+/// SIMDJSON_PADDING bytes past a line when the block has them; lines closer to the block's end
+/// are read through a padded copy). `lines[0 .. count)`: consecutive lines of the block, as
+/// classify_block made them (offsets and anchor masks). `max_line_bytes`: the stream's line cap.
+/// `results`: room for `count` LineResults.
+///
+/// Takes the longest prefix of `lines` that is json_led() and returns its length n (0 when
+/// lines[0] is not JSON-led; then nothing is written). For every k < n, results[k] is exactly
+/// what `parse_line(text_k, lines[k].anchors, ctx, r)` gives a default-constructed r, where
+/// text_k is the line without a CRLF's '\r' (what Assembler::line passes): the same fields,
+/// flags, message_in_place and attrs text, with string views into the block or into ctx.arena
+/// just as the per-line path makes them. parse_line returns true for all of these lines.
+///
+/// Windows of up to 64 KiB of consecutive complete objects go through one stage-1 pass; a line a
+/// window cannot take (invalid JSON, text after the object, a stage-1 error such as invalid
+/// UTF-8 anywhere in the window) is read per line and batching resumes after it, so an invalid
+/// line becomes its own raw + invalid_json event and its neighbours still parse. Starts no
+/// threads; uses ctx.scratch's parser (not reentrant: one call at a time per Scratch).
+///
+/// The caller must not include a line that parse_line would not see as it stands: the cut
+/// over-long last line of a block (its end is the block's cut point), or a line that resumes a
+/// record split by a cap in an earlier call. Lines longer than `max_line_bytes` end the run.
+size_t parse_json_run(std::string_view block, const LineSpan* lines, size_t count, size_t max_line_bytes,
+                      LineContext& ctx, LineResult* results);
 
 /// Reads template fields (event kind, state, ids, return code …) from `ev.message`, guided by the
 /// anchors the scan found in the line.

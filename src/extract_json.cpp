@@ -1,74 +1,577 @@
 // extract_json.cpp — Airflow 3 structlog JSON lines (task, trigger and dag-processor files, 3.2
-// json_logs) decoded with simdjson On-Demand. String values are taken as views of the input when
-// they hold no escapes, and decoded into the batch arena only when they do.
+// json_logs) decoded with simdjson On-Demand, one line at a time (parse_json_line) or a run of
+// lines at a time through simdjson's batch NDJSON reader (parse_json_run, iterate_many).
+//
+// Both paths share one decoder, so a line gives the same LineResult whichever path read it:
+//  - keys of the contract (docs/schema.md) fill Event fields; string values are views of the
+//    input when they hold no escapes, and decoded into the batch arena when they do;
+//  - every other key is kept, with its value as written, in Event::attrs (one JSON object text
+//    built in the arena, keys in line order). A mapped key whose value has an unexpected type or
+//    cannot be read (`"lineno":null`, an unparseable `timestamp`, an unknown `level`) is kept there
+//    too, so nothing printed is lost;
+//  - a line that is not valid JSON becomes a `raw` event flagged invalid_json, holding the whole
+//    line. On-Demand skips values it is not asked for without checking them, so every value that
+//    is not decoded (attrs, and the whole of error_detail) is walked and checked here: a value
+//    copied into attrs is always valid JSON.
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "extract.hpp"
+#include "rules.hpp"
 #include "text.hpp"
 
 namespace airlog::detail {
 
 namespace {
 
+using simdjson::ondemand::json_type;
 using simdjson::ondemand::value;
 
-// The string value as a view: in place when escape-free, else decoded into the arena.
-bool string_value(value v, LineContext& ctx, bool in_place, std::string_view* out) {
-  std::string_view raw;
-  if (v.type().value_unsafe() != simdjson::ondemand::json_type::string) return false;
-  raw = v.raw_json_token();
-  raw = trim_right(raw);
-  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return false;
-  raw = raw.substr(1, raw.size() - 2);
-  if (in_place && raw.find('\\') == std::string_view::npos) {
-    *out = raw;
-    return true;
+// Nesting deeper than this inside one value is treated as invalid (a log line never nests so
+// deep; the limit keeps the recursive walk's stack small).
+constexpr int kMaxWalkDepth = 64;
+
+// ---------------------------------------------------------------------------------------------
+// Strict syntax checks for scalar tokens. On-Demand validates what it decodes; a token copied out
+// as written (attrs) or skipped (error_detail) is checked here instead.
+
+bool is_hex(char c) noexcept {
+  return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6;
+}
+
+// `"…"` with only RFC 8259 escapes and no raw control characters. UTF-8 was already validated by
+// simdjson's stage 1 over the whole input.
+bool valid_string_token(std::string_view s) noexcept {
+  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return false;
+  const char* p = s.data() + 1;
+  const char* end = s.data() + s.size() - 1;
+  while (p < end) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '\\') {
+      if (p + 1 >= end) return false;
+      switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          p += 2;
+          continue;
+        case 'u':
+          if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return false;
+          p += 6;
+          continue;
+        default:
+          return false;
+      }
+    }
+    if (c == '"' || c < 0x20) return false;
+    ++p;
   }
-  std::string_view decoded;
-  if (v.get_string().get(decoded)) return false;
-  *out = ctx.arena->copy(decoded);
   return true;
 }
 
-bool int_value(value v, int32_t* out) {
-  int64_t n = 0;
-  if (v.get_int64().get(n)) {
-    // Some producers print numbers as strings ("1").
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — any magnitude (a 30-digit id stays valid).
+bool valid_number_token(std::string_view s) noexcept {
+  size_t i = 0;
+  const size_t n = s.size();
+  if (i < n && s[i] == '-') ++i;
+  if (i >= n) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else if (is_digit(s[i])) {
+    while (i < n && is_digit(s[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (i >= n || !is_digit(s[i])) return false;
+    while (i < n && is_digit(s[i])) ++i;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (i >= n || !is_digit(s[i])) return false;
+    while (i < n && is_digit(s[i])) ++i;
+  }
+  return i == n;
+}
+
+bool valid_scalar_token(std::string_view s, json_type t) noexcept {
+  switch (t) {
+    case json_type::string: return valid_string_token(s);
+    case json_type::number: return valid_number_token(s);
+    case json_type::boolean: return s == "true" || s == "false";
+    case json_type::null: return s == "null";
+    default: return false;
+  }
+}
+
+// The scalar's token as written (On-Demand's raw token runs to the next structural character).
+std::string_view scalar_token(value& v) noexcept { return trim_right(v.raw_json_token()); }
+
+// Consumes `v` entirely, checking every token on the way. False when it is not valid JSON.
+bool walk(value v, int depth) {
+  json_type t;
+  if (v.type().get(t)) return false;
+  if (t == json_type::object) {
+    if (depth >= kMaxWalkDepth) return false;
+    simdjson::ondemand::object o;
+    if (v.get_object().get(o)) return false;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      value fv;
+      if (field.value().get(fv) || !walk(fv, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (t == json_type::array) {
+    if (depth >= kMaxWalkDepth) return false;
+    simdjson::ondemand::array a;
+    if (v.get_array().get(a)) return false;
+    for (auto elem : a) {
+      value ev;
+      if (elem.get(ev) || !walk(ev, depth + 1)) return false;
+    }
+    return true;
+  }
+  return valid_scalar_token(scalar_token(v), t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding one object into an Event.
+
+// One key kept for attrs: its key and value exactly as written (the key with its quotes).
+// Trivial, so the inline slots of AttrList are left uninitialised (zeroing them cost a fifth of
+// the decoding time).
+struct Attr {
+  std::string_view key;
+  std::string_view value;
+  bool http;  // an http.access key: mapped (and dropped from attrs) only on http.access lines
+};
+
+// The attrs of one line, in line order. Sixteen fit without allocating; more spill to the heap.
+class AttrList {
+ public:
+  AttrList() noexcept {}
+  void push(const Attr& a) {
+    if (n_ < kInline) small_[n_] = a;
+    else more_.push_back(a);
+    ++n_;
+  }
+  size_t size() const noexcept { return n_; }
+  const Attr& operator[](size_t i) const noexcept { return i < kInline ? small_[i] : more_[i - kInline]; }
+
+ private:
+  static constexpr size_t kInline = 16;
+  Attr small_[kInline];
+  std::vector<Attr> more_;
+  size_t n_ = 0;
+};
+
+// The keys the contract maps, recognised from their raw bytes (no unescaping: a key written with
+// escapes is simply not one of these, and is kept in attrs as written).
+enum class Key : uint8_t {
+  other, timestamp, level, event, logger, filename, lineno, chan, error_detail, exception, dag_id, task_id,
+  run_id, try_number, map_index, logical_date, exit_code, final_state, method, path, status_code, client_addr,
+};
+
+// `k` points just after the key's opening quote; the input is padded, so reading a few bytes past
+// a short key is safe.
+template <size_t N>
+inline bool key_is(const char* k, const char (&name)[N]) noexcept {
+  // `name` ends with the closing quote: "event\"" matches the key "event" and not "events".
+  return std::memcmp(k, name, N - 1) == 0;
+}
+
+inline Key match_key(const char* k) noexcept {
+  switch (k[0]) {
+    case 't':
+      if (key_is(k, "timestamp\"")) return Key::timestamp;
+      if (key_is(k, "task_id\"")) return Key::task_id;
+      if (key_is(k, "try_number\"")) return Key::try_number;
+      break;
+    case 'l':
+      if (key_is(k, "level\"")) return Key::level;
+      if (key_is(k, "logger\"")) return Key::logger;
+      if (key_is(k, "lineno\"")) return Key::lineno;
+      if (key_is(k, "logical_date\"")) return Key::logical_date;
+      break;
+    case 'e':
+      if (key_is(k, "event\"")) return Key::event;
+      if (key_is(k, "error_detail\"")) return Key::error_detail;
+      if (key_is(k, "exception\"")) return Key::exception;
+      if (key_is(k, "exit_code\"")) return Key::exit_code;
+      break;
+    case 'f':
+      if (key_is(k, "filename\"")) return Key::filename;
+      if (key_is(k, "final_state\"")) return Key::final_state;
+      break;
+    case 'c':
+      if (key_is(k, "chan\"")) return Key::chan;
+      if (key_is(k, "client_addr\"")) return Key::client_addr;
+      break;
+    case 'd':
+      if (key_is(k, "dag_id\"")) return Key::dag_id;
+      break;
+    case 'r':
+      if (key_is(k, "run_id\"")) return Key::run_id;
+      break;
+    case 'm':
+      if (key_is(k, "map_index\"")) return Key::map_index;
+      if (key_is(k, "method\"")) return Key::method;
+      break;
+    case 'p':
+      if (key_is(k, "path\"")) return Key::path;
+      break;
+    case 's':
+      if (key_is(k, "status_code\"")) return Key::status_code;
+      break;
+  }
+  return Key::other;
+}
+
+inline bool has_backslash(std::string_view s) noexcept {
+  return std::memchr(s.data(), '\\', s.size()) != nullptr;
+}
+
+// The first '\\' in [p, end), or end.
+inline const char* find_backslash(const char* p, const char* end) noexcept {
+  const void* b = p < end ? std::memchr(p, '\\', static_cast<size_t>(end - p)) : nullptr;
+  return b ? static_cast<const char*>(b) : end;
+}
+
+inline std::string_view trim_json_space(std::string_view s) noexcept {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+class Decoder {
+ public:
+  // `in_place`: escape-free strings may stay views of the parsed bytes. `escapes`: the object's
+  // text holds a backslash somewhere (when it does not, no string needs decoding).
+  Decoder(LineContext& ctx, bool in_place, bool escapes, Event& ev) noexcept
+      : ctx_(ctx), in_place_(in_place), escapes_(escapes), ev_(ev) {}
+
+  const AttrList& attrs() const noexcept { return attrs_; }
+  bool has_event() const noexcept { return has_event_; }
+  bool http_keys() const noexcept { return http_keys_; }  // an http.access key was read
+  LineContext& ctx() const noexcept { return ctx_; }
+
+  // Decodes every field of `obj`. False when the object is not valid JSON.
+  bool object(simdjson::ondemand::object& obj) {
+    Event& ev = ev_;
+    for (auto result : obj) {
+      if (result.error()) return false;
+      simdjson::ondemand::field& field = result.value_unsafe();  // no copy: a copy stalls on store forwarding
+      const char* key_raw = reinterpret_cast<const char*>(field.key().raw());
+      value& v = field.value();
+      json_type t;
+      if (v.type().get(t)) return false;
+      const bool scalar = t != json_type::object && t != json_type::array;
+      // Taken before any decoding: a failed get_string() has already moved past the token.
+      const std::string_view raw = scalar ? trim_json_space(v.raw_json_token()) : std::string_view{};
+      const bool str = t == json_type::string;
+      bool mapped = false;
+      bool http = false;
+      std::string_view s;
+      int32_t n = 0;
+      switch (match_key(key_raw)) {
+        case Key::other:
+          break;
+        case Key::timestamp:
+          if (str && string_value(v, raw, &s)) {
+            ParsedTime pt;
+            if (parse_iso_timestamp(s, &pt) && pt.length == s.size()) {
+              // 3.0.x re-logs subprocess events with the zone dropped from a UTC time: a naive
+              // ISO (`T`) stamp is UTC wall time, not the configured local zone.
+              ev.ts_ns = !pt.has_offset && s[10] == 'T' ? pt.utc_ns() : ctx_.zone->to_utc_ns(pt);
+              ev.has_ts = true;
+              mapped = true;
+            }
+          }
+          break;
+        case Key::level:
+          if (str && string_value(v, raw, &s)) {
+            const Level level = parse_level(s);
+            if (level != Level::none) ev.level = level, mapped = true;
+          }
+          break;
+        case Key::event:
+          mapped = has_event_ = str && string_value(v, raw, &ev.message);
+          break;
+        case Key::logger:
+          mapped = str && string_value(v, raw, &ev.logger);
+          break;
+        case Key::filename:
+          mapped = str && string_value(v, raw, &ev.file);
+          break;
+        case Key::lineno:
+          mapped = int_value(v, t, &n) && (ev.lineno = n, true);
+          break;
+        case Key::chan:
+          if (str && string_value(v, raw, &s)) {
+            if (s == "stdout") ev.channel = Channel::stdout_stream, mapped = true;
+            else if (s == "stderr") ev.channel = Channel::stderr_stream, mapped = true;
+          }
+          break;
+        case Key::error_detail:
+        case Key::exception:
+          if (t == json_type::array) {
+            if (!exception_list(v)) return false;
+            mapped = true;
+          } else if (str && string_value(v, raw, &s)) {
+            exception_text(s);
+            mapped = true;
+          }
+          break;
+        case Key::dag_id:
+          mapped = str && string_value(v, raw, &ev.dag_id);
+          break;
+        case Key::task_id:
+          mapped = str && string_value(v, raw, &ev.task_id);
+          break;
+        case Key::run_id:
+          mapped = str && string_value(v, raw, &ev.run_id);
+          break;
+        case Key::try_number:
+          mapped = int_value(v, t, &n) && (ev.try_number = n, true);
+          break;
+        case Key::map_index:
+          mapped = int_value(v, t, &n) && (ev.map_index = n, true);
+          break;
+        case Key::logical_date:
+          if (str && string_value(v, raw, &s)) {
+            // "None" and "" say "no logical date"; a second logical_date key is ignored.
+            const std::string_view d = trim(s);
+            const bool had = ev.has_logical_date;
+            set_logical_date(s, ctx_, ev);
+            mapped = had || ev.has_logical_date || d.empty() || d == "None";
+          }
+          break;
+        case Key::exit_code:
+          mapped = int_value(v, t, &n) && (ev.return_code = n, ev.has_return_code = true);
+          break;
+        case Key::final_state:
+          if (str && string_value(v, raw, &s)) {
+            const State state = parse_state(s);
+            if (state != State::none) ev.state = state, mapped = true;
+          }
+          break;
+        // HTTP keys are read on every line but count only on http.access lines (see finish()):
+        // until the logger is known they stay in attrs too.
+        case Key::method:
+          http = str && string_value(v, raw, &ev.http_method);
+          break;
+        case Key::path:
+          http = str && string_value(v, raw, &ev.http_path);
+          break;
+        case Key::status_code:
+          http = int_value(v, t, &n) && (ev.http_status = n, true);
+          break;
+        case Key::client_addr:
+          http = str && string_value(v, raw, &ev.client);
+          break;
+      }
+      http_keys_ |= http;
+      if (!mapped && !keep(key_raw, v, t, raw, http)) return false;
+    }
+    return true;
+  }
+
+ private:
+  // A string value as a view: in place when escape-free, else decoded into the arena. `raw` is
+  // its token as written. False when simdjson refuses it (a bad escape, a lone surrogate).
+  bool string_value(value& v, std::string_view raw, std::string_view* out) {
+    if (raw.size() < 2 || raw.back() != '"') return false;
+    const std::string_view inner = raw.substr(1, raw.size() - 2);
+    if (in_place_ && (!escapes_ || inner.find('\\') == std::string_view::npos)) {
+      *out = inner;
+      return true;
+    }
+    std::string_view decoded;
+    if (v.get_string().get(decoded)) return false;
+    *out = ctx_.arena->copy(decoded);
+    return true;
+  }
+
+  // An integer, or an integer printed as a string ("1"); saturates at the int32 limits.
+  static bool int_value(value& v, json_type t, int32_t* out) {
+    if (t == json_type::number) {
+      int64_t n = 0;
+      if (v.get_int64().get(n)) return false;
+      *out = static_cast<int32_t>(n < INT32_MIN ? INT32_MIN : n > INT32_MAX ? INT32_MAX : n);
+      return true;
+    }
+    if (t != json_type::string) return false;
     std::string_view s;
     if (v.get_string().get(s)) return false;
     return parse_int_exact(s, out);
   }
-  *out = static_cast<int32_t>(n < INT32_MIN ? INT32_MIN : n > INT32_MAX ? INT32_MAX : n);
-  return true;
-}
 
-// structlog's exception list: the first element is the exception that ended the traceback.
-void read_error_detail(value v, LineContext& ctx, bool in_place, Event& ev) {
-  simdjson::ondemand::array arr;
-  if (v.get_array().get(arr)) {
-    // `exception` rendered as text: the traceback's last non-empty line.
-    std::string_view text;
-    if (!string_value(v, ctx, in_place, &text)) return;
+  // `exception` rendered as traceback text: its last non-empty line gives type and message.
+  void exception_text(std::string_view text) {
     std::string_view t = text;
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ' || t.back() == '\r')) t.remove_suffix(1);
     size_t nl = t.rfind('\n');
     std::string_view last = nl == std::string_view::npos ? t : t.substr(nl + 1);
     size_t colon = last.find(": ");
-    ev.exception_type = last.substr(0, colon);
-    if (colon != std::string_view::npos) ev.exception_message = last.substr(colon + 2);
+    ev_.exception_type = last.substr(0, colon);
+    ev_.exception_message = colon == std::string_view::npos ? std::string_view{} : last.substr(colon + 2);
+  }
+
+  // structlog's exception list (error_detail / exception): element 0 is the exception that ended
+  // the traceback (the ones after it are its causes / contexts). exc_type and exc_value of that
+  // element give exception_type / exception_message; everything else (frames, exc_notes,
+  // syntax_error, is_cause, later elements) is checked but not kept. False when not valid JSON.
+  bool exception_list(value& v) {
+    simdjson::ondemand::array arr;
+    if (v.get_array().get(arr)) return false;
+    bool first = true;
+    for (auto elem : arr) {
+      value e;
+      if (elem.get(e)) return false;
+      json_type t;
+      if (e.type().get(t)) return false;
+      if (!first || t != json_type::object) {
+        first = false;
+        if (!walk(e, 1)) return false;
+        continue;
+      }
+      first = false;
+      simdjson::ondemand::object o;
+      if (e.get_object().get(o)) return false;
+      for (auto field : o) {
+        std::string_view key;
+        if (field.unescaped_key().get(key)) return false;
+        value fv;
+        if (field.value().get(fv)) return false;
+        std::string_view* target =
+            key == "exc_type" ? &ev_.exception_type : key == "exc_value" ? &ev_.exception_message : nullptr;
+        json_type ft;
+        if (target == nullptr || fv.type().get(ft) || ft != json_type::string) {
+          if (!walk(fv, 2)) return false;
+          continue;
+        }
+        std::string_view raw = scalar_token(fv);
+        if (!valid_string_token(raw)) return false;
+        string_value(fv, raw, target);  // a lone surrogate leaves the field unset
+      }
+    }
+    return true;
+  }
+
+  // Keeps the field for attrs: checks the key and the value (walking objects and arrays) and
+  // records both as written. False when either is not valid JSON.
+  bool keep(const char* key_raw, value& v, json_type t, std::string_view raw, bool http) {
+    std::string_view value_text;
+    if (t == json_type::object || t == json_type::array) {
+      const char* start = v.raw_json_token().data();
+      if (!walk(v, 1)) return false;
+      const char* end = nullptr;
+      if (v.current_location().get(end) || end < start) return false;
+      value_text = trim_json_space(std::string_view(start, static_cast<size_t>(end - start)));
+    } else {
+      if (!valid_scalar_token(raw, t)) return false;
+      value_text = raw;
+    }
+    // The key's closing quote: the first unescaped '"' after its opening one (stage 1 found the
+    // string, so it is there, before the value).
+    const char* q = key_raw;
+    while (q < value_text.data() && *q != '"') q += *q == '\\' ? 2 : 1;
+    if (q >= value_text.data()) return false;
+    const std::string_view key(key_raw - 1, static_cast<size_t>(q - key_raw) + 2);
+    if (!valid_string_token(key)) return false;
+    attrs_.push({key, value_text, http});
+    return true;
+  }
+
+  LineContext& ctx_;
+  const bool in_place_;
+  const bool escapes_;
+  Event& ev_;
+  AttrList attrs_;
+  bool has_event_ = false;
+  bool http_keys_ = false;
+};
+
+// A default-constructed LineResult in place (assigning a temporary costs a second 280-byte copy).
+inline void reset(LineResult& r) noexcept {
+  static_assert(std::is_trivially_destructible_v<LineResult>);
+  ::new (static_cast<void*>(&r)) LineResult();
+}
+
+// `out` becomes the whole line as a `raw` event (flagged when it is not valid JSON).
+void raw_line(std::string_view line, bool invalid, LineResult& out) {
+  reset(out);
+  out.ev.format = Format::raw;
+  if (invalid) out.ev.flags |= kFlagInvalidJson;
+  out.ev.message = line;
+  out.foldable = false;
+}
+
+// Completes `out` once the object was read: raw when it is invalid or not a log event, else the
+// http.access keys and attrs. `copy` is the padded copy the views may point into (empty when the
+// line was parsed in place).
+void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy, LineResult& out) {
+  // Text after the object, or an object that is not a log event (no `event`), stays raw so
+  // nothing printed is lost.
+  if (!valid || !d.has_event()) {
+    raw_line(line, !valid, out);
     return;
   }
-  for (auto elem : arr) {
-    simdjson::ondemand::object o;
-    if (elem.get_object().get(o)) return;
-    for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return;
-      if (key == "exc_type") string_value(field.value(), ctx, in_place, &ev.exception_type);
-      else if (key == "exc_value") string_value(field.value(), ctx, in_place, &ev.exception_message);
-    }
-    return;  // only the first element
+  Event& ev = out.ev;
+  out.ev.format = Format::airflow_json;
+  out.foldable = false;
+  const bool http_access = ev.logger == "http.access";
+  if (http_access) {
+    out.line_component = Component::api_server;
+    if (ev.http_status != 0) ev.kind = EventKind::http_access;
+  } else if (d.http_keys()) {
+    // `method`, `path`, `status_code` and `client_addr` mean HTTP only on access lines.
+    ev.http_method = {};
+    ev.http_path = {};
+    ev.client = {};
+    ev.http_status = 0;
   }
+  if (!copy.empty()) {
+    // Views into the reusable copy must move to the arena before the next line reuses it.
+    const char* lo = copy.data();
+    const char* hi = lo + copy.size();
+    for (std::string_view* f : {&ev.message, &ev.logger, &ev.file, &ev.dag_id, &ev.task_id, &ev.run_id,
+                                &ev.exception_type, &ev.exception_message, &ev.http_method, &ev.http_path, &ev.client})
+      if (f->data() >= lo && f->data() < hi) *f = d.ctx().arena->copy(*f);
+  }
+  const AttrList& attrs = d.attrs();
+  size_t size = 2;
+  size_t kept = 0;
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    const Attr& a = attrs[i];
+    if (a.http && http_access) continue;
+    size += (kept > 0) + a.key.size() + 1 + a.value.size();
+    ++kept;
+  }
+  if (kept == 0) return;
+  char* buf = d.ctx().arena->allocate(size);
+  char* p = buf;
+  *p++ = '{';
+  bool first = true;
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    const Attr& a = attrs[i];
+    if (a.http && http_access) continue;
+    if (!first) *p++ = ',';
+    first = false;
+    std::memcpy(p, a.key.data(), a.key.size());
+    p += a.key.size();
+    *p++ = ':';
+    std::memcpy(p, a.value.data(), a.value.size());
+    p += a.value.size();
+  }
+  *p++ = '}';
+  ev.attrs = std::string_view(buf, size);
 }
 
 }  // namespace
@@ -77,120 +580,195 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
   std::string_view body = trim_right(line);
   if (body.size() < 2 || body.back() != '}') {
     // Not a complete object (truncated, or only brace-led text): keep the line, flagged.
-    out.ev.format = Format::raw;
-    out.ev.flags |= kFlagInvalidJson;
-    out.ev.message = line;
-    out.foldable = false;
+    raw_line(line, true, out);
     return true;
   }
   const char* block_end = ctx.block.data() + ctx.block.size();
-  bool in_place = body.data() >= ctx.block.data() && body.data() + body.size() + simdjson::SIMDJSON_PADDING <= block_end;
+  const bool in_place =
+      body.data() >= ctx.block.data() && body.data() + body.size() + simdjson::SIMDJSON_PADDING <= block_end;
   simdjson::padded_string_view input;
+  std::string_view copy;
   if (in_place) {
     input = simdjson::padded_string_view(body.data(), body.size(), body.size() + simdjson::SIMDJSON_PADDING);
   } else {
-    std::string& copy = ctx.scratch->json_copy;
-    copy.assign(body);
-    copy.append(simdjson::SIMDJSON_PADDING, ' ');
-    input = simdjson::padded_string_view(copy.data(), body.size(), copy.size());
+    std::string& buf = ctx.scratch->json_copy;
+    buf.assign(body);
+    buf.append(simdjson::SIMDJSON_PADDING, ' ');
+    input = simdjson::padded_string_view(buf.data(), body.size(), buf.size());
+    copy = buf;
   }
-
-  Event& ev = out.ev;
-  ev.format = Format::airflow_json;
-  out.foldable = false;
-  bool has_event = false;
+  Decoder d(ctx, in_place, has_backslash(body), out.ev);
   simdjson::ondemand::document doc;
   simdjson::ondemand::object obj;
-  bool ok = !ctx.scratch->json.iterate(input).get(doc) && !doc.get_object().get(obj);
-  if (ok) {
-    for (auto field : obj) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) { ok = false; break; }
-      value v;
-      if (field.value().get(v)) { ok = false; break; }
-      int32_t n = 0;
-      std::string_view s;
-      switch (key.size()) {
-        case 3:
-          if (key == "pid") break;
-          break;
-        case 4:
-          if (key == "path") string_value(v, ctx, in_place, &ev.http_path);
-          break;
-        case 5:
-          if (key == "event") has_event = string_value(v, ctx, in_place, &ev.message);
-          else if (key == "level" && string_value(v, ctx, in_place, &s)) ev.level = parse_level(s);
-          break;
-        case 6:
-          if (key == "logger") string_value(v, ctx, in_place, &ev.logger);
-          else if (key == "dag_id") string_value(v, ctx, in_place, &ev.dag_id);
-          else if (key == "run_id") string_value(v, ctx, in_place, &ev.run_id);
-          else if (key == "lineno" && int_value(v, &n)) ev.lineno = n;
-          else if (key == "method") string_value(v, ctx, in_place, &ev.http_method);
-          break;
-        case 7:
-          if (key == "task_id") string_value(v, ctx, in_place, &ev.task_id);
-          break;
-        case 8:
-          if (key == "filename") string_value(v, ctx, in_place, &ev.file);
-          break;
-        case 9:
-          if (key == "timestamp" && string_value(v, ctx, in_place, &s)) {
-            ParsedTime t;
-            if (parse_iso_timestamp(s, &t) && t.length == s.size()) {
-              // 3.0.x re-logs subprocess events with the zone dropped from a UTC time: a naive
-              // ISO (`T`) stamp is UTC wall time, not the configured local zone.
-              ev.ts_ns = !t.has_offset && s[10] == 'T' ? t.utc_ns() : ctx.zone->to_utc_ns(t);
-              ev.has_ts = true;
-            }
-          } else if (key == "exit_code" && int_value(v, &n)) {
-            ev.return_code = n;
-            ev.has_return_code = true;
-          } else if (key == "map_index" && int_value(v, &n)) {
-            ev.map_index = n;
-          } else if (key == "exception") {
-            read_error_detail(v, ctx, in_place, ev);
-          }
-          break;
-        case 10:
-          if (key == "try_number" && int_value(v, &n)) ev.try_number = n;
-          break;
-        case 11:
-          if (key == "final_state" && string_value(v, ctx, in_place, &s)) ev.state = parse_state(s);
-          else if (key == "status_code" && int_value(v, &n)) ev.http_status = n;
-          else if (key == "client_addr") string_value(v, ctx, in_place, &ev.client);
-          break;
-        case 12:
-          if (key == "error_detail") read_error_detail(v, ctx, in_place, ev);
-          else if (key == "logical_date" && string_value(v, ctx, in_place, &s)) set_logical_date(s, ctx, ev);
-          break;
-      }
+  bool valid = !ctx.scratch->json.iterate(input).get(doc) && !doc.get_object().get(obj) && d.object(obj);
+  // Anything after the object's closing brace makes the line invalid.
+  valid = valid && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  finish(line, valid, d, copy, out);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs of JSON lines through simdjson's batch NDJSON reader.
+
+namespace {
+
+// Window sizes for iterate_many: the largest (one stage-1 pass, its structural index in L2), and
+// the one a window restarts at after a line the batch could not take.
+constexpr size_t kWindowMax = size_t{64} << 10;
+constexpr size_t kWindowMin = size_t{4} << 10;
+// After consecutive lines that fail on their own, up to this many lines (doubling) are read one
+// at a time before batching again, so garbage-only input costs about what per-line reading does.
+constexpr uint32_t kMaxBackoffLines = 64;
+
+// The text the assembler hands parse_line: the line without a CRLF's '\r'.
+std::string_view line_text(std::string_view block, const LineSpan& span) noexcept {
+  std::string_view text = block.substr(span.begin, span.end - span.begin);
+  if ((span.anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+// What parse_line sets beyond parse_json_line's result.
+void set_message_in_place(std::string_view text, LineResult& r) noexcept {
+  const std::string_view m = r.ev.message;
+  r.message_in_place = !m.empty() && m.data() + m.size() == text.data() + text.size() &&
+                       r.ev.format != Format::airflow_json;
+}
+
+class RunParser {
+ public:
+  RunParser(std::string_view block, const LineSpan* lines, LineContext& ctx, LineResult* results)
+      : block_(block), lines_(lines), ctx_(ctx), results_(results) {}
+
+  void per_line(size_t k) {
+    reset(results_[k]);
+    parse_line(line_text(block_, lines_[k]), lines_[k].anchors, ctx_, results_[k]);
+  }
+
+  // Lines [i, j) as one iterate_many window [wbegin, wend) of the block (padding after wend is
+  // part of the block). Returns how many lines from i were read and accepted; line i + returned
+  // (if < j) must be read per line. A line is accepted only when its document starts at the
+  // line's first byte, decodes without error, and is followed by nothing but whitespace up to
+  // the next line's document (or the window's end): then simdjson saw exactly the bytes, and
+  // the structural characters, that a per-line parse of it sees.
+  size_t window(size_t i, size_t j, size_t wbegin, size_t wend) {
+    simdjson::ondemand::parser& parser = ctx_.scratch->json;
+#ifdef SIMDJSON_THREADS_ENABLED
+    parser.threaded = false;  // the library starts no threads (one batch per window anyway)
+#endif
+    // batch_size >= the window: one stage-1 pass, no batch boundary inside. Never below the
+    // parser's capacity, which would make iterate_many reallocate it.
+    const size_t batch = std::max(parser.capacity(), kWindowMax);
+    simdjson::ondemand::document_stream stream;
+    if (parser.iterate_many(block_.data() + wbegin, wend - wbegin, batch).get(stream)) return 0;
+    // Backslashes found by one memchr pass over the window: a line without one needs no check
+    // of its strings for escapes.
+    const char* const wstop = block_.data() + wend;
+    const char* backslash = find_backslash(block_.data() + wbegin, wstop);
+    size_t k = i;
+    auto it = stream.begin();
+    for (; it != stream.end(); ++it) {
+      // A document where the next line should start (or after the last line): the previous
+      // line had text after its object.
+      if (k == j || it.current_index() != lines_[k].begin - wbegin) return k > i ? k - 1 - i : 0;
+      simdjson::ondemand::document_reference doc;
+      if ((*it).get(doc)) return k - i;
+      const std::string_view text = line_text(block_, lines_[k]);
+      LineResult& r = results_[k];
+      reset(r);
+      while (backslash < text.data()) backslash = find_backslash(backslash + 1, wstop);
+      Decoder d(ctx_, true, backslash < text.data() + text.size(), r.ev);
+      simdjson::ondemand::object obj;
+      if (doc.get_object().get(obj) || !d.object(obj)) return k - i;
+      finish(text, true, d, {}, r);
+      set_message_in_place(text, r);
+      ++k;
+    }
+    // The stream ended early, or stage 1 cut trailing text off as an incomplete document: the
+    // last line read may have text after its object.
+    if (k < j || stream.truncated_bytes() != 0) return k > i ? k - 1 - i : 0;
+    return k - i;
+  }
+
+ private:
+  std::string_view block_;
+  const LineSpan* lines_;
+  LineContext& ctx_;
+  LineResult* results_;
+};
+
+}  // namespace
+
+bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept {
+  if (span.anchors & bit(Anchor::esc)) return false;
+  const std::string_view text = line_text(block, span);
+  return !text.empty() && text.front() == '{' && text.size() <= max_line_bytes;
+}
+
+size_t parse_json_run(std::string_view block, const LineSpan* lines, size_t count, size_t max_line_bytes,
+                      LineContext& ctx, LineResult* results) {
+  size_t n = 0;
+  while (n < count && json_led(block, lines[n], max_line_bytes)) ++n;
+
+  // Where line k's object text ends in the block, or npos when it cannot join a window: it does
+  // not end in '}' (not an object; the per-line path flags it at once) or it has fewer than
+  // SIMDJSON_PADDING bytes of the block after it (the block's last line or two go per line,
+  // through the padded copy).
+  auto object_end = [&](size_t k) -> size_t {
+    const std::string_view body = trim_right(line_text(block, lines[k]));
+    if (body.size() < 2 || body.back() != '}') return std::string_view::npos;
+    const size_t end = static_cast<size_t>(body.data() - block.data()) + body.size();
+    return end + simdjson::SIMDJSON_PADDING <= block.size() ? end : std::string_view::npos;
+  };
+
+  RunParser run(block, lines, ctx, results);
+  size_t cap = kWindowMax;    // window size; back to kWindowMin after a failure, doubling after successes
+  uint32_t backoff = 0;       // lines to read one at a time before the next window
+  uint32_t next_backoff = 0;  // backoff after the next line that fails on its own
+  size_t i = 0;
+  while (i < n) {
+    if (backoff > 0) {
+      run.per_line(i++);
+      --backoff;
+      continue;
+    }
+    const size_t wbegin = lines[i].begin;
+    size_t wend = wbegin;
+    size_t j = i;
+    for (; j < n; ++j) {
+      const size_t end = object_end(j);
+      if (end == std::string_view::npos || (j > i && end - wbegin > cap)) break;
+      wend = end;
+    }
+    if (j - i < 2) {
+      run.per_line(i++);  // one line: a batch would only add cost
+      continue;
+    }
+    size_t accepted = run.window(i, j, wbegin, wend);
+    // The first document failed: line i itself, or the whole window (stage 1 rejects a window
+    // for one line's invalid UTF-8 or raw control character). Halve the window until it passes
+    // or line i stands alone; the cost stays within twice the first pass.
+    while (accepted == 0 && j - i >= 4) {
+      j = i + (j - i) / 2;
+      wend = object_end(j - 1);
+      accepted = run.window(i, j, wbegin, wend);
+    }
+    i += accepted;
+    if (i == j) {
+      cap = std::min(cap * 2, kWindowMax);
+      next_backoff = 0;
+      continue;
+    }
+    run.per_line(i++);  // the line the batch could not take
+    cap = kWindowMin;
+    if (accepted == 0) {
+      // Line i was bad on its own: after consecutive bad lines, read a few per line.
+      next_backoff = next_backoff == 0 ? 1 : std::min(next_backoff * 2, kMaxBackoffLines);
+      backoff = next_backoff - 1;
+    } else {
+      next_backoff = 0;
     }
   }
-  // Text after the object, or an object that is not a log event (no `event`), stays raw so
-  // nothing printed is lost.
-  const bool invalid = !ok || !doc.current_location().error();
-  if (invalid || !has_event) {
-    out = LineResult{};
-    out.ev.format = Format::raw;
-    if (invalid) out.ev.flags |= kFlagInvalidJson;
-    out.ev.message = line;
-    out.foldable = false;
-    return true;
-  }
-  if (!in_place && ctx.scratch->json_copy.data() != nullptr) {
-    // Views into the reusable copy must move to the arena before the next line reuses it.
-    const char* lo = ctx.scratch->json_copy.data();
-    const char* hi = lo + ctx.scratch->json_copy.size();
-    for (std::string_view* f : {&ev.message, &ev.logger, &ev.file, &ev.dag_id, &ev.task_id, &ev.run_id,
-                                &ev.exception_type, &ev.exception_message, &ev.http_method, &ev.http_path, &ev.client})
-      if (f->data() >= lo && f->data() < hi) *f = ctx.arena->copy(*f);
-  }
-  if (ev.logger == "http.access") {
-    out.line_component = Component::api_server;
-    if (ev.http_status != 0) ev.kind = EventKind::http_access;
-  }
-  return true;
+  return n;
 }
 
 }  // namespace airlog::detail

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "classify.hpp"
 #include "database_impl.hpp"
+#include "envelope.hpp"
 #include "extract.hpp"
 #include "path_context.hpp"
 #include "rules.hpp"
@@ -50,6 +51,24 @@ struct StreamState {
     std::string logger, file, dag_id, task_id, run_id, http_method, http_path, client;
   } resume;
   Stats stats;
+
+  // Incremental input (feed / poll / flush) and envelopes.
+  Envelope envelope = Envelope::auto_detect;  // the decided kind; auto_detect until the first line
+  EnvelopeDecoder decoder;
+  DecodedLines inner;       // envelope: decoded lines not yet consumed start at inner_used / meta_used
+  size_t inner_used = 0;
+  size_t meta_used = 0;
+  // Input received but not consumed yet: plain, what parse() left (open event, partial line);
+  // envelope, the partial outer line; undecided, the start of the first line. Two buffers, so
+  // the tail of a call can be kept while that call's events still point into the other one.
+  std::string carry[2];
+  int cur = 0;
+  size_t partial = 0;       // length of the partial line at the end of carry[cur]
+  size_t reparse_at = 0;    // pending bytes below which a new parse of a huge open event waits
+  bool deferred = false;    // complete lines wait for a parse (see reparse_at)
+  int64_t deferred_ns = 0;  // caller's clock when they started waiting (0: no clock)
+  int64_t last_line_ns = 0; // caller's clock when the last complete line arrived
+  bool has_last_line = false;
 };
 
 namespace {
@@ -71,7 +90,10 @@ struct Pending {
   size_t first_begin = 0;     // block offset where the event's first line starts
   size_t fold_begin = 0;      // block offset of the first folded line
   size_t last_end = 0;        // block offset one past the last line's text
-  uint32_t lines = 0;
+  uint32_t lines = 0;          // lines of the block (inner lines, with an envelope)
+  uint32_t physical = 0;       // physical lines of the input they stand for (outer lines)
+  uint32_t head_physical = 0;
+  Channel channel = Channel::none;  // the envelope's stream of the first line
   size_t bytes = 0;
   bool dirty = false;         // folded text cannot be one view of the block
   bool in_traceback = false;
@@ -112,12 +134,17 @@ class Assembler {
     }
   }
 
-  // Processes one physical line [begin, end) (terminator excluded).
-  void line(size_t begin, size_t end, uint64_t anchors, uint64_t number) {
+  // Processes one physical line [begin, end) (terminator excluded). `meta`: what an envelope said
+  // about it (null without one).
+  void line(size_t begin, size_t end, uint64_t anchors, uint64_t number, const LineMeta* meta) {
     const bool resuming = resuming_;
     resuming_ = false;
+    meta_ = meta;
+    weight_ = meta ? meta->physical : 1;
+    channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
-    const bool cut = end == cut_end_;  // already cut by the caller: its end is not the line's end
+    // Already cut by the caller (or the envelope decoder): its end is not the line's end.
+    const bool cut = meta ? meta->cut : end == cut_end_;
     bool had_cr = false;
     if (!cut && (anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') {
       text.remove_suffix(1);
@@ -140,7 +167,7 @@ class Assembler {
       continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
     } else if (!parse_line(text, anchors, ctx_, r)) {
       unrecognised(begin, text, had_cr, anchors, number, over_long);
-    } else if (r.ev.format == Format::airflow_banner && !over_long && continues_banner(r.ev.message)) {
+    } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() && continues_banner(r.ev.message)) {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
@@ -155,7 +182,7 @@ class Assembler {
   // traceback header opens a traceback event that the frames after it fold into).
   void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
                     bool over_long) {
-    if (pending_.active && pending_.head.foldable && !over_long && !nul_only(text)) {
+    if (pending_.active && pending_.head.foldable && !over_long && same_channel() && !nul_only(text)) {
       fold(begin, text, had_cr, anchors, number);
       return;
     }
@@ -183,7 +210,7 @@ class Assembler {
     Pending& p = pending_;
     Event ev = p.head.ev;
     ev.line = p.line;
-    ev.lines = p.lines;
+    ev.lines = p.physical;
     ev.flags |= p.flags;
     if (p.lines > 1) ev.message = joined_message();
     if (p.lines > 1 && ev.format == Format::airflow_console && ev.logger.empty() && !p.traceback_seen)
@@ -201,8 +228,8 @@ class Assembler {
     resolve_component(ev);
     fill_from_path(ev);
     learn(ev);
-    count(ev);
-    out_.events.push_back(ev);
+    count(ev, p.head_physical);
+    out_.events.push_back(ev);  // the one place an event leaves the assembler
     p.active = false;
   }
 
@@ -252,6 +279,16 @@ class Assembler {
     p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
     p.fold_begin = p.last_end;
     p.lines = 1;
+    p.physical = p.head_physical = weight_;
+    p.channel = channel_;
+    if (meta_ && meta_->has_time) {
+      // The runtime's stamp: kept, and the event's time when the line carries none (uvicorn).
+      Event& ev = p.head.ev;
+      ev.ingest_ts_ns = meta_->time_ns;
+      ev.has_ingest_ts = true;
+      if (!ev.has_ts) { ev.ts_ns = meta_->time_ns; ev.has_ts = true; }
+    }
+    if (p.head.ev.channel == Channel::none) p.head.ev.channel = channel_;  // JSON `chan` wins
     p.bytes = r.ev.message.size();
     p.dirty = had_cr || !r.message_in_place;
     if (r.ev.format == Format::traceback || (anchors & bit(Anchor::traceback))) {
@@ -262,7 +299,7 @@ class Assembler {
 
   void fold(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number) {
     Pending& p = pending_;
-    if (p.lines + 1 > st_.options.max_event_lines || p.bytes + 1 + text.size() > st_.options.max_event_bytes) {
+    if (p.physical + weight_ > st_.options.max_event_lines || p.bytes + 1 + text.size() > st_.options.max_event_bytes) {
       // Cap reached: emit what we have, continue the same record in a new event.
       LineResult head = p.head;
       bool tb = p.in_traceback;
@@ -273,6 +310,7 @@ class Assembler {
     }
     if (p.lines == 1) p.fold_begin = begin;
     p.lines += 1;
+    p.physical += weight_;
     p.bytes += 1 + text.size();
     p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
     if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed) p.dirty = true;
@@ -280,6 +318,11 @@ class Assembler {
     if (p.head.compose_prefixed) content = strip_compose(content);
     track_traceback(content);
   }
+
+  // With envelopes, a line folds only into an event of its own stream: the stdout and stderr of
+  // a container are interleaved in one file, and a record's traceback is written to the record's
+  // stream (an uncaught exception on stderr is not part of the stdout record before it).
+  bool same_channel() const { return pending_.channel == channel_; }
 
   // A line of nothing but NUL bytes: what a rotated file that kept being written at its old offset
   // leaves behind (reference §10). It is no record's output, so it stands alone.
@@ -466,12 +509,12 @@ class Assembler {
     st_.last_learned_dag.assign(ev.dag_id);
   }
 
-  void count(const Event& ev) {
+  void count(const Event& ev, uint32_t head_physical) {
     Stats& s = st_.stats;
     s.events_out += 1;
     s.event_lines_out += ev.lines;
     s.lines_folded += ev.lines - 1;
-    s.recognised_lines += ev.format != Format::raw ? ev.lines : ev.lines - 1;
+    s.recognised_lines += ev.format != Format::raw ? ev.lines : ev.lines - head_physical;
     s.by_format[static_cast<size_t>(ev.format)] += 1;
     s.by_component[static_cast<size_t>(ev.component)] += 1;
     s.by_level[static_cast<size_t>(ev.level)] += 1;
@@ -490,6 +533,10 @@ class Assembler {
   bool resume_in_traceback_ = false;
   bool resuming_ = false;
   uint32_t start_flags_ = 0;  // flags for the next event start() opens
+  // The line being processed: its envelope metadata (or null), physical lines and stream.
+  const LineMeta* meta_ = nullptr;
+  uint32_t weight_ = 1;
+  Channel channel_ = Channel::none;
 };
 
 }  // namespace
@@ -510,6 +557,9 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
   if (!zone.ok()) return zone.status();
   auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
   st->path = detail::parse_path_context(path);
+  st->envelope = options.envelope;
+  if (options.envelope == Envelope::cri || options.envelope == Envelope::docker)
+    st->decoder.configure(options.envelope, options.max_line_bytes);
   if (!st->path.logical_date.empty()) {
     detail::ParsedTime t;
     if (detail::parse_iso_timestamp(st->path.logical_date, &t)) {
@@ -520,15 +570,33 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
   return Stream(std::move(st));
 }
 
-absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool last, Batch& out) {
-  detail::StreamState& st = *state_;
-  detail::ScratchImpl& scratch = scratch_handle.impl();
+namespace detail {
+namespace {
+
+constexpr size_t kCopyWhole = size_t{16} << 10;   // feed: a chunk this small is copied after the carry whole
+constexpr size_t kFirstPrefix = size_t{4} << 10;  // feed: else this much of it (doubling) finishes the carry
+constexpr size_t kDeferMin = size_t{256} << 10;   // feed: pending bytes from which re-parsing is amortised
+
+const char* find_newline(std::string_view s) noexcept {
+  return s.empty() ? nullptr : static_cast<const char*>(std::memchr(s.data(), '\n', s.size()));
+}
+const char* rfind_newline(std::string_view s) noexcept {
+  return s.empty() ? nullptr : static_cast<const char*>(memrchr(s.data(), '\n', s.size()));
+}
+
+// The Stream::parse protocol over `bytes`: plain input, or (with `meta`, one entry per line)
+// complete lines decoded from an envelope, numbered by their outer lines. `lines_used`, when
+// given, receives the number of lines consumed.
+absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view bytes, bool last, Batch& out,
+                         const LineMeta* meta, size_t* lines_used) {
   out.consumed = 0;
+  if (lines_used) *lines_used = 0;
   size_t base = 0;
 
-  // The tail of an over-long line whose head was already emitted.
-  if (st.skipping_long_line) {
-    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+  // The tail of an over-long line whose head was already emitted (plain input only: the
+  // envelope decoder skips its own).
+  if (!meta && st.skipping_long_line) {
+    const void* nl = bytes.empty() ? nullptr : std::memchr(bytes.data(), '\n', bytes.size());
     if (!nl) {
       st.stats.bytes_in += bytes.size();
       out.consumed = bytes.size();
@@ -545,9 +613,9 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
   // without bound. "Certain" is cap + 2 bytes: a line of exactly the cap followed by "\r" is not
   // over-long, and whole-buffer parsing must agree with any chunking.
   size_t cut_end = std::string_view::npos;
-  if (!last) {
-    const void* nl = memrchr(block.data(), '\n', block.size());
-    const size_t tail = nl ? static_cast<size_t>(static_cast<const char*>(nl) - block.data()) + 1 : 0;
+  if (!last && !meta) {
+    const char* nl = rfind_newline(block);
+    const size_t tail = nl ? static_cast<size_t>(nl - block.data()) + 1 : 0;
     const size_t partial = block.size() - tail;
     if (partial > st.options.max_line_bytes && partial - st.options.max_line_bytes >= 2) {
       block = block.substr(0, tail + st.options.max_line_bytes);
@@ -556,14 +624,19 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
   }
   const bool cut_long_line = cut_end != std::string_view::npos;
 
-  absl::StatusOr<size_t> complete = detail::classify_block(st.db.impl(), scratch, block, last || cut_long_line);
+  absl::StatusOr<size_t> complete = classify_block(st.db.impl(), scratch, block, last || cut_long_line);
   if (!complete.ok()) return complete.status();
 
-  detail::Assembler assembler(st, scratch, block, out, cut_end);
-  const std::vector<detail::LineSpan>& lines = scratch.lines;
+  Assembler assembler(st, scratch, block, out, cut_end);
+  const std::vector<LineSpan>& lines = scratch.lines;
   const size_t count = lines.size();
-  for (size_t i = 0; i < count; ++i)
-    assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, st.next_line + i);
+  if (meta) {
+    for (size_t i = 0; i < count; ++i)
+      assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, meta[i].line, meta + i);
+  } else {
+    for (size_t i = 0; i < count; ++i)
+      assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, st.next_line + i, nullptr);
+  }
 
   size_t used = *complete;
   size_t used_lines = count;
@@ -578,11 +651,308 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
     assembler.finish();
   }
   if (cut_long_line) st.skipping_long_line = true;
-  st.next_line += used_lines;
-  st.stats.lines_in += used_lines;
-  st.stats.bytes_in += used;
+  if (meta) {
+    uint64_t physical = 0;
+    for (size_t i = 0; i < used_lines; ++i) physical += meta[i].physical;
+    st.stats.lines_in += physical;  // bytes_in: counted by the decoder, in outer bytes
+  } else {
+    st.next_line += used_lines;
+    st.stats.lines_in += used_lines;
+    st.stats.bytes_in += used;
+  }
+  if (lines_used) *lines_used = used_lines;
   out.consumed = base + used;
   return absl::OkStatus();
+}
+
+void set_envelope(StreamState& st, Envelope e) {
+  st.envelope = e;
+  if (e != Envelope::none && e != Envelope::auto_detect) st.decoder.configure(e, st.options.max_line_bytes);
+}
+
+// Auto-detection: decides the envelope from the source's first line once `bytes` (the source's
+// first bytes) holds it whole, or holds all there is (`last`), or is already too long to be an
+// envelope line. Returns false while undecided.
+bool decide(StreamState& st, ScratchImpl& scratch, std::string_view bytes, bool last) {
+  const size_t limit = max_outer_line(st.options.max_line_bytes);
+  const char* nl = find_newline(bytes);
+  std::string_view first;
+  if (nl) first = bytes.substr(0, static_cast<size_t>(nl - bytes.data()));
+  else if (last && !bytes.empty()) first = bytes;
+  else if (bytes.size() > limit && bytes.size() - limit >= 2) first = {};  // over-long: plain
+  else return false;
+  const size_t text = first.size() - (!first.empty() && first.back() == '\r' ? 1 : 0);
+  set_envelope(st, !first.empty() && text <= limit ? detect_envelope(first, scratch.json) : Envelope::none);
+  return true;
+}
+
+// ---- plain input: carry[cur] holds what parse() left (the open event, a partial line) --------
+
+// Parses `block` where it lies; leaves in `block` the tail parse() did not consume (after
+// `parse_first`, or only after draining the rest of an over-long line parse() already cut).
+absl::Status drive(StreamState& st, ScratchImpl& scratch, std::string_view& block, Batch& out, bool parse_first) {
+  if (parse_first) {
+    absl::Status s = parse_block(st, scratch, block, false, out, nullptr, nullptr);
+    if (!s.ok()) return s;
+    block.remove_prefix(out.consumed);
+  }
+  while (st.skipping_long_line && !block.empty()) {
+    absl::Status s = parse_block(st, scratch, block, false, out, nullptr, nullptr);
+    if (!s.ok()) return s;
+    if (out.consumed == 0) break;
+    block.remove_prefix(out.consumed);
+  }
+  return absl::OkStatus();
+}
+
+// Stores `tail` as the new carry in carry[dst] (never the buffer this call's events point into).
+void keep_tail(StreamState& st, std::string_view tail, int dst) {
+  std::string& d = st.carry[dst];
+  if (d.capacity() > std::max<size_t>(4 * tail.size(), size_t{4} << 20)) std::string().swap(d);  // after a huge event
+  d.assign(tail);
+  st.cur = dst;
+  const char* nl = rfind_newline(tail);
+  st.partial = nl ? static_cast<size_t>(tail.data() + tail.size() - nl - 1) : tail.size();
+  // A huge open event (or long partial line) is parsed again only after a quarter more data, so
+  // small chunks do not make its parsing quadratic (poll() and flush() run a waiting parse).
+  st.reparse_at = tail.size() >= kDeferMin ? tail.size() + tail.size() / 4 : 0;
+  st.deferred = false;
+}
+
+// `last_nl`: the last '\n' in `bytes` (null if none). `force`: parse even if it could wait.
+absl::Status feed_plain(StreamState& st, ScratchImpl& scratch, std::string_view bytes, const char* last_nl,
+                        bool force, Batch& out) {
+  std::string& x = st.carry[st.cur];
+  if (x.empty()) {
+    // The fast path: nothing carried, so `bytes` is parsed where it lies; only its tail is copied.
+    if (bytes.empty()) return absl::OkStatus();
+    std::string_view tail = bytes;
+    absl::Status s = drive(st, scratch, tail, out, true);
+    keep_tail(st, tail, st.cur);  // this call's events point into `bytes`, not into the carry
+    return s;
+  }
+  const size_t cap = st.options.max_line_bytes;
+  const size_t partial = last_nl ? static_cast<size_t>(bytes.data() + bytes.size() - last_nl - 1) : st.partial + bytes.size();
+  const bool complete = last_nl != nullptr || st.deferred;  // a complete line waits for a parse
+  const bool overflow = partial > cap && partial - cap >= 2;  // parse() must cut the partial line
+  if (!force && !overflow && (!complete || x.size() + bytes.size() < st.reparse_at)) {
+    x.append(bytes);
+    st.partial = partial;
+    if (complete && !st.deferred) st.deferred_ns = st.last_line_ns;
+    st.deferred = complete;
+    return absl::OkStatus();
+  }
+  // Parse the carry followed by just enough of `bytes` to finish what the carry holds (doubling
+  // the amount until it is), then the rest of `bytes` where it lies.
+  const size_t old = x.size();
+  x.reserve(old + bytes.size());  // no reallocation below: this call's events may point into x
+  size_t base = 0;  // start of x's unconsumed bytes
+  size_t off = 0;   // bytes[0, off) are appended to x
+  size_t want = bytes.size() <= kCopyWhole ? bytes.size() : std::max(kFirstPrefix, 2 * old);
+  for (;;) {
+    size_t end = std::min(bytes.size(), off + want);
+    if (end < bytes.size()) {
+      const char* nl = find_newline(bytes.substr(end));
+      end = nl ? static_cast<size_t>(nl - bytes.data()) + 1 : bytes.size();
+    }
+    x.append(bytes.substr(off, end - off));
+    off = end;
+    absl::Status s = parse_block(st, scratch, std::string_view(x).substr(base), false, out, nullptr, nullptr);
+    if (!s.ok()) return s;
+    base += out.consumed;
+    if (base >= old || off == bytes.size()) {
+      std::string_view rest;
+      if (base >= old && off < bytes.size()) {
+        rest = bytes.substr(base - old);
+        s = drive(st, scratch, rest, out, true);
+      } else {
+        rest = std::string_view(x).substr(base);
+        s = drive(st, scratch, rest, out, false);
+      }
+      keep_tail(st, rest, st.cur ^ 1);
+      return s;
+    }
+    want *= 2;
+  }
+}
+
+// ---- envelopes: carry[cur] holds a partial outer line; `inner` the decoded, unconsumed lines ---
+
+// Drops the lines consumed by earlier calls (whose events may point into them until this call).
+void compact_inner(StreamState& st) {
+  if (st.inner_used == 0 && st.meta_used == 0) return;
+  st.inner.text.erase(0, st.inner_used);
+  st.inner.meta.erase(st.inner.meta.begin(), st.inner.meta.begin() + static_cast<std::ptrdiff_t>(st.meta_used));
+  st.inner_used = st.meta_used = 0;
+  if (st.inner.text.capacity() > std::max<size_t>(4 * st.inner.text.size(), size_t{4} << 20))
+    st.inner.text.shrink_to_fit();
+}
+
+size_t decode(StreamState& st, ScratchImpl& scratch, std::string_view bytes, bool last) {
+  const size_t used = st.decoder.decode(bytes, last, scratch.json, st.inner);
+  st.stats.bytes_in += used;
+  return used;
+}
+
+absl::Status run_inner(StreamState& st, ScratchImpl& scratch, bool last, Batch& out) {
+  st.deferred = false;
+  std::string_view block = std::string_view(st.inner.text).substr(st.inner_used);
+  if (block.empty()) {
+    st.reparse_at = 0;
+    return absl::OkStatus();
+  }
+  size_t lines = 0;
+  absl::Status s = parse_block(st, scratch, block, last, out, st.inner.meta.data() + st.meta_used, &lines);
+  st.inner_used += out.consumed;
+  st.meta_used += lines;
+  const size_t pending = st.inner.text.size() - st.inner_used;
+  st.reparse_at = pending >= kDeferMin ? pending + pending / 4 : 0;
+  return s;
+}
+
+absl::Status feed_envelope(StreamState& st, ScratchImpl& scratch, std::string_view bytes, Batch& out) {
+  compact_inner(st);
+  std::string& x = st.carry[st.cur];
+  const size_t before = st.inner.meta.size();
+  if (!x.empty()) {
+    // Finish the carried partial line with the new bytes up to its '\n'.
+    const char* nl = find_newline(bytes);
+    const size_t take = nl ? static_cast<size_t>(nl - bytes.data()) + 1 : bytes.size();
+    x.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    const size_t limit = max_outer_line(st.options.max_line_bytes);
+    if (nl || (x.size() > limit && x.size() - limit >= 2)) x.erase(0, decode(st, scratch, x, false));
+  }
+  if (!bytes.empty()) {  // the carry is empty here: decode where the bytes lie, keep the partial line
+    const size_t used = decode(st, scratch, bytes, false);
+    x.assign(bytes.substr(used));
+  }
+  st.partial = x.size();
+  if (st.inner.meta.size() == before && !st.deferred) return absl::OkStatus();
+  if (st.inner.text.size() - st.inner_used < st.reparse_at) {
+    if (!st.deferred) st.deferred_ns = st.last_line_ns;
+    st.deferred = true;
+    return absl::OkStatus();
+  }
+  return run_inner(st, scratch, false, out);
+}
+
+bool wait_expired(const StreamState& st, int64_t now_ns) {
+  const int64_t wait = st.options.multiline_wait_ns;
+  if (wait <= 0 || !st.has_last_line) return false;
+  return static_cast<__int128>(now_ns) - st.last_line_ns >= wait;
+}
+
+// Whether poll() runs a parse feed() let wait: after a quarter of the multi-line wait, so events
+// that a huge open event holds up come out soon, yet a caller polling after every read does not
+// make that event's parsing quadratic again.
+bool run_deferred(const StreamState& st, int64_t now_ns) {
+  if (!st.deferred) return false;
+  const int64_t wait = st.options.multiline_wait_ns;
+  if (wait <= 0 || st.deferred_ns == 0 || now_ns == 0) return true;
+  return static_cast<__int128>(now_ns) - st.deferred_ns >= wait / 4;
+}
+
+}  // namespace
+}  // namespace detail
+
+absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool last, Batch& out) {
+  detail::StreamState& st = *state_;
+  detail::ScratchImpl& scratch = scratch_handle.impl();
+  out.consumed = 0;
+  if (st.envelope == Envelope::auto_detect && !detail::decide(st, scratch, bytes, last)) return absl::OkStatus();
+  if (st.envelope == Envelope::none) return detail::parse_block(st, scratch, bytes, last, out, nullptr, nullptr);
+  detail::compact_inner(st);
+  const size_t used = detail::decode(st, scratch, bytes, last);
+  if (last) st.decoder.finish(st.inner);
+  absl::Status s = detail::run_inner(st, scratch, last, out);
+  out.consumed = used;
+  return s;
+}
+
+absl::Status Stream::feed(Scratch& scratch_handle, std::string_view bytes, Batch& out, int64_t now_ns) {
+  detail::StreamState& st = *state_;
+  detail::ScratchImpl& scratch = scratch_handle.impl();
+  const size_t n = bytes.size();
+  const char* last_nl = detail::rfind_newline(bytes);
+  if (last_nl && now_ns != 0) {
+    st.last_line_ns = now_ns;
+    st.has_last_line = true;
+  }
+  if (st.envelope == Envelope::auto_detect) {
+    std::string& x = st.carry[st.cur];
+    if (!last_nl) {
+      x.append(bytes);
+      st.partial = x.size();
+      out.consumed = n;
+      if (!detail::decide(st, scratch, x, false)) return absl::OkStatus();
+      bytes = {};  // over-long first line: plain, and all of it is in the carry
+    } else {
+      const size_t first = static_cast<size_t>(detail::find_newline(bytes) - bytes.data()) + 1;
+      if (x.empty()) {
+        detail::decide(st, scratch, bytes.substr(0, first), false);
+      } else {
+        std::string line = x;
+        line.append(bytes.substr(0, first));
+        detail::decide(st, scratch, line, false);
+      }
+    }
+  }
+  absl::Status s = st.envelope == Envelope::none ? detail::feed_plain(st, scratch, bytes, bytes.empty() ? nullptr : last_nl, false, out)
+                                                 : detail::feed_envelope(st, scratch, bytes, out);
+  out.consumed = n;
+  return s;
+}
+
+absl::Status Stream::poll(Scratch& scratch_handle, int64_t now_ns, Batch& out) {
+  detail::StreamState& st = *state_;
+  detail::ScratchImpl& scratch = scratch_handle.impl();
+  out.consumed = 0;
+  absl::Status s;
+  if (st.envelope == Envelope::auto_detect) return s;  // no complete line yet
+  // One parse per call at most: the tail it keeps goes to the buffer the call's events do not use.
+  const bool expired = detail::wait_expired(st, now_ns);
+  if (st.envelope == Envelope::none) {
+    std::string& x = st.carry[st.cur];
+    if (expired && x.size() > st.partial) {
+      // The wait is over: every complete line is emitted, the open event included.
+      const size_t complete = x.size() - st.partial;
+      s = detail::parse_block(st, scratch, std::string_view(x).substr(0, complete), true, out, nullptr, nullptr);
+      detail::keep_tail(st, std::string_view(x).substr(complete), st.cur ^ 1);
+    } else if (detail::run_deferred(st, now_ns)) {
+      s = detail::feed_plain(st, scratch, {}, nullptr, true, out);
+    }
+  } else {
+    if (expired && st.inner.text.size() > st.inner_used) s = detail::run_inner(st, scratch, true, out);
+    else if (detail::run_deferred(st, now_ns)) s = detail::run_inner(st, scratch, false, out);
+  }
+  out.consumed = 0;
+  return s;
+}
+
+absl::Status Stream::flush(Scratch& scratch_handle, Batch& out) {
+  detail::StreamState& st = *state_;
+  detail::ScratchImpl& scratch = scratch_handle.impl();
+  out.consumed = 0;
+  std::string& x = st.carry[st.cur];
+  if (st.envelope == Envelope::auto_detect && !detail::decide(st, scratch, x, true)) return absl::OkStatus();
+  absl::Status s;
+  if (st.envelope == Envelope::none) {
+    s = detail::parse_block(st, scratch, x, true, out, nullptr, nullptr);
+  } else {
+    detail::compact_inner(st);
+    detail::decode(st, scratch, x, true);
+    st.decoder.finish(st.inner);
+    s = detail::run_inner(st, scratch, true, out);
+  }
+  // This call's events may point into x: the carry moves to the other buffer, empty.
+  st.cur ^= 1;
+  st.carry[st.cur].clear();
+  st.partial = 0;
+  st.deferred = false;
+  st.reparse_at = 0;
+  out.consumed = 0;
+  return s;
 }
 
 }  // namespace airlog

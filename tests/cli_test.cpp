@@ -1,6 +1,7 @@
 // cli_test.cpp — the `airlog parse` command as users run it (tools/airlog_main.cpp): JSONL on
-// stdout, --stats on stderr, stdin, several files, options, errors as one line on stderr, and
-// streaming of big inputs in bounded memory.
+// stdout, --stats on stderr, stdin, several files, options (envelopes, --dedup, the multi-line
+// wait on a live pipe), progress only on a terminal, errors as one line on stderr, and streaming
+// of big inputs in bounded memory.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -221,6 +222,112 @@ TEST(CliParse, EventCapOptions) {
   expect_one_line_error(run_parse("parse --max-event-bytes 0 " + file, dir).run, "--max-event-bytes");
 }
 
+TEST(CliParse, EnvelopesAreDetectedOrForced) {
+  TempDir dir;
+  WrapOptions w;
+  w.split_percent = 30;
+  const std::string plain = std::string(kTaskLog) + kSchedulerLog;
+  write_file(dir / "cri.log", wrap_cri(plain, w));
+  write_file(dir / "docker.log", wrap_docker(plain, w));
+  for (const char* name : {"cri.log", "docker.log"}) {
+    SCOPED_TRACE(name);
+    const std::string file = shell_quote((dir / name).string());
+    Parsed p = run_parse("parse --stats " + file, dir);
+    ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+    expect_valid_jsonl(p);
+    expect_invariant(p.stats);
+    EXPECT_EQ(json_uint(p.stats, "lines_in"), count_lines(read_file(dir / name)));
+    ASSERT_EQ(p.lines.size(), 5u) << p.run.out;  // the events of the plain log
+    EXPECT_EQ(json_string(p.lines[1], "exception_type"), "ValueError");
+    for (const std::string& l : p.lines) {
+      EXPECT_NE(json_string(l, "stream"), "") << l;
+      EXPECT_GT(json_uint(l, "ingest_ts_ns"), 0u) << l;
+    }
+    // The CLI reads through Stream::feed: the same as one call over the whole input.
+    EXPECT_EQ(p.run.out, parse_whole(read_file(dir / name), {}, (dir / name).string()).jsonl);
+    // Forced: `none` leaves the envelope in the text.
+    Parsed none = run_parse("parse --envelope none " + file, dir);
+    ASSERT_EQ(none.run.exit_code, 0);
+    for (const std::string& l : none.lines) EXPECT_EQ(json_string(l, "stream"), "") << l;
+    Parsed forced = run_parse(std::string("parse --envelope ") + (name[0] == 'c' ? "cri " : "docker ") + file, dir);
+    EXPECT_EQ(forced.run.out, p.run.out);
+  }
+  Parsed plain_auto = run_parse("parse --envelope auto " + shell_quote((dir / "cri.log").string()), dir);
+  EXPECT_EQ(plain_auto.lines.size(), 5u);
+  expect_one_line_error(run_parse("parse --envelope podman " + shell_quote((dir / "cri.log").string()), dir).run, "podman");
+  expect_one_line_error(run_parse("parse " + shell_quote((dir / "cri.log").string()) + " --envelope", dir).run, "--envelope");
+}
+
+TEST(CliParse, DedupAndMultilineWaitOptions) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  const std::string file = shell_quote((dir / "task.log").string());
+  Parsed d = run_parse("parse --stats --dedup " + file, dir);
+  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
+  expect_valid_jsonl(d);
+  expect_invariant(d.stats);
+  for (const char* ok : {"0", "3", "0.25", "10.5"}) {
+    Parsed p = run_parse(std::string("parse --multiline-wait ") + ok + " " + file, dir);
+    EXPECT_EQ(p.run.exit_code, 0) << ok << p.run.err;
+    EXPECT_EQ(p.lines.size(), 3u) << ok;
+  }
+  for (const char* bad : {"-1", "x", "1s", "", "nan", "inf"})
+    expect_one_line_error(run_parse(std::string("parse --multiline-wait '") + bad + "' " + file, dir).run,
+                          "--multiline-wait");
+}
+
+// From a pipe the real clock counts: once nothing has come for --multiline-wait seconds, the open
+// event is written (and flushed) while the writer is still running.
+TEST(CliParse, MultilineWaitEmitsTheOpenEventOfALivePipe) {
+  TempDir dir;
+  const std::string first = shell_quote(std::string(kTaskLog).substr(0, std::string(kTaskLog).find("[2024-01-02T00:00:05.200")));
+  const std::string rest = shell_quote("[2024-01-02T00:00:06.000+0000] {a.py:1} INFO - later\n");
+  const std::string snapshot = shell_quote((dir / "snapshot").string());
+  const std::string out = shell_quote((dir / "run.stdout").string());  // run_shell's stdout file
+  // The writer pauses, copies what airlog has written so far, then writes one more record.
+  auto run = [&](const char* wait) {
+    const std::string writer = "{ printf '%s' " + first + "; sleep 1.5; cat " + out + " > " + snapshot +
+                               "; printf " + rest + "; }";
+    RunResult r = run_shell(writer + " | " + cli(std::string("parse --multiline-wait ") + wait), dir);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::pair{split_lines(read_file(dir / "snapshot")), split_lines(r.out)};
+  };
+  auto [seen, all] = run("0.2");
+  ASSERT_EQ(seen.size(), 2u) << "events written during the pause";
+  EXPECT_EQ(json_uint(seen[1], "lines"), 5u);  // the record and its traceback, complete
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0], seen[0]);
+  EXPECT_EQ(all[1], seen[1]);
+  EXPECT_EQ(json_string(all[2], "message"), "later");
+  auto [seen_off, all_off] = run("0");  // no wait: the traceback event stays open until more input
+  EXPECT_EQ(seen_off.size(), 1u);
+  EXPECT_EQ(all_off, all);
+}
+
+// Progress goes to stderr only when it is a terminal (here: a pseudo-terminal from script(1)),
+// and is erased at the end; otherwise stderr stays clean (see the tests above).
+TEST(CliParse, ProgressOnlyOnATerminal) {
+  if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "no script(1) to give airlog a terminal";
+  TempDir dir;
+  std::string text;
+  while (text.size() < (200u << 10)) text += kTaskLog;
+  write_file(dir / "t.log", text);
+  const std::string file = shell_quote((dir / "t.log").string());
+  // A pipe that pauses, so the run lasts past the half second before progress shows.
+  const std::string inner = "(head -c 1000 " + file + "; sleep 1; cat " + file + ") | " + cli("parse") + " >/dev/null";
+  RunResult r = run_shell("/usr/bin/script -qfec " + shell_quote(inner) + " /dev/null", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("airlog: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" MB/s"), std::string::npos) << r.out;
+  ASSERT_GE(r.out.size(), 4u);
+  EXPECT_EQ(r.out.substr(r.out.size() - 4), "\r\x1b[K") << "progress erased at the end";
+  // The same run with stderr not a terminal: nothing on stderr.
+  RunResult quiet = run_shell("((head -c 1000 " + file + "; sleep 1; cat " + file + ") | " + cli("parse") + " >/dev/null)", dir);
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_EQ(quiet.err, "");
+}
+
 TEST(CliErrors, UnknownOptionCommandAndOutput) {
   TempDir dir;
   write_file(dir / "x.log", kTaskLog);
@@ -408,6 +515,7 @@ TEST(CliBig, HundredMegabyteFileInBoundedMemory) {
   ASSERT_EQ(code, 0) << read_file(err);
   std::vector<std::string> err_lines = split_lines(read_file(err));
   ASSERT_FALSE(err_lines.empty());
+  ASSERT_EQ(err_lines.size(), 1u) << "stderr is not a terminal: no progress, only the stats";
   const std::string stats = err_lines.back();
   expect_invariant(stats);
   EXPECT_EQ(json_uint(stats, "bytes_in"), size);

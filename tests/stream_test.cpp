@@ -13,12 +13,6 @@
 namespace airlog::testing {
 namespace {
 
-std::string join(const std::vector<std::string>& lines, std::string_view eol = "\n") {
-  std::string s;
-  for (const std::string& l : lines) { s += l; s += eol; }
-  return s;
-}
-
 std::string join_message(const std::vector<std::string>& lines, size_t from, size_t to) {
   std::string s;
   for (size_t i = from; i < to; ++i) {
@@ -61,17 +55,6 @@ std::string stats_json(const Stats& s) {
 
 // ---------------------------------------------------------------------------------------------
 // Multi-line folding
-
-const std::vector<std::string> kTaskFailure = {
-    "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception",
-    "Traceback (most recent call last):",
-    "  File \"/opt/airflow/airflow/models/taskinstance.py\", line 465, in _execute_task",
-    "    result = _execute_callable(context=context, **execute_callable_kwargs)",
-    "  File \"/opt/airflow/dags/etl.py\", line 12, in extract",
-    "    raise ValueError(\"boom: bad row 7\")",
-    "ValueError: boom: bad row 7",
-    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005",
-};
 
 TEST(StreamFold, TaskFailedWithTracebackIsOneEvent) {
   Result r = parse_whole(join(kTaskFailure));
@@ -414,18 +397,6 @@ TEST(StreamCrlf, LoneCarriageReturnLineAndMissingFinalNewline) {
 // ---------------------------------------------------------------------------------------------
 // Caps
 
-std::vector<std::string> long_traceback(int frames) {
-  std::vector<std::string> lines = {
-      "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception",
-      "Traceback (most recent call last):"};
-  for (int i = 0; i < frames; ++i) {
-    lines.push_back("  File \"/opt/m" + std::to_string(i) + ".py\", line " + std::to_string(i + 1) + ", in f" + std::to_string(i));
-    lines.push_back("    g" + std::to_string(i) + "()");
-  }
-  lines.push_back("RecursionError: maximum recursion depth exceeded");
-  return lines;
-}
-
 TEST(StreamCaps, MaxEventLinesSplitsIntoTruncatedAndContinued) {
   std::vector<std::string> lines = long_traceback(3);  // 1 + 1 + 6 + 1 = 9 lines
   lines.push_back("[2024-01-02T00:00:06.000+0000] {taskinstance.py:1206} INFO - after");
@@ -511,59 +482,6 @@ TEST(StreamCaps, ZeroCapsAreRejected) {
 
 // ---------------------------------------------------------------------------------------------
 // Chunking: any split of the input gives the same events as one call.
-
-std::string mixed_input() {
-  std::vector<std::string> parts = {
-      "[2024-01-02T00:00:00.100+0000] {local_task_job_runner.py:123} INFO - ::group::Pre task execution logs\n",
-      "[2024-01-02T00:00:00.150+0000] {taskinstance.py:2614} INFO - Dependencies all met for dep_context=non-requeueable deps ti=<TaskInstance: etl.extract scheduled__2024-01-01T00:00:00+00:00 [queued]>\n",
-      join(kTaskFailure),
-      join(long_traceback(4), "\r\n"),
-      "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n",
-      "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:417} INFO - 2 tasks up for execution:\n\t<TaskInstance: a.b r [scheduled]>\n\t<TaskInstance: a.c r [scheduled]>\n",
-      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - \x1b[31mMarking run \x1b[1m<DagRun d @ 2024-05-09 00:00:00+00:00: scheduled__2024-05-09T00:00:00+00:00, state:running, queued_at: 2024-05-10 05:00:00+00:00. externally triggered: False>\x1b[22m failed\x1b[0m\n",
-      "{\"timestamp\":\"2025-04-22T09:00:05.431002\",\"level\":\"error\",\"event\":\"Task failed with exception\",\"logger\":\"task\",\"error_detail\":[{\"exc_type\":\"ValueError\",\"exc_value\":\"boom\",\"exc_notes\":[],\"syntax_error\":null,\"is_cause\":false,\"frames\":[{\"filename\":\"/opt/airflow/dags/d.py\",\"lineno\":12,\"name\":\"fail\"}]}]}\n",
-      "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
-      "2025-10-01T12:00:05.500000Z [info     ] Task finished                  [supervisor] duration=5.1234 exit_code=0 final_state=success loc=supervisor.py:1891\n",
-      "[2024-01-02 00:00:01,234: INFO/MainProcess] Task airflow.providers.celery.executors.celery_executor_utils.execute_command[0b0a] received\n",
-      "[2024-01-02 00:00:00 +0000] [42] [INFO] Booting worker with pid: 43\n",
-      "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"kube-probe/1.27\"\n",
-      "INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n",
-      "2025-05-01 20:49:51,117 INFO - Starting the Dag Processor Job\n",
-      "[2024-11-22T05:56:36.155+0000] {manager.py:997} INFO - \n" + std::string(80, '=') + "\nDAG File Processing Stats\n\nFile Path  PID\n---------  ---\n" + std::string(80, '=') + "\n",
-      "plain line that nobody recognises\n",
-      "\n",
-      "bad utf8 \xff\xfe here\n",
-      std::string("nul\0bytes\0inside\n", 17),
-      std::string(100, '\0') + "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:1000} INFO - after NULs\n",
-      "{\"timestamp\":\"2025-04-22T09:00:0\n",
-      "airflow-webserver-1  | [2024-01-24T10:00:00.000+0000] {app.py:10} ERROR - boom\nairflow-webserver-1  | Traceback (most recent call last):\nairflow-webserver-1  | ValueError: x\n",
-      "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'k'\n",
-      "  ____________       _____________\n ____    |__( )_________  __/__  /________      __\n"
-      "____  /| |_  /__  ___/_  /_ __  /_  __ \\_ | /| / /\n___  ___ |  / _  /   _  __/ _  / / /_/ /_ |/ |/ /\n"
-      " _/_/  |_/_/  /_/    /_/    /_/  \\____/____/|__/\n"
-      "Running the Gunicorn Server with:\nWorkers: 4 sync\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: - -\n"
-      "Access Logformat: \n" + std::string(65, '=') + "\n",
-      "[2025-04-23T15:00:00.100+0000] {api_server_command.py:102} INFO - Running the uvicorn with:\n"
-      "Apps: all\nWorkers: 4\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: -\n" + std::string(65, '=') + "\n",
-      "2025-10-02T18:01:31.198592Z [info     ] 1 tasks up for execution:\n"
-      "\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> [airflow.jobs.scheduler_job_runner.SchedulerJobRunner] loc=scheduler_job_runner.py:419\n",
-      "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - last line without newline",
-  };
-  std::string s;
-  for (const std::string& p : parts) s += p;
-  return s;
-}
-
-// A second input dominated by multi-line events, so chunk ends fall inside them.
-std::string fold_heavy_input() {
-  std::string s;
-  for (int i = 0; i < 6; ++i) {
-    s += join(long_traceback(i + 1));
-    s += "[2024-01-02T00:00:06.000+0000] {x.py:1} INFO - printed:\n";
-    for (int k = 0; k < i; ++k) s += "  out " + std::to_string(k) + "\n";
-  }
-  return s;
-}
 
 struct ChunkCase {
   const char* name;

@@ -1,18 +1,26 @@
 // airlog — command-line front end.
 //
-//   airlog parse [--output jsonl] [--stats] [--component NAME] [--tz ZONE]
-//                [--max-event-lines N] [--max-event-bytes N] [FILE|DIR|-]...
-//   airlog summary [--component NAME] [--tz ZONE] [FILE|DIR|-]...
+//   airlog parse [--output jsonl] [--stats] [--component NAME] [--tz ZONE] [--envelope KIND]
+//                [--max-event-lines N] [--max-event-bytes N] [--multiline-wait SECONDS]
+//                [--dedup] [FILE|DIR|-]...
+//   airlog summary [same options] [FILE|DIR|-]...
 //
 // `parse` writes one JSON object per event to stdout (docs/schema.md) and, with --stats, one stats
-// object to stderr. `summary` prints a readable report instead. Files are streamed through a
-// bounded buffer; directories are walked recursively in name order; no FILE (or `-`) reads stdin.
+// object to stderr. `summary` prints a readable report instead. Input goes through Stream::feed in
+// fixed-size reads, so memory does not depend on input size; directories are walked recursively in
+// name order; no FILE (or `-`) reads stdin. From a pipe or terminal, an open multi-line event is
+// emitted once no line has come for --multiline-wait seconds (real clock) and output is flushed
+// after every read, so `kubectl logs -f … | airlog parse` shows events as they happen. When stderr
+// is a terminal, progress (bytes, MB/s, time left when the size is known) is shown there.
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -25,7 +33,7 @@
 
 namespace {
 
-constexpr size_t kSliceBytes = size_t{64} << 10;  // input per Stream::parse call
+constexpr size_t kReadBytes = size_t{256} << 10;  // input per read() and Stream::feed call
 
 struct CliOptions {
   std::string command;
@@ -42,8 +50,9 @@ struct CliOptions {
 void usage() {
   std::fputs(
       "usage: airlog parse [--output jsonl] [--stats] [--component NAME] [--tz ZONE]\n"
-      "                    [--max-event-lines N] [--max-event-bytes N] [FILE|DIR|-]...\n"
-      "       airlog summary [--component NAME] [--tz ZONE] [FILE|DIR|-]...\n"
+      "                    [--envelope auto|none|cri|docker] [--max-event-lines N] [--max-event-bytes N]\n"
+      "                    [--multiline-wait SECONDS] [--dedup] [FILE|DIR|-]...\n"
+      "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog --version\n",
       stderr);
 }
@@ -55,6 +64,16 @@ uint64_t parse_count(const std::string& flag, const char* text) {
   if (errno || !(*text >= '0' && *text <= '9') || *end || v == 0)  // strtoull would take "-1" and " 5"
     die(flag + " needs a positive integer, got '" + text + "'");
   return v;
+}
+
+// Seconds (decimal, >= 0) as nanoseconds.
+int64_t parse_seconds_ns(const std::string& flag, const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(text, &end);
+  if (errno || !(*text >= '0' && *text <= '9') || *end || !std::isfinite(v) || v > 1e9)
+    die(flag + " needs a number of seconds (0 turns it off), got '" + text + "'");
+  return static_cast<int64_t>(std::llround(v * 1e9));
 }
 
 CliOptions parse_args(int argc, char** argv) {
@@ -82,6 +101,16 @@ CliOptions parse_args(int argc, char** argv) {
     } else if (a == "--tz") o.parse.time_zone = value("--tz");
     else if (a == "--max-event-lines") o.parse.max_event_lines = static_cast<uint32_t>(std::min<uint64_t>(parse_count(a, value("--max-event-lines")), UINT32_MAX));
     else if (a == "--max-event-bytes") o.parse.max_event_bytes = parse_count(a, value("--max-event-bytes"));
+    else if (a == "--multiline-wait") o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
+    else if (a == "--dedup") o.parse.dedup = true;
+    else if (a == "--envelope") {
+      std::string e = value("--envelope");
+      if (e == "auto") o.parse.envelope = airlog::Envelope::auto_detect;
+      else if (e == "none") o.parse.envelope = airlog::Envelope::none;
+      else if (e == "cri") o.parse.envelope = airlog::Envelope::cri;
+      else if (e == "docker") o.parse.envelope = airlog::Envelope::docker;
+      else die("unknown --envelope '" + e + "' (auto, none, cri, docker)");
+    }
     else if (a == "-h" || a == "--help") { usage(); std::exit(0); }
     else if (a.size() > 1 && a[0] == '-' ) die("unknown option '" + a + "'");
     else o.inputs.push_back(a);
@@ -120,9 +149,64 @@ class Output {
       die(std::string("cannot write output: ") + std::strerror(errno));
     buf_.clear();
   }
+  // Hands everything to the reader now (live input: events as they happen).
+  void push() {
+    flush();
+    if (std::fflush(stdout) != 0) die(std::string("cannot write output: ") + std::strerror(errno));
+  }
 
  private:
   std::string buf_;
+};
+
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Progress on stderr, only when stderr is a terminal: bytes done, MB/s and, when the total size
+// is known, the share done and the time left. Starts after half a second (short runs stay
+// quiet), redraws at most 4 times a second, and is erased at the end.
+class Progress {
+ public:
+  explicit Progress(uint64_t total) : enabled_(::isatty(STDERR_FILENO) == 1), total_(total), start_(monotonic_ns()) {}
+  ~Progress() { clear(); }
+  void add(uint64_t n) {
+    done_ += n;
+    if (!enabled_) return;
+    const int64_t now = monotonic_ns();
+    if (now < next_ || now - start_ < 500'000'000) return;
+    next_ = now + 250'000'000;
+    const double secs = static_cast<double>(now - start_) / 1e9;
+    const double rate = static_cast<double>(done_) / secs;  // bytes/s
+    char line[160];
+    if (total_ > 0) {
+      const double left = rate > 0 && total_ > done_ ? static_cast<double>(total_ - done_) / rate : 0;
+      std::snprintf(line, sizeof(line), "airlog: %.1f / %.1f MB (%.0f%%), %.0f MB/s, %d:%02d left",
+                    static_cast<double>(done_) / 1e6, static_cast<double>(total_) / 1e6,
+                    100.0 * static_cast<double>(done_) / static_cast<double>(total_), rate / 1e6,
+                    static_cast<int>(left) / 60, static_cast<int>(left) % 60);
+    } else {
+      std::snprintf(line, sizeof(line), "airlog: %.1f MB, %.0f MB/s", static_cast<double>(done_) / 1e6, rate / 1e6);
+    }
+    std::fprintf(stderr, "\r\033[K%s", line);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void clear() {
+    if (!shown_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  uint64_t total_;
+  uint64_t done_ = 0;
+  int64_t start_;
+  int64_t next_ = 0;
 };
 
 struct Summary {
@@ -180,13 +264,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> files = expand_inputs(cli.inputs);
   for (const std::string& path : files)  // fail before any output when an input cannot be read
     if (path != "-" && ::access(path.c_str(), R_OK) != 0) die("cannot open " + path + ": " + std::strerror(errno));
+  // The total size, when every input is a regular file (for the progress line's time left).
+  uint64_t total_size = 0;
+  for (const std::string& path : files) {
+    struct stat sb {};
+    if (path == "-" ? ::fstat(STDIN_FILENO, &sb) != 0 : ::stat(path.c_str(), &sb) != 0) { total_size = 0; break; }
+    if (!S_ISREG(sb.st_mode)) { total_size = 0; break; }
+    total_size += static_cast<uint64_t>(sb.st_size);
+  }
   airlog::Stats total;
   Summary summary;
   Output out;
+  Progress progress(total_size);
   airlog::Batch batch;
-  std::vector<char> buf(size_t{4} << 20);
-  const size_t max_buf = cli.parse.max_line_bytes + cli.parse.max_event_bytes + (size_t{4} << 20);
+  std::vector<char> buf(kReadBytes);
   double parse_seconds = 0;
+  const int64_t wait_ns = cli.parse.multiline_wait_ns;
 
   for (const std::string& path : files) {
     int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -195,60 +288,69 @@ int main(int argc, char** argv) {
       out.flush();  // the events of the files before it are complete
       die("cannot open " + path + ": " + std::strerror(err));
     }
+    struct stat sb {};
+    // Pipes, terminals, sockets: data comes when it comes, so the real clock matters.
+    const bool live = ::fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode);
     absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*db, cli.parse, path == "-" ? "" : path);
     if (!stream.ok()) die(std::string(stream.status().message()));
-    size_t have = 0;
-    bool eof = false;
-    while (!eof) {
-      while (have < buf.size()) {
-        ssize_t n = ::read(fd, buf.data() + have, buf.size() - have);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          int err = errno;
-          out.flush();
-          die("cannot read " + path + ": " + std::strerror(err));
-        }
-        if (n == 0) { eof = true; break; }
-        have += static_cast<size_t>(n);
+
+    // Runs one Stream call on a cleared batch and writes its events.
+    auto step = [&](auto&& call) {
+      batch.clear();
+      auto t0 = std::chrono::steady_clock::now();
+      absl::Status st = call();
+      parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (!st.ok()) {
+        out.flush();
+        die(path + ": " + std::string(st.message()));
       }
-      // Parse the buffer in slices, so one batch (its events and their JSON) stays small however
-      // short the lines are. A slice that makes no progress (an open event or a partial line
-      // longer than it) is retried twice as long; at the end of the data, more is read.
-      size_t off = 0;
-      size_t want = kSliceBytes;
-      for (;;) {
-        const size_t avail = have - off;
-        const size_t len = std::min(avail, want);
-        const bool final = eof && len == avail;
-        if (len == 0 && !final) break;
-        batch.clear();
-        auto t0 = std::chrono::steady_clock::now();
-        absl::Status st = stream->parse(*scratch, std::string_view(buf.data() + off, len), final, batch);
-        parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (!st.ok()) die(path + ": " + std::string(st.message()));
-        for (const airlog::Event& e : batch.events) {
-          if (summary_mode) { summarise(e, summary); continue; }
-          std::string& o = out.buffer();
-          if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
-            o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
-          airlog::append_json(e, o);
-        }
-        out.maybe_flush();
-        off += batch.consumed;
-        if (final || (batch.consumed == 0 && len == avail)) break;
-        want = batch.consumed == 0 ? want * 2 : kSliceBytes;
+      for (const airlog::Event& e : batch.events) {
+        if (summary_mode) { summarise(e, summary); continue; }
+        std::string& o = out.buffer();
+        if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
+          o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
+        airlog::append_json(e, o);
       }
-      std::memmove(buf.data(), buf.data() + off, have - off);
-      bool stalled = off == 0 && have == buf.size();
-      have -= off;
-      if (stalled) {
-        if (buf.size() >= max_buf) die(path + ": internal error: no progress with a full buffer");
-        buf.resize(std::min(buf.size() * 2, max_buf));
+      out.maybe_flush();
+    };
+    auto poll_stream = [&] { step([&] { return stream->poll(*scratch, monotonic_ns(), batch); }); };
+
+    for (;;) {
+      if (live && wait_ns > 0) {
+        // Wait for input no longer than the multi-line wait: when nothing came for that long, the
+        // open event (if any) is complete, and what was written so far goes out.
+        struct pollfd pfd {fd, POLLIN, 0};
+        const int timeout_ms = static_cast<int>(std::min<int64_t>((wait_ns + 999'999) / 1'000'000, 60'000));
+        const int ready = ::poll(&pfd, 1, timeout_ms);
+        if (ready == 0) {
+          poll_stream();
+          if (!summary_mode) out.push();
+          continue;
+        }
+        if (ready < 0 && errno == EINTR) continue;
+        // ready > 0, or poll() failed: read() tells which (data, end of input, or the error).
+      }
+      ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        out.flush();
+        die("cannot read " + path + ": " + std::strerror(err));
+      }
+      if (n == 0) break;
+      progress.add(static_cast<uint64_t>(n));
+      const std::string_view chunk(buf.data(), static_cast<size_t>(n));
+      step([&] { return stream->feed(*scratch, chunk, batch, monotonic_ns()); });
+      if (live) {
+        poll_stream();  // between reads too: a writer that never pauses still gets its waits
+        if (!summary_mode) out.push();
       }
     }
+    step([&] { return stream->flush(*scratch, batch); });
     if (fd != STDIN_FILENO) ::close(fd);
     total += stream->stats();
   }
+  progress.clear();
   out.flush();
 
   if (cli.stats && !summary_mode) {
