@@ -8,6 +8,7 @@ Stats& Stats::operator+=(const Stats& o) noexcept {
   event_lines_out += o.event_lines_out;
   lines_folded += o.lines_folded;
   duplicates_dropped += o.duplicates_dropped;
+  duplicate_events_dropped += o.duplicate_events_dropped;
   bytes_in += o.bytes_in;
   recognised_lines += o.recognised_lines;
   dedup_memory_bytes += o.dedup_memory_bytes;

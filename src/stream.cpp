@@ -8,6 +8,7 @@
 #include "airlog/stream.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "classify.hpp"
 #include "database_impl.hpp"
+#include "dedup.hpp"
 #include "envelope.hpp"
 #include "extract.hpp"
 #include "path_context.hpp"
@@ -38,6 +40,7 @@ struct StreamState {
   bool path_has_logical_date = false;
   ZoneResolver zone;
   absl::flat_hash_set<std::string> known_dags;
+  std::optional<DuplicateFilter> dedup;  // present when Options::dedup
   std::string last_learned_dag;  // the dag_id learned last (capacity reused)
   Component inferred = Component::unknown;  // first component the content pointed at
   uint64_t next_line = 1;
@@ -228,6 +231,17 @@ class Assembler {
     resolve_component(ev);
     fill_from_path(ev);
     learn(ev);
+    if (st_.dedup) {
+      const bool duplicate = st_.dedup->seen(ev);
+      st_.stats.dedup_memory_bytes = st_.dedup->memory_bytes();
+      if (duplicate) {
+        // Counted in physical lines, so lines_in == events_out_lines + duplicates_dropped holds.
+        st_.stats.duplicates_dropped += ev.lines;
+        st_.stats.duplicate_events_dropped += 1;
+        p.active = false;
+        return;
+      }
+    }
     count(ev, p.head_physical);
     out_.events.push_back(ev);  // the one place an event leaves the assembler
     p.active = false;
@@ -555,7 +569,11 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
     return absl::InvalidArgumentError("airlog: event and line caps must be positive");
   absl::StatusOr<detail::ZoneResolver> zone = detail::ZoneResolver::create(options.time_zone);
   if (!zone.ok()) return zone.status();
+  if (options.dedup && (options.dedup_window_events == 0 || options.dedup_window_events > UINT32_MAX ||
+                        options.dedup_window_ns < 0))
+    return absl::InvalidArgumentError("airlog: the dedup window needs 1..2^32-1 events and a non-negative time");
   auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
+  if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
   st->path = detail::parse_path_context(path);
   st->envelope = options.envelope;
   if (options.envelope == Envelope::cri || options.envelope == Envelope::docker)

@@ -838,5 +838,40 @@ TEST(DedupProperty, GeneratedCorpusAgreesWithTheReferenceWhateverTheChunking) {
   EXPECT_LE(first_drops, whole.size() / 1000);
 }
 
+// Wired into the Stream: a source whose bytes arrive twice (a tail restarted from an old
+// offset) yields each event once, and the dropped lines keep the stats invariant.
+TEST(DedupStream, OptionDropsTheRepeatedHalfAndKeepsTheInvariant) {
+  const std::string once =
+      "[2024-01-02T00:00:01.161+0000] {taskinstance.py:2867} INFO - Starting attempt 1 of 2\n"
+      "[2024-01-02T00:00:02.000+0000] {taskinstance.py:441} ERROR - Task failed with exception\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/opt/airflow/dags/d.py\", line 12, in fail\n"
+      "ValueError: boom\n"
+      "[2024-01-02T00:00:05.678+0000] {taskinstance.py:1225} INFO - Marking task as UP_FOR_RETRY. "
+      "dag_id=d, task_id=t, run_id=r, execution_date=20240101T000000, start_date=, end_date=\n";
+  auto db = airlog::Database::compile();
+  ASSERT_TRUE(db.ok());
+  auto scratch = airlog::Scratch::create(*db);
+  ASSERT_TRUE(scratch.ok());
+  airlog::Options opts;
+  opts.dedup = true;
+  auto stream = airlog::Stream::create(*db, opts);
+  ASSERT_TRUE(stream.ok());
+  airlog::Batch batch;
+  ASSERT_TRUE(stream->parse(*scratch, once + once, true, batch).ok());
+  ASSERT_EQ(batch.events.size(), 3u);
+  EXPECT_EQ(batch.events[1].lines, 4u);
+  EXPECT_EQ(batch.events[1].exception_type, "ValueError");
+  const airlog::Stats& st = stream->stats();
+  EXPECT_EQ(st.lines_in, 12u);
+  EXPECT_EQ(st.duplicates_dropped, 6u);        // physical lines of the second copy
+  EXPECT_EQ(st.duplicate_events_dropped, 3u);
+  EXPECT_EQ(st.lines_in, st.event_lines_out + st.duplicates_dropped);
+  EXPECT_GT(st.dedup_memory_bytes, 0u);
+
+  opts.dedup_window_events = 0;
+  EXPECT_FALSE(airlog::Stream::create(*db, opts).ok());
+}
+
 }  // namespace
 }  // namespace airlog::testing
