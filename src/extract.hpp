@@ -49,6 +49,9 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out);
 /// `max_line_bytes` (longer lines are cut by the assembler).
 bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept;
 
+/// Lines handed to parse_json_run at a time by the assembler (results live in ScratchImpl).
+inline constexpr size_t kJsonRunLines = 256;
+
 /// Reads a run of Airflow 3 JSON lines with simdjson's batch NDJSON reader (iterate_many).
 ///
 /// `block`: the bytes `lines` index into, and exactly ctx.block (JSON parsing reads up to

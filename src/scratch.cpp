@@ -1,9 +1,15 @@
 #include "airlog/scratch.hpp"
 
 #include "database_impl.hpp"
+#include "extract.hpp"
 #include "scratch_impl.hpp"
 
 namespace airlog {
+
+namespace detail {
+ScratchImpl::ScratchImpl() : json_results(kJsonRunLines) {}
+ScratchImpl::~ScratchImpl() { hs_free_scratch(hs); }
+}  // namespace detail
 
 Scratch::Scratch(std::unique_ptr<detail::ScratchImpl> impl) : impl_(std::move(impl)) {}
 Scratch::Scratch(Scratch&&) noexcept = default;

@@ -17,13 +17,17 @@ struct LineSpan {
   uint64_t anchors = 0;  ///< bit(Anchor) set for each anchor found in the line
 };
 
+struct LineResult;  // extract.hpp
+
 struct ScratchImpl {
   hs_scratch_t* hs = nullptr;
   simdjson::ondemand::parser json;
   std::vector<LineSpan> lines;
   std::string json_copy;  // padded copy for JSON lines at the very end of a buffer
+  std::vector<LineResult> json_results;  // one per line of a batch-read JSON run (kJsonRunLines)
 
-  ~ScratchImpl() { hs_free_scratch(hs); }
+  ScratchImpl();
+  ~ScratchImpl();  // out of line: LineResult is complete only in scratch.cpp
 };
 
 }  // namespace airlog::detail

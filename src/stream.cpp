@@ -181,6 +181,33 @@ class Assembler {
     if (over_long) finish();
   }
 
+  // JSON-led lines spans[0 .. n) of plain input (none cut; see parse_json_run): read as one run
+  // through simdjson's batch reader and assembled exactly as line() would assemble them one by
+  // one. Returns the lines taken (0 when this call must resume a split record first).
+  size_t json_run(const LineSpan* spans, size_t n, uint64_t first_number) {
+    if (resuming_) return 0;
+    n = std::min(n, kJsonRunLines);
+    const size_t k = parse_json_run(block_, spans, n, st_.options.max_line_bytes, ctx_, scratch_.json_results.data());
+    for (size_t j = 0; j < k; ++j) {
+      meta_ = nullptr;
+      weight_ = 1;
+      channel_ = Channel::none;
+      const LineSpan& s = spans[j];
+      std::string_view text = block_.substr(s.begin, s.end - s.begin);
+      bool had_cr = false;
+      if ((s.anchors & bit(Anchor::carriage_return)) && !text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+        had_cr = true;
+      }
+      LineResult& r = scratch_.json_results[j];
+      finish();
+      if (r.ev.format != Format::raw) extract_templates(s.anchors, ctx_, r.ev);
+      start(r, s.begin, text, had_cr, first_number + j, s.anchors);
+      if (!r.foldable) finish();
+    }
+    return k;
+  }
+
   // A line no layout matched: it folds into the open record, or stands alone as a raw event (a
   // traceback header opens a traceback event that the frames after it fold into).
   void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
@@ -652,8 +679,20 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
     for (size_t i = 0; i < count; ++i)
       assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, meta[i].line, meta + i);
   } else {
-    for (size_t i = 0; i < count; ++i)
+    // Runs of JSON-led lines go through the batch JSON reader; the cut over-long last line, if
+    // any, never does (its end is not the line's end).
+    const size_t limit = count - (cut_long_line ? 1 : 0);
+    for (size_t i = 0; i < count;) {
+      if (i < limit && json_led(block, lines[i], st.options.max_line_bytes)) {
+        const size_t k = assembler.json_run(lines.data() + i, limit - i, st.next_line + i);
+        if (k > 0) {
+          i += k;
+          continue;
+        }
+      }
       assembler.line(lines[i].begin, lines[i].end, lines[i].anchors, st.next_line + i, nullptr);
+      ++i;
+    }
   }
 
   size_t used = *complete;
