@@ -85,7 +85,7 @@ bool looks_like_exception_line(std::string_view s) noexcept {
 
 constexpr std::string_view kTracebackHeader = "Traceback (most recent call last):";
 
-// The event being assembled.
+// The event being assembled. Assembler::start() sets every field (a new one must be set there).
 struct Pending {
   bool active = false;
   LineResult head;
@@ -238,7 +238,8 @@ class Assembler {
   void finish() {
     if (!pending_.active) return;
     Pending& p = pending_;
-    Event ev = p.head.ev;
+    // Built in place in the output (one copy of the head, not two); taken back if a duplicate.
+    Event& ev = out_.events.emplace_back(p.head.ev);
     ev.line = p.line;
     ev.lines = p.physical;
     ev.flags |= p.flags;
@@ -265,12 +266,12 @@ class Assembler {
         // Counted in physical lines, so lines_in == events_out_lines + duplicates_dropped holds.
         st_.stats.duplicates_dropped += ev.lines;
         st_.stats.duplicate_events_dropped += 1;
+        out_.events.pop_back();
         p.active = false;
         return;
       }
     }
-    count(ev, p.head_physical);
-    out_.events.push_back(ev);  // the one place an event leaves the assembler
+    count(ev, p.head_physical);  // the event stays in out_.events: the one place events leave
     p.active = false;
   }
 
@@ -310,9 +311,11 @@ class Assembler {
   void start(const LineResult& r, size_t begin, std::string_view text, bool had_cr, uint64_t number,
              uint64_t anchors) {
     Pending& p = pending_;
-    p = Pending{};
-    p.active = true;
+    // Every field set here (no `p = Pending{}`: that would write the ~300-byte head twice per line).
     p.head = r;
+    p.active = true;
+    p.in_traceback = p.traceback_seen = p.split_in_traceback = false;
+    p.exception_line = {};
     p.line = number;
     p.flags = start_flags_;
     start_flags_ = 0;
