@@ -315,8 +315,16 @@ void DuplicateFilter::evict_expired() {
 }
 
 size_t DuplicateFilter::memory_bytes() const noexcept {
+  // The table's capacity is derived from the number of remembered events rather than read from
+  // the table: abseil's actual growth depends on heap addresses (probe start), and the figure is
+  // promised to be the same whatever the chunking. Capacities are 2^k - 1 at most 7/8 full.
+  size_t cap = 0;
+  if (const size_t live = table_.size(); live > 0) {
+    cap = 1;
+    while (cap - cap / 8 < live) cap = cap * 2 + 1;
+  }
   size_t table = 0;
-  if (const size_t cap = table_.capacity(); cap > 0) {
+  if (cap > 0) {
     // abseil 20220623's layout: one control byte per slot, a sentinel and 15 cloned control bytes,
     // padded to the slot alignment, then the slots.
     constexpr size_t kAlign = alignof(uint32_t);

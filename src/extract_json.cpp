@@ -15,6 +15,7 @@
 //    copied into attrs is always valid JSON.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -108,6 +109,106 @@ bool valid_scalar_token(std::string_view s, json_type t) noexcept {
     default: return false;
   }
 }
+
+// A strict RFC 8259 check of one value that must span all of `s`. On-Demand skips what it is not
+// asked for and, in some malformed nestings (`{"b":"c":[…]}`), does not report the error while
+// walking; attrs copies objects and arrays verbatim into the output, so they are checked here.
+class StrictJsonValue {
+ public:
+  static bool valid(std::string_view s) {
+    StrictJsonValue p(s);
+    if (!p.value(0)) return false;
+    p.skip_space();
+    return p.i_ == s.size();
+  }
+
+ private:
+  explicit StrictJsonValue(std::string_view s) : s_(s) {}
+  bool more() const { return i_ < s_.size(); }
+  void skip_space() {
+    while (more() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  }
+  bool digits() {
+    size_t start = i_;
+    while (more() && is_digit(s_[i_])) ++i_;
+    return i_ > start;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+  bool string() {
+    ++i_;  // the opening quote
+    while (more()) {
+      const auto c = static_cast<unsigned char>(s_[i_++]);
+      if (c == '"') return true;
+      if (c < 0x20) return false;
+      if (c != '\\') continue;
+      if (!more()) return false;
+      const char e = s_[i_++];
+      if (e == 'u') {
+        for (int k = 0; k < 4; ++k, ++i_)
+          if (!more() || !std::isxdigit(static_cast<unsigned char>(s_[i_]))) return false;
+      } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+        return false;
+      }
+    }
+    return false;
+  }
+  bool number() {
+    if (s_[i_] == '-') ++i_;
+    if (more() && s_[i_] == '0') ++i_;
+    else if (!digits()) return false;
+    if (more() && s_[i_] == '.') {
+      ++i_;
+      if (!digits()) return false;
+    }
+    if (more() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      ++i_;
+      if (more() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      if (!digits()) return false;
+    }
+    return true;
+  }
+  // Objects and arrays: members separated by ',', closed by `close`.
+  bool container(char close, bool keyed, int depth) {
+    ++i_;  // the opening bracket
+    skip_space();
+    if (more() && s_[i_] == close) { ++i_; return true; }
+    for (;;) {
+      skip_space();
+      if (keyed) {
+        if (!more() || s_[i_] != '"' || !string()) return false;
+        skip_space();
+        if (!more() || s_[i_++] != ':') return false;
+      }
+      if (!value(depth + 1)) return false;
+      skip_space();
+      if (!more()) return false;
+      const char c = s_[i_++];
+      if (c == close) return true;
+      if (c != ',') return false;
+    }
+  }
+  bool value(int depth) {
+    if (depth > kMaxWalkDepth) return false;
+    skip_space();
+    if (!more()) return false;
+    switch (s_[i_]) {
+      case '{': return container('}', true, depth);
+      case '[': return container(']', false, depth);
+      case '"': return string();
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
 
 // The scalar's token as written (On-Demand's raw token runs to the next structural character).
 std::string_view scalar_token(value& v) noexcept { return trim_right(v.raw_json_token()); }
@@ -474,6 +575,7 @@ class Decoder {
       const char* end = nullptr;
       if (v.current_location().get(end) || end < start) return false;
       value_text = trim_json_space(std::string_view(start, static_cast<size_t>(end - start)));
+      if (!StrictJsonValue::valid(value_text)) return false;
     } else {
       if (!valid_scalar_token(raw, t)) return false;
       value_text = raw;

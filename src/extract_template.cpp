@@ -116,6 +116,15 @@ void read_dagrun_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   if (end != std::string_view::npos) set_if_empty(ev.run_id, s.substr(0, end));
 }
 
+// The text after the first `anchor` in `msg`. The anchor bit says the LINE holds the literal, but
+// it may sit in the layout prefix (`{Executing <a.py:1}`) rather than the message: then false.
+bool text_after(std::string_view msg, std::string_view anchor, std::string_view* rest) {
+  size_t at = msg.find(anchor);
+  if (at == std::string_view::npos) return false;
+  *rest = msg.substr(at + anchor.size());
+  return true;
+}
+
 std::string_view word_after(std::string_view msg, std::string_view anchor) {
   size_t at = msg.find(anchor);
   if (at == std::string_view::npos) return {};
@@ -233,9 +242,8 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
   }
   if (has(Anchor::executor_reports)) {
     // Executor reports execution of dag.task run_id=R exited with status S for try_number N
-    size_t at = msg.find("Executor reports execution of ");
-    std::string_view s = msg.substr(at + 30);
-    size_t sp = s.find(' ');
+    std::string_view s;
+    size_t sp = text_after(msg, "Executor reports execution of ", &s) ? s.find(' ') : std::string_view::npos;
     if (sp != std::string_view::npos) {
       set_kind(ev, EventKind::executor_report);
       std::string_view dotted = s.substr(0, sp);
@@ -265,9 +273,8 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
   if (has(Anchor::celery_command)) read_command_list(msg, ctx, ev);
   if (has(Anchor::executing_task)) {
     // Executing <Task(BashOperator): runme_0> on 2024-01-01 00:00:00+00:00
-    size_t at = msg.find("Executing <");
-    std::string_view s = msg.substr(at + 11);
-    if (starts_with(s, "Task(") || starts_with(s, "Mapped(")) {
+    std::string_view s;
+    if (text_after(msg, "Executing <", &s) && (starts_with(s, "Task(") || starts_with(s, "Mapped("))) {
       size_t colon = s.find("): ");
       size_t close = s.find('>');
       if (colon != std::string_view::npos && close != std::string_view::npos && colon < close) {
@@ -279,9 +286,9 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
     }
   }
   if (has(Anchor::starting_attempt)) {
-    size_t at = msg.find("Starting attempt ");
+    std::string_view s;
     int32_t n = 0;
-    if (parse_int(msg.substr(at + 17), &n) > 0) {
+    if (text_after(msg, "Starting attempt ", &s) && parse_int(s, &n) > 0) {
       set_kind(ev, EventKind::task_start);
       if (ev.try_number == 0) ev.try_number = n;
     }

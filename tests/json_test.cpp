@@ -737,3 +737,25 @@ TEST(Json, BatchEqualsPerLineOnGeneratedTaskLogs) {
 
 }  // namespace
 }  // namespace airlog::testing
+
+namespace {
+// Found by fuzzing: malformed nesting that On-Demand walked without complaint used to be copied
+// verbatim into `attrs`, producing an output line that is not JSON.
+TEST(Json, MalformedNestedValueIsInvalidNotCopiedToAttrs) {
+  for (std::string_view line : {R"({"event":"x","a":{"b":"c":[{""}""}]}})", R"({"event":"x","a":{"b":"c":1}})",
+                                R"({"event":"x","a":["b":1]})", R"({"event":"x","a":[1,]})"}) {
+    SCOPED_TRACE(line);
+    auto db = airlog::Database::compile();
+    auto scratch = airlog::Scratch::create(*db);
+    auto stream = airlog::Stream::create(*db, airlog::Options{});
+    airlog::Batch batch;
+    const std::string text = std::string(line) + "\n";  // the events' views point into it
+    ASSERT_TRUE(stream->parse(*scratch, text, true, batch).ok());
+    ASSERT_EQ(batch.events.size(), 1u);
+    EXPECT_EQ(batch.events[0].format, airlog::Format::raw);
+    EXPECT_TRUE(batch.events[0].flags & airlog::kFlagInvalidJson);
+    EXPECT_EQ(batch.events[0].message, line);
+    EXPECT_TRUE(batch.events[0].attrs.empty());
+  }
+}
+}  // namespace

@@ -703,3 +703,18 @@ TEST_F(TemplateTest, PlainMessagesCarryNoEvent) {
 }
 
 }  // namespace
+
+// Found by fuzzing: the scan marks the LINE as holding an anchor, but here the anchor text is in
+// the `{file:lineno}` prefix, not the message; extraction must not read at a bogus offset (it
+// used to throw std::out_of_range, or read garbage from a longer message).
+TEST_F(TemplateTest, AnchorInThePrefixOnlyIsNotATemplate) {
+  for (std::string_view file : {"Executing <a.py:1", "Starting attempt .py:1", "Executor reports execution of .py:1"}) {
+    SCOPED_TRACE(file);
+    for (std::string_view msg : {"x", "0123456789Task(x): y> and more text to read past"}) {
+      PARSE_ONE(e, rec(msg, file));
+      EXPECT_EQ(e.kind, EventKind::none);
+      EXPECT_TRUE(e.task_id.empty());
+      EXPECT_EQ(e.try_number, 0);
+    }
+  }
+}
