@@ -116,6 +116,7 @@ bool valid_scalar_token(std::string_view s, json_type t) noexcept {
 class StrictJsonValue {
  public:
   static bool valid(std::string_view s) {
+    if (!is_ascii(s) && !simdjson::validate_utf8(s.data(), s.size())) return false;  // JSON text is UTF-8
     StrictJsonValue p(s);
     if (!p.value(0)) return false;
     p.skip_space();
@@ -622,7 +623,10 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
   // Text after the object, or an object that is not a log event (no `event`), stays raw so
   // nothing printed is lost.
   if (!valid || !d.has_event()) {
-    raw_line(line, !valid, out);
+    // Whether the line is invalid JSON is decided by the strict check, not by where On-Demand
+    // stopped: after a syntax error its verdict can depend on the bytes that follow the line in
+    // the buffer, and the flag must not depend on how the input was chunked.
+    raw_line(line, !StrictJsonValue::valid(trim_right(line)), out);
     return;
   }
   Event& ev = out.ev;
@@ -783,6 +787,10 @@ class RunParser {
       if (doc.get_object().get(obj) || !d.object(obj)) return k - i;
       finish(text, true, d, {}, r);
       set_message_in_place(text, r);
+      // Anything but a clean event (no `event`, or a syntax error the batch reader let through,
+      // as in `{"timestamp":"a":"b",…}`) is decided by the stricter per-line path, so both paths
+      // flag it the same way.
+      if (r.ev.format != Format::airflow_json) per_line(k);
       ++k;
     }
     // The stream ended early, or stage 1 cut trailing text off as an incomplete document: the

@@ -759,3 +759,36 @@ TEST(Json, MalformedNestedValueIsInvalidNotCopiedToAttrs) {
   }
 }
 }  // namespace
+
+namespace {
+// Found by fuzzing: after a syntax error On-Demand's verdict depended on the bytes following the
+// line in the buffer, so the same line was flagged invalid_json when fed in small pieces and not
+// when parsed in one buffer. The strict check decides now, whatever the chunking.
+TEST(Json, SyntaxErrorIsFlaggedTheSameWhateverFollows) {
+  const std::string text =
+      "{\"timestamp\":\"2025-04-22T09:00:05.500399\":\"x\",\"level\":\"info\",\"event\":\"e\"}\n"
+      "{\"timestamp\":\"2025-04-22T09:00:05Z\",\"level\":\"info\",\"event\":\"a line after it, long enough for padding\"}\n";
+  auto db = airlog::Database::compile();
+  auto scratch = airlog::Scratch::create(*db);
+  std::string whole, fed;
+  {
+    auto stream = airlog::Stream::create(*db, airlog::Options{});
+    airlog::Batch batch;
+    ASSERT_TRUE(stream->parse(*scratch, text, true, batch).ok());
+    ASSERT_EQ(batch.events.size(), 2u);
+    EXPECT_TRUE(batch.events[0].flags & airlog::kFlagInvalidJson);
+    for (const auto& e : batch.events) airlog::append_json(e, whole);
+  }
+  auto stream = airlog::Stream::create(*db, airlog::Options{});
+  airlog::Batch batch;
+  for (char c : text) {
+    batch.clear();
+    ASSERT_TRUE(stream->feed(*scratch, std::string_view(&c, 1), batch).ok());
+    for (const auto& e : batch.events) airlog::append_json(e, fed);
+  }
+  batch.clear();
+  ASSERT_TRUE(stream->flush(*scratch, batch).ok());
+  for (const auto& e : batch.events) airlog::append_json(e, fed);
+  EXPECT_EQ(fed, whole);
+}
+}  // namespace
