@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "airlog/airlog.hpp"
 #include "bench_corpus.hpp"
@@ -30,14 +32,13 @@ struct Engine {
 // `on_batch` sees every batch before it is cleared. Returns false (with the error skipped) if
 // a call fails.
 template <typename OnBatch>
-bool stream_corpus(benchmark::State& state, Engine& engine, airlog::Batch& batch, OnBatch&& on_batch) {
-  const Corpus& c = corpus();
-  absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*engine.db, airlog::Options{}, c.path);
+bool stream_bytes(benchmark::State& state, Engine& engine, std::string_view all, std::string_view path,
+                  airlog::Batch& batch, OnBatch&& on_batch) {
+  absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*engine.db, airlog::Options{}, path);
   if (!stream.ok()) {
     state.SkipWithError(std::string(stream.status().message()).c_str());
     return false;
   }
-  const std::string_view all = c.bytes;
   size_t pos = 0;
   size_t window = kBlockBytes;
   for (;;) {
@@ -56,6 +57,12 @@ bool stream_corpus(benchmark::State& state, Engine& engine, airlog::Batch& batch
     // retried with a bigger one.
     if (batch.consumed == 0) window *= 2;
   }
+}
+
+// stream_bytes over the benchmark corpus, under its own path.
+template <typename OnBatch>
+bool stream_corpus(benchmark::State& state, Engine& engine, airlog::Batch& batch, OnBatch&& on_batch) {
+  return stream_bytes(state, engine, corpus().bytes, corpus().path, batch, std::forward<OnBatch>(on_batch));
 }
 
 }  // namespace airlog_bench

@@ -116,27 +116,9 @@ void BM_json_airlog_parse(benchmark::State& state) {
   uint64_t events = 0;
   for (auto _ : state) {
     events = 0;
-    absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*engine.db, airlog::Options{}, "");
-    if (!stream.ok()) {
-      state.SkipWithError(std::string(stream.status().message()).c_str());
+    if (!airlog_bench::stream_bytes(state, engine, all, "", batch,
+                                    [&](const airlog::Batch& b) { events += b.events.size(); }))
       return;
-    }
-    size_t pos = 0;
-    size_t window = kBlockBytes;
-    for (;;) {
-      const size_t n = std::min(window, all.size() - pos);
-      const bool last = pos + n == all.size();
-      batch.clear();
-      absl::Status st = stream->parse(*engine.scratch, all.substr(pos, n), last, batch);
-      if (!st.ok()) {
-        state.SkipWithError(std::string(st.message()).c_str());
-        return;
-      }
-      events += batch.events.size();
-      pos += batch.consumed;
-      if (last) break;
-      if (batch.consumed == 0) window *= 2;
-    }
     benchmark::DoNotOptimize(events);
   }
   report_json_rates(state);
