@@ -5,6 +5,8 @@ packages=(
   build-essential cmake pkg-config
   libhyperscan-dev libsimdjson-dev libabsl-dev libre2-dev
   libgtest-dev libbenchmark-dev pybind11-dev python3-pytest
+  libprotobuf-dev protobuf-compiler libsnappy-dev
+  golang-go python3-dev python3-numpy python3-pybind11 python3-setuptools python3-pip
 )
 # Vectorscan ships the same API and libhs.pc; accept it in place of Hyperscan.
 if dpkg-query -W -f='${Status}' libvectorscan-dev 2>/dev/null | grep -q "install ok installed"; then
