@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "rules.hpp"
+
 namespace airlog::detail {
 
 namespace {
@@ -10,13 +12,15 @@ struct MatchSink {
   LineSpan* lines;
   size_t count;
   size_t cursor;
+  size_t offset;  // block offset of the scanned range's first byte (Hyperscan reports from 0)
 };
 
 // Hyperscan reports matches in ascending end offset within a block scan, so a moving cursor finds
 // each match's line in O(1) amortised; a binary search covers any out-of-order report.
-int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
+int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to_in_range, unsigned int /*flags*/,
              void* context) {
   auto* sink = static_cast<MatchSink*>(context);
+  const size_t to = static_cast<size_t>(to_in_range) + sink->offset;
   size_t c = sink->cursor;
   if (c < sink->count && to < sink->lines[c].begin) {
     size_t lo = 0, hi = c;
@@ -32,10 +36,33 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
   return 0;
 }
 
+// One Hyperscan scan over lines [first, last] (consecutive) of `base`, in slices of under 2 GiB
+// (Hyperscan takes a 32-bit length) that end on line boundaries.
+bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, LineSpan* lines, size_t first,
+                size_t last) {
+  while (first <= last) {
+    size_t end_line = first;
+    while (end_line < last && lines[end_line + 1].end - lines[first].begin < 0x7fffffffu) ++end_line;
+    const size_t from = lines[first].begin;
+    const size_t to = lines[end_line].end;
+    MatchSink sink{lines + first, end_line - first + 1, 0, from};
+    if (hs_scan(db.hs, base + from, static_cast<unsigned>(to - from), 0, scratch.hs, on_match, &sink) != HS_SUCCESS)
+      return false;
+    first = end_line + 1;
+  }
+  return true;
+}
+
+// Runs of at least this many '{'-led lines are left to the JSON reader unscanned: one scan call
+// per gap is only worth it when the run it skips is long enough.
+constexpr size_t kMinUnscannedRun = 8;
+
+bool brace_led(const char* base, const LineSpan& s) noexcept { return s.end > s.begin && base[s.begin] == '{'; }
+
 }  // namespace
 
-absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch,
-                                      std::string_view block, bool last) {
+absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,
+                                      bool last, bool skip_json_runs) {
   std::vector<LineSpan>& lines = scratch.lines;
   lines.clear();
   const char* base = block.data();
@@ -53,24 +80,29 @@ absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scrat
     pos = n;
   }
   if (pos == 0) return pos;
-  if (pos > 0xffffffffu) {
-    // Hyperscan takes a 32-bit length: scan in slices that end on line boundaries.
-    size_t first = 0;
-    while (first < lines.size()) {
-      size_t last_line = first;
-      while (last_line + 1 < lines.size() && lines[last_line + 1].end - lines[first].begin < 0x7fffffffu) ++last_line;
-      size_t from = lines[first].begin, to = lines[last_line].end;
-      MatchSink sink{lines.data() + first, last_line - first + 1, 0};
-      for (size_t i = first; i <= last_line; ++i) { lines[i].begin -= from; lines[i].end -= from; }
-      hs_error_t rc = hs_scan(db.hs, base + from, static_cast<unsigned>(to - from), 0, scratch.hs, on_match, &sink);
-      for (size_t i = first; i <= last_line; ++i) { lines[i].begin += from; lines[i].end += from; }
-      if (rc != HS_SUCCESS) return absl::InternalError("airlog: Hyperscan scan failed");
-      first = last_line + 1;
+  const size_t count = lines.size();
+  size_t scan_from = 0;  // first line not yet scanned nor marked
+  if (skip_json_runs) {
+    for (size_t i = 0; i < count;) {
+      if (!brace_led(base, lines[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < count && brace_led(base, lines[j])) ++j;
+      if (j - i >= kMinUnscannedRun) {
+        if (i > scan_from && !scan_lines(db, scratch, base, lines.data(), scan_from, i - 1))
+          return absl::InternalError("airlog: Hyperscan scan failed");
+        for (size_t k = i; k < j; ++k) {
+          const LineSpan& s = lines[k];
+          lines[k].anchors = kUnscanned | (base[s.end - 1] == '\r' ? bit(Anchor::carriage_return) : 0);
+        }
+        scan_from = j;
+      }
+      i = j;
     }
-    return pos;
   }
-  MatchSink sink{lines.data(), lines.size(), 0};
-  if (hs_scan(db.hs, base, static_cast<unsigned>(pos), 0, scratch.hs, on_match, &sink) != HS_SUCCESS)
+  if (scan_from < count && !scan_lines(db, scratch, base, lines.data(), scan_from, count - 1))
     return absl::InternalError("airlog: Hyperscan scan failed");
   return pos;
 }

@@ -15,7 +15,11 @@ namespace airlog::detail {
 /// Fills `scratch.lines` with the complete lines of `block` (those ending in '\n'; with `last`
 /// also a final line without one) and their anchor masks. Returns the offset one past the last
 /// complete line's terminator (== block.size() when `last`).
+///
+/// With `skip_json_runs`, long runs of '{'-led lines (Airflow 3 JSON) are not scanned: they are
+/// marked kUnscanned (scratch_impl.hpp), because the JSON reader looks for templates in the decoded `event` text
+/// only. Whoever reads such a line any other way scans it first.
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch,
-                                      std::string_view block, bool last);
+                                      std::string_view block, bool last, bool skip_json_runs = false);
 
 }  // namespace airlog::detail

@@ -47,7 +47,7 @@ enum class Anchor : uint8_t {
 };
 
 inline constexpr unsigned kAnchorCount = static_cast<unsigned>(Anchor::count);
-static_assert(kAnchorCount <= 64, "anchor sets are 64-bit masks");
+static_assert(kAnchorCount <= 63, "anchor sets are 64-bit masks; bit 63 is kUnscanned");
 
 inline constexpr uint64_t bit(Anchor a) noexcept { return uint64_t{1} << static_cast<unsigned>(a); }
 

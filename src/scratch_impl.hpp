@@ -17,6 +17,10 @@ struct LineSpan {
   uint64_t anchors = 0;  ///< bit(Anchor) set for each anchor found in the line
 };
 
+/// In LineSpan::anchors: the line was not scanned (classify_block's skip_json_runs); only its
+/// carriage_return bit is set, when the line ends in '\r'. Outside the anchor bits (rules.hpp).
+inline constexpr uint64_t kUnscanned = uint64_t{1} << 63;
+
 struct LineResult;  // extract.hpp
 
 struct ScratchImpl {
@@ -25,6 +29,8 @@ struct ScratchImpl {
   std::vector<LineSpan> lines;
   std::string json_copy;  // padded copy for JSON lines at the very end of a buffer
   std::vector<LineResult> json_results;  // one per line of a batch-read JSON run (kJsonRunLines)
+  std::string messages;                  // a JSON run's event texts, '\n'-separated, for one anchor scan
+  std::vector<LineSpan> message_spans;   // where each of them lies in `messages`, and its anchors
 
   ScratchImpl();
   ~ScratchImpl();  // out of line: LineResult is complete only in scratch.cpp

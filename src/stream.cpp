@@ -112,6 +112,25 @@ int collect_anchor(unsigned int id, unsigned long long /*from*/, unsigned long l
   return 0;
 }
 
+// Matches in a run's joined event texts, reported in ascending end offset: a moving cursor finds
+// the text each fell in.
+struct MessageSink {
+  LineSpan* spans;
+  size_t count;
+  size_t cursor;
+};
+
+int collect_message_anchor(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+                           unsigned int /*flags*/, void* context) {
+  auto* sink = static_cast<MessageSink*>(context);
+  size_t c = sink->cursor;
+  if (c < sink->count && to < sink->spans[c].begin) c = 0;  // out of order: search again from the start
+  while (c < sink->count && sink->spans[c].end < to) ++c;
+  if (c < sink->count) sink->spans[c].anchors |= uint64_t{1} << id;
+  sink->cursor = c;
+  return 0;
+}
+
 class Assembler {
  public:
   // `cut_end`: block offset where a partial line the caller cut at max_line_bytes ends (npos if none).
@@ -146,6 +165,7 @@ class Assembler {
     weight_ = meta ? meta->physical : 1;
     channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
+    if (anchors & kUnscanned) anchors = scan_anchors(text);  // left to the JSON reader, read here after all
     // Already cut by the caller (or the envelope decoder): its end is not the line's end.
     const bool cut = meta ? meta->cut : end == cut_end_;
     bool had_cr = false;
@@ -174,6 +194,7 @@ class Assembler {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
+      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, scan_anchors(r.ev.message));
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
@@ -188,6 +209,7 @@ class Assembler {
     if (resuming_) return 0;
     n = std::min(n, kJsonRunLines);
     const size_t k = parse_json_run(block_, spans, n, st_.options.max_line_bytes, ctx_, scratch_.json_results.data());
+    scan_messages(k);
     for (size_t j = 0; j < k; ++j) {
       meta_ = nullptr;
       weight_ = 1;
@@ -200,9 +222,12 @@ class Assembler {
         had_cr = true;
       }
       LineResult& r = scratch_.json_results[j];
+      uint64_t anchors = s.anchors;
+      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
+      else if (anchors & kUnscanned) anchors = scan_anchors(block_.substr(s.begin, s.end - s.begin));
       finish();
-      if (r.ev.format != Format::raw) extract_templates(s.anchors, ctx_, r.ev);
-      start(r, s.begin, text, had_cr, first_number + j, s.anchors);
+      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      start(r, s.begin, text, had_cr, first_number + j, anchors);
       if (!r.foldable) finish();
     }
     return k;
@@ -252,7 +277,9 @@ class Assembler {
       if (colon != std::string_view::npos) ev.exception_message = trim(p.exception_line.substr(colon + 1));
     }
     // The ASCII check first: simdjson's validator costs a dispatch per call, most messages are ASCII.
-    if (!is_ascii(ev.message) && !simdjson::validate_utf8(ev.message.data(), ev.message.size()))
+    // JSON events need neither: simdjson validated their text, and decoded escapes are UTF-8.
+    if (ev.format != Format::airflow_json && !is_ascii(ev.message) &&
+        !simdjson::validate_utf8(ev.message.data(), ev.message.size()))
       ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (p.traceback_seen || !ev.exception_type.empty()))
       ev.kind = EventKind::exception;
@@ -450,6 +477,38 @@ class Assembler {
     std::memcpy(m, msg.data(), nl + 1);
     if (!t.message.empty()) std::memcpy(m + nl + 1, t.message.data(), t.message.size());
     ev.message = {m, nl + 1 + t.message.size()};
+  }
+
+  // The anchors of an Airflow 3 JSON event: its templates are looked for in the decoded `event`
+  // text only (`message_anchors`), whatever path read the line and whether or not the block scan
+  // covered it; from the line itself only the ESC and CR marks count.
+  static uint64_t json_anchors(uint64_t line_anchors, uint64_t message_anchors) {
+    constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);
+    return (line_anchors & kLineMarks) | (message_anchors & ~kLineMarks);
+  }
+
+  // One anchor scan over the event texts of the first `k` JSON results (scratch_.message_spans[j]
+  // gets result j's anchors; results that are not JSON events get none): '\n' separates them, and
+  // no anchor holds one, so no match straddles two.
+  void scan_messages(size_t k) {
+    std::string& text = scratch_.messages;
+    std::vector<LineSpan>& spans = scratch_.message_spans;
+    text.clear();
+    spans.resize(k);
+    for (size_t j = 0; j < k; ++j) {
+      const Event& ev = scratch_.json_results[j].ev;
+      const std::string_view m = ev.format == Format::airflow_json ? ev.message : std::string_view{};
+      spans[j] = LineSpan{text.size(), text.size() + m.size(), 0};
+      text.append(m);
+      text.push_back('\n');
+    }
+    if (text.size() > 0xffffffffu) {  // Hyperscan's 32-bit length: one scan per text then
+      for (LineSpan& sp : spans) sp.anchors = scan_anchors(std::string_view(text).substr(sp.begin, sp.end - sp.begin));
+      return;
+    }
+    MessageSink sink{spans.data(), k, 0};
+    hs_scan(st_.db.impl().hs, text.data(), static_cast<unsigned>(text.size()), 0, scratch_.hs, collect_message_anchor,
+            &sink);
   }
 
   uint64_t scan_anchors(std::string_view text) {
@@ -672,7 +731,9 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
   }
   const bool cut_long_line = cut_end != std::string_view::npos;
 
-  absl::StatusOr<size_t> complete = classify_block(st.db.impl(), scratch, block, last || cut_long_line);
+  // Without an envelope, long JSON runs skip the block scan (json_run scans their event texts).
+  absl::StatusOr<size_t> complete =
+      classify_block(st.db.impl(), scratch, block, last || cut_long_line, /*skip_json_runs=*/meta == nullptr);
   if (!complete.ok()) return complete.status();
 
   Assembler assembler(st, scratch, block, out, cut_end);

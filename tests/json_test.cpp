@@ -433,6 +433,34 @@ TEST(Json, StreamRendersStreamAndAttrs) {
   EXPECT_NE(r.at(0).json.find(R"("stream":"stdout","attrs":{"pid":7})"), std::string::npos) << r.at(0).json;
 }
 
+// Templates count in the `event` text only, whether the line sits in a long JSON run (not covered
+// by the block's anchor scan), in a short one, or at the very end of the input (read per line).
+TEST(Json, TemplatesAreReadFromTheEventTextOnly) {
+  const std::string filler = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
+  const std::string in_event =
+      R"J({"timestamp":"2025-06-27T09:26:22Z","level":"info","event":"Marking task as FAILED. dag_id=d1, task_id=t1, run_id=r1","logger":"airflow.task"})J";
+  const std::string in_attrs =
+      R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"note","detail":"Marking task as FAILED. TaskInstance Finished: dag_id=d2, task_id=t2","logger":"task"})J";
+  for (size_t fill : {0, 1, 12}) {
+    std::string text;
+    for (size_t i = 0; i < fill; ++i) text += filler + "\n";
+    text += in_event + "\n" + in_attrs + "\n";
+    for (size_t i = 0; i < fill; ++i) text += filler + "\n";
+    for (const std::string& tail : {std::string(), in_event + "\n"}) {
+      Result r = parse_whole(text + tail);
+      ASSERT_EQ(r.events.size(), 2 * fill + 2 + !tail.empty()) << fill;
+      const std::string& templ = r.at(fill).json;
+      EXPECT_NE(templ.find(R"("dag_id":"d1","task_id":"t1","run_id":"r1")"), std::string::npos) << templ;
+      EXPECT_NE(templ.find(R"("event":"task_state","state":"failed")"), std::string::npos) << templ;
+      const std::string& attrs_only = r.at(fill + 1).json;
+      EXPECT_EQ(attrs_only.find(R"("event":"task_state")"), std::string::npos) << attrs_only;
+      EXPECT_EQ(attrs_only.find(R"("dag_id")"), std::string::npos) << attrs_only;
+      if (!tail.empty())
+        EXPECT_NE(r.events.back().json.find(R"("event":"task_state","state":"failed")"), std::string::npos);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invalid lines: raw, flagged, whole, and their neighbours unharmed
 
