@@ -59,6 +59,25 @@ constexpr size_t kMinUnscannedRun = 8;
 
 bool brace_led(const char* base, const LineSpan& s) noexcept { return s.end > s.begin && base[s.begin] == '{'; }
 
+// Lines [0, n) are left unscanned: each gets kUnscanned, and the two anchors the readers of
+// such lines need from the raw bytes, as the scan would have set them: CR (a line ending in '\r')
+// and ESC ("\x1b[" anywhere: one memchr pass over the whole run, such bytes are rare).
+void mark_unscanned(const char* base, LineSpan* lines, size_t n) {
+  for (size_t k = 0; k < n; ++k)
+    lines[k].anchors = kUnscanned | (base[lines[k].end - 1] == '\r' ? bit(Anchor::carriage_return) : 0);
+  const char* p = base + lines[0].begin;
+  const char* const stop = base + lines[n - 1].end;
+  size_t k = 0;
+  while (p < stop) {
+    const char* e = static_cast<const char*>(std::memchr(p, 0x1b, static_cast<size_t>(stop - p)));
+    if (!e) break;
+    const size_t at = static_cast<size_t>(e - base);
+    while (lines[k].end <= at) ++k;  // the line holding it (never a '\n': lines cover the run)
+    if (e + 1 < base + lines[k].end && e[1] == '[') lines[k].anchors |= bit(Anchor::esc);
+    p = e + 1;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,
@@ -93,10 +112,7 @@ absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scrat
       if (j - i >= kMinUnscannedRun) {
         if (i > scan_from && !scan_lines(db, scratch, base, lines.data(), scan_from, i - 1))
           return absl::InternalError("airlog: Hyperscan scan failed");
-        for (size_t k = i; k < j; ++k) {
-          const LineSpan& s = lines[k];
-          lines[k].anchors = kUnscanned | (base[s.end - 1] == '\r' ? bit(Anchor::carriage_return) : 0);
-        }
+        mark_unscanned(base, lines.data() + i, j - i);
         scan_from = j;
       }
       i = j;

@@ -45,8 +45,7 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out);
 
 /// True when the assembler would hand the line `span` of `block` to parse_line as it stands and
 /// parse_line would read it as JSON: its text (without a CRLF's '\r') starts with '{', carries no
-/// ANSI escape (Anchor::esc, or "\x1b[" in a line classify_block left unscanned; those lines
-/// are stripped first) and is not longer than
+/// ANSI escape (Anchor::esc; those lines are stripped first) and is not longer than
 /// `max_line_bytes` (longer lines are cut by the assembler).
 bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept;
 

@@ -811,7 +811,6 @@ class RunParser {
 bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept {
   if (span.anchors & bit(Anchor::esc)) return false;
   const std::string_view text = line_text(block, span);
-  if ((span.anchors & kUnscanned) && text.find("\x1b[") != std::string_view::npos) return false;
   return !text.empty() && text.front() == '{' && text.size() <= max_line_bytes;
 }
 

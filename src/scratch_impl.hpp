@@ -18,7 +18,8 @@ struct LineSpan {
 };
 
 /// In LineSpan::anchors: the line was not scanned (classify_block's skip_json_runs); only its
-/// carriage_return bit is set, when the line ends in '\r'. Outside the anchor bits (rules.hpp).
+/// carriage_return bit (when it ends in '\r') and esc bit (when it holds "\x1b[") are set.
+/// Outside the anchor bits (rules.hpp).
 inline constexpr uint64_t kUnscanned = uint64_t{1} << 63;
 
 struct LineResult;  // extract.hpp

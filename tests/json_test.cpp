@@ -461,6 +461,25 @@ TEST(Json, TemplatesAreReadFromTheEventTextOnly) {
   }
 }
 
+// A line with ANSI escapes is stripped before it is read, inside a long JSON run (which the
+// block's anchor scan skips) exactly as on its own.
+TEST(Json, AnsiLineInsideALongRunIsStrippedAsAlone) {
+  const std::string filler = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
+  const std::string coloured =
+      "{\"timestamp\":\"2025-06-27T09:26:22Z\",\"level\":\"info\",\"event\":\"\x1b[1mbold\x1b[0m\",\"logger\":\"task\"}";
+  const std::string alone = parse_whole(coloured + "\n").at(0).json;
+  EXPECT_NE(alone.find(R"("message":"bold")"), std::string::npos) << alone;
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += filler + "\n";
+  text += coloured + "\n";
+  for (int i = 0; i < 10; ++i) text += filler + "\n";
+  Result r = parse_whole(text);
+  ASSERT_EQ(r.events.size(), 21u);
+  std::string in_run = r.at(10).json;
+  in_run.replace(in_run.find(R"("line":11)"), 9, R"("line":1)");
+  EXPECT_EQ(in_run, alone);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invalid lines: raw, flagged, whole, and their neighbours unharmed
 
