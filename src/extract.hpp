@@ -79,6 +79,10 @@ inline constexpr size_t kJsonRunLines = 256;
 size_t parse_json_run(std::string_view block, const LineSpan* lines, size_t count, size_t max_line_bytes,
                       LineContext& ctx, LineResult* results);
 
+/// True when `text` is exactly one RFC 8259 JSON value (UTF-8, nothing after it but whitespace),
+/// numbers of any magnitude included. The check attrs values pass before they are copied out.
+bool is_strict_json(std::string_view text);
+
 /// Reads template fields (event kind, state, ids, return code …) from `ev.message`, guided by the
 /// anchors the scan found in the line.
 void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev);

@@ -808,6 +808,8 @@ class RunParser {
 
 }  // namespace
 
+bool is_strict_json(std::string_view text) { return StrictJsonValue::valid(text); }
+
 bool json_led(std::string_view block, const LineSpan& span, size_t max_line_bytes) noexcept {
   if (span.anchors & bit(Anchor::esc)) return false;
   const std::string_view text = line_text(block, span);
