@@ -114,7 +114,7 @@ void check_json_lines(const std::string& jsonl) {
     auto err = parser.parse(padded).get(doc);
     // simdjson's DOM refuses integers beyond 64 bits, which JSON allows (a copied attrs value
     // may hold one): those lines go to airlog's strict RFC 8259 check instead.
-    if ((err == simdjson::NUMBER_ERROR || err == simdjson::BIGINT_ERROR) && line.front() == '{' &&
+    if (err == simdjson::NUMBER_ERROR && line.front() == '{' &&
         airlog::detail::is_strict_json(line)) {
       pos = nl + 1;
       continue;
