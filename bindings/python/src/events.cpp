@@ -2,6 +2,7 @@
 // EventBlock plus a shared reference to it) whose attributes are converted on access.
 #include <string>
 
+#include "airlog/json_writer.hpp"
 #include "bindings.hpp"
 #include "fields.hpp"
 
@@ -59,6 +60,12 @@ void register_events(py::module_& m) {
                             "The raw flag bits (1 truncated, 2 continued, 4 invalid_utf8, 8 invalid_json).");
   cls.def("to_dict", [](const EventRef& r) { return to_dict(*r.event); },
           "The event as json.loads() of its JSON contract line: exactly the same keys and values.");
+  cls.def("to_json", [](const EventRef& r) {
+    std::string line;
+    airlog::append_json(*r.event, line);
+    line.pop_back();  // the '\n'
+    return py::str(line);  // valid UTF-8: the writer replaced invalid bytes
+  }, "The event's JSON contract line (what `airlog parse` writes), without the newline.");
   cls.def("__repr__", [](const EventRef& r) {
     const airlog::Event& e = *r.event;
     std::string s = "<airlog.Event line=" + std::to_string(e.line) + " format=" +
