@@ -17,23 +17,24 @@ constexpr std::array<std::string_view airlog::Event::*, 12> kTextFields = {
 
 }  // namespace
 
-std::shared_ptr<const OwnedEvents> own_events(const std::vector<airlog::Event>& events) {
-  auto owned = std::make_shared<OwnedEvents>();
+void append_owned(OwnedEvents& owned, const std::vector<airlog::Event>& events) {
+  if (events.empty()) return;
   size_t total = 0;
   for (const airlog::Event& e : events)
     for (auto field : kTextFields) total += (e.*field).size();
-  owned->text.reserve(total);  // no reallocation below: the views taken stay valid
-  owned->events = events;
-  for (airlog::Event& e : owned->events) {
+  std::string& text = owned.texts.emplace_back();
+  text.reserve(total);  // no reallocation below: the views taken stay valid
+  const size_t first = owned.events.size();
+  owned.events.insert(owned.events.end(), events.begin(), events.end());
+  for (size_t i = first; i < owned.events.size(); ++i) {
     for (auto field : kTextFields) {
-      std::string_view& view = e.*field;
+      std::string_view& view = owned.events[i].*field;
       if (view.empty()) { view = {}; continue; }
-      const size_t at = owned->text.size();
-      owned->text.append(view);
-      view = std::string_view(owned->text.data() + at, view.size());
+      const size_t at = text.size();
+      text.append(view);
+      view = std::string_view(text.data() + at, view.size());
     }
   }
-  return owned;
 }
 
 }  // namespace airlog_py

@@ -16,11 +16,12 @@
 namespace airlog_py {
 
 struct OwnedEvents {
-  std::string text;                   ///< every text field of every event, back to back
-  std::vector<airlog::Event> events;  ///< views point into `text` only
+  std::vector<std::string> texts;     ///< every text field of every event, one buffer per append
+  std::vector<airlog::Event> events;  ///< views point into `texts` only
 };
 
-/// Copies `events` (and the text they view) into a new block. Needs no GIL.
-std::shared_ptr<const OwnedEvents> own_events(const std::vector<airlog::Event>& events);
+/// Copies `events` (and the text they view) to the end of `owned`. Call it before the next call
+/// on the Stream that produced them: that call may reuse the memory they view. Needs no GIL.
+void append_owned(OwnedEvents& owned, const std::vector<airlog::Event>& events);
 
 }  // namespace airlog_py

@@ -75,23 +75,26 @@ class Source {
   /// Stream::feed. `data` may end anywhere; complete events come back.
   EventBlock feed(const py::object& data, int64_t now_ns) {
     InputBytes input(data);
-    return run(input.bytes().size(), [&](airlog::Scratch& s) {
+    return run(input.bytes().size(), [&](airlog::Scratch& s, OwnedEvents&) {
       return stream_.feed(s, input.bytes(), batch_, now_ns);
     });
   }
   EventBlock poll(int64_t now_ns) {
-    return run(0, [&](airlog::Scratch& s) { return stream_.poll(s, now_ns, batch_); });
+    return run(0, [&](airlog::Scratch& s, OwnedEvents&) { return stream_.poll(s, now_ns, batch_); });
   }
   EventBlock flush() {
-    return run(0, [&](airlog::Scratch& s) { return stream_.flush(s, batch_); });
+    return run(0, [&](airlog::Scratch& s, OwnedEvents&) { return stream_.flush(s, batch_); });
   }
   /// All of `data` as a complete source: feed + flush in one call (the events of
   /// Stream::parse(data, last = true), which the Stream contract makes identical).
   EventBlock parse(const py::object& data) {
     InputBytes input(data);
-    return run(input.bytes().size(), [&](airlog::Scratch& s) {
+    return run(input.bytes().size(), [&](airlog::Scratch& s, OwnedEvents& owned) {
       absl::Status st = stream_.feed(s, input.bytes(), batch_, 0);
-      return st.ok() ? stream_.flush(s, batch_) : st;
+      if (!st.ok()) return st;
+      append_owned(owned, batch_.events);  // before flush(): it may reuse what they view
+      batch_.clear();
+      return stream_.flush(s, batch_);
     });
   }
   const airlog::Stats& stats() const { return stream_.stats(); }
@@ -103,19 +106,20 @@ class Source {
     return std::move(*s);
   }
 
+  // Runs call(scratch, owned) — airlog calls filling batch_ — and returns the events as a block.
   template <typename Call>
   EventBlock run(size_t input_bytes, Call&& call) {
     if (busy_.exchange(true)) throw Error("this Parser is already in use by another thread");
     struct Idle { std::atomic<bool>& busy; ~Idle() { busy.store(false); } } idle{busy_};
     airlog::Scratch& scratch = thread_scratch();
-    std::shared_ptr<const OwnedEvents> owned;
+    auto owned = std::make_shared<OwnedEvents>();
     absl::Status status;
     {
       std::optional<py::gil_scoped_release> unlocked;
       if (input_bytes >= kReleaseGilBytes) unlocked.emplace();
       batch_.clear();
-      status = call(scratch);
-      if (status.ok()) owned = own_events(batch_.events);
+      status = call(scratch, *owned);
+      if (status.ok()) append_owned(*owned, batch_.events);
       batch_.clear();
     }
     if (!status.ok()) throw Error(std::string(status.message()));
