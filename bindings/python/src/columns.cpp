@@ -6,13 +6,18 @@
 // numpy.frombuffer). Flag columns: lists of bool, or a bytearray of 0/1 bytes (numpy bool_).
 // Text columns are lists of str/None; repeated values share one str object (dag_id, logger, …
 // repeat on most lines), which is most of the speed-up over building them one by one.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <pybind11/stl.h>
+
 #include "bindings.hpp"
+#include "engine.hpp"
 #include "fields.hpp"
 #include "text.hpp"
 
@@ -38,9 +43,19 @@ class Columns {
   }
   size_t size() const { return count_; }
 
-  py::dict finish(bool packed) const {
+  /// `keys`: the columns wanted, in the order wanted (None: all, in contract order). Each column
+  /// costs its own pass and objects, so asking for fewer is faster.
+  py::dict finish(bool packed, const std::optional<std::vector<std::string>>& keys) const {
     py::dict out;
-    for (const Field& f : kFields) out[py::str(f.key.data(), f.key.size())] = column(f, packed);
+    if (!keys) {
+      for (const Field& f : kFields) out[py::str(f.key.data(), f.key.size())] = column(f, packed);
+      return out;
+    }
+    for (const std::string& key : *keys) {
+      auto f = std::find_if(kFields.begin(), kFields.end(), [&](const Field& x) { return x.key == key; });
+      if (f == kFields.end()) throw Error("unknown column '" + key + "'");
+      out[py::str(key)] = column(*f, packed);
+    }
     return out;
   }
 
@@ -132,7 +147,7 @@ void register_columns(py::module_& m) {
       .def(py::init<>())
       .def("add", &Columns::add, py::arg("block"))
       .def("__len__", &Columns::size)
-      .def("finish", &Columns::finish, py::arg("packed"),
+      .def("finish", &Columns::finish, py::arg("packed"), py::arg("keys") = py::none(),
            "dict of columns; packed=True gives integer and flag columns as bytearrays (see module doc).");
 }
 

@@ -142,6 +142,13 @@ def test_columns_without_numpy_are_lists(corpus_files, monkeypatch):
 def test_file_columns_equal_buffer_columns(corpus_files):
     path = max(corpus_files, key=lambda p: p.stat().st_size)
     a = airlog.Parser().parse_file_columns(path, chunk_size=1000)
+    some = airlog.Parser().parse_file_columns(path, keys=["dag_id", "ts_ns"])
+    assert list(some) == ["dag_id", "ts_ns"] and some["dag_id"] == a["dag_id"]
+    assert (some["ts_ns"] == a["ts_ns"]).all()
+    with pytest.raises(airlog.Error, match="unknown column 'dagid'"):
+        airlog.Parser().parse_file_columns(path, keys=["dagid"])
+    with pytest.raises(airlog.Error, match="keys"):
+        airlog.Parser().parse_columns(b"", keys="ts_ns")
     b = airlog.Parser(path=str(path)).parse_columns(path.read_bytes())
     assert a.keys() == b.keys()
     for key in a:
