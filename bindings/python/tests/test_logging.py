@@ -131,3 +131,35 @@ def test_filter_never_raises_on_odd_messages(capture):
     assert len(stream.getvalue().splitlines()) == 3
     for line in stream.getvalue().splitlines():
         assert json.loads(line)["message"]
+
+
+def test_dict_config_as_in_the_airflow_snippet(tmp_path, monkeypatch):
+    """docs/python.md's logging_config_class recipe, on a dict shaped like Airflow's default."""
+    import logging.config
+    from copy import deepcopy
+    monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
+    default = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"airflow": {"format": "[%(asctime)s] {%(filename)s:%(lineno)d} %(levelname)s - %(message)s"}},
+        "filters": {},
+        "handlers": {"task": {"class": "logging.FileHandler", "formatter": "airflow",
+                              "filename": str(tmp_path / "task.log")}},
+        "loggers": {"airflow.task.snippet": {"handlers": ["task"], "level": "INFO", "propagate": False}},
+    }
+    config = deepcopy(default)
+    config["filters"]["airlog"] = {"()": "airlog.logging.AirlogFilter"}
+    config["formatters"]["airlog_json"] = {"()": "airlog.logging.JsonFormatter"}
+    handler = config["handlers"]["task"]
+    handler["filters"] = handler.get("filters", []) + ["airlog"]
+    handler["formatter"] = "airlog_json"
+    logging.config.dictConfig(config)
+    log = logging.getLogger("airflow.task.snippet")
+    log.info("Task exited with return code 0")
+    for h in log.handlers:
+        h.flush()
+    (line,) = (tmp_path / "task.log").read_text().splitlines()
+    obj = json.loads(line)
+    assert (obj["event"], obj["return_code"], obj["logger"]) == ("task_exit", 0, "airflow.task.snippet")
+    for h in list(log.handlers):
+        h.close()
+        log.removeHandler(h)
