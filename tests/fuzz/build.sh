@@ -17,7 +17,8 @@ PKGS="libhs simdjson absl_status absl_statusor absl_time absl_raw_hash_set absl_
 CFLAGS_PKG="$(pkg-config --cflags $PKGS)"
 LIBS_PKG="$(pkg-config --libs $PKGS)"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-COMMON="-std=c++20 -O1 -g $SAN -I$ROOT/include -I$ROOT/src $CFLAGS_PKG ${EXTRA_FLAGS:-}"
+# Slices of 512 bytes (not 256 KiB) so that small inputs cross the parser's slice boundaries.
+COMMON="-std=c++20 -O1 -g $SAN -DAIRLOG_SLICE_BYTES=512 -I$ROOT/include -I$ROOT/src $CFLAGS_PKG ${EXTRA_FLAGS:-}"
 
 # Library: coverage instrumentation without libFuzzer's main.
 printf '%s\n' "${SRCS[@]}" | xargs -P "$JOBS" -I{} sh -c \
