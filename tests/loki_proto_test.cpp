@@ -157,5 +157,20 @@ TEST(LokiProto, TruncatedLinesAndInvalidUtf8SurviveTheRoundTrip) {
   EXPECT_TRUE(flagged);
 }
 
+TEST(LokiProto, RealLogsSameInBothEncodings) {
+  SKIP_WITHOUT_REAL_LOG_FILES();
+  LokiOptions o;
+  o.max_line_bytes = 2048;  // small bodies, so that the real logs span several
+  o.max_label_value_bytes = 128;
+  o.max_metadata_value_bytes = 64;
+  o.max_body_bytes = 32 << 10;
+  for (const auto& file : real_log_files()) {
+    SCOPED_TRACE(file.filename().string());
+    auto parsed = parse_events(read_file(file), file.filename().string());
+    expect_same_batches(parsed->events(), o);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace airlog::testing

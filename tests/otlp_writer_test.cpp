@@ -214,5 +214,22 @@ TEST(OtlpWriter, BoundedBodiesKeepEveryRecord_Corpus) {
   check_bounded(parsed->events(), 4 << 20, 1000);
 }
 
+TEST(OtlpWriter, RealLogsEveryRecordInValidBodies) {
+  SKIP_WITHOUT_REAL_LOG_FILES();
+  for (const auto& file : real_log_files()) {
+    SCOPED_TRACE(file.filename().string());
+    auto parsed = parse_events(read_file(file), file.filename().string());
+    OtlpOptions o;
+    o.max_body_bytes = 16 << 10;
+    size_t records = 0;
+    for (const std::string& body : run_otlp(o, parsed->events())) {
+      EXPECT_LE(body.size(), o.max_body_bytes);
+      records += read_otlp(body).size();
+    }
+    EXPECT_EQ(records, parsed->events().size());
+    if (HasFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace airlog::testing

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -59,6 +60,21 @@ inline const std::string& generated_corpus() {
 #define SKIP_WITHOUT_CORPUS()                                                                   \
   do {                                                                                          \
     if (generated_corpus().empty()) GTEST_SKIP() << "corpus generator unavailable (/usr/bin/python3)"; \
+  } while (0)
+
+/// The real logs at <source>/../shared/real-logs/*.log (see tests/real_logs_test.cpp); empty when absent.
+inline std::vector<std::filesystem::path> real_log_files() {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / ".." / "shared" / "real-logs", ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".log") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+#define SKIP_WITHOUT_REAL_LOG_FILES()                                                             \
+  do {                                                                                          \
+    if (real_log_files().empty()) GTEST_SKIP() << "no real logs at <source>/../shared/real-logs"; \
   } while (0)
 
 inline void append_utf8(uint32_t cp, std::string& out) {
