@@ -1,6 +1,7 @@
 // loki_proto.cpp — LokiBody → logproto.PushRequest (generated from proto/loki_push.proto) → snappy.
 #include "airlog/loki_proto.hpp"
 
+#include <google/protobuf/arena.h>
 #include <snappy.h>
 
 #include "loki_push.pb.h"
@@ -8,10 +9,15 @@
 namespace airlog {
 
 absl::Status append_loki_proto(const LokiBody& body, std::string& out) {
-  logproto::PushRequest request;
-  request.mutable_streams()->Reserve(static_cast<int>(body.streams().size()));
+  // One arena per body: the message's thousands of strings come from a few large blocks.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 4 << 20;
+  google::protobuf::Arena arena(arena_options);
+  auto* request = google::protobuf::Arena::CreateMessage<logproto::PushRequest>(&arena);
+  request->mutable_streams()->Reserve(static_cast<int>(body.streams().size()));
   for (const LokiStream& s : body.streams()) {
-    logproto::StreamAdapter* stream = request.add_streams();
+    logproto::StreamAdapter* stream = request->add_streams();
     stream->set_labels(s.labels_text.data(), s.labels_text.size());
     stream->mutable_entries()->Reserve(static_cast<int>(s.entries.size()));
     for (const LokiEntry& e : s.entries) {
@@ -28,7 +34,7 @@ absl::Status append_loki_proto(const LokiBody& body, std::string& out) {
     }
   }
   std::string serialized;
-  if (!request.SerializeToString(&serialized)) return absl::InternalError("cannot serialize the Loki PushRequest");
+  if (!request->SerializeToString(&serialized)) return absl::InternalError("cannot serialize the Loki PushRequest");
   std::string compressed;
   snappy::Compress(serialized.data(), serialized.size(), &compressed);
   out.append(compressed);
