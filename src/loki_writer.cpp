@@ -105,19 +105,22 @@ size_t escaped_line_bytes(std::string_view line) {
 void append_escaped_line(std::string_view line, std::string& out) {
   out.push_back('"');
   size_t run = 0, i = 0;
-  while (i < line.size()) {
-    if (i + 8 <= line.size()) {
-      uint64_t w;
-      std::memcpy(&w, line.data() + i, 8);
-      if ((bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes)) == 0) { i += 8; continue; }
-    }
-    const char c = line[i];
-    if (c == '"' || c == '\\') {
-      out.append(line.data() + run, i - run);
+  for (; i + 8 <= line.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, line.data() + i, 8);
+    // Each set bit 7 marks a byte to escape; visit them lowest first (bsf is baseline x86-64).
+    for (uint64_t m = bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes); m != 0; m &= m - 1) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+      out.append(line.data() + run, at - run);
       out.push_back('\\');
-      run = i;  // the character itself starts the next run
+      run = at;  // the character itself starts the next run
     }
-    ++i;
+  }
+  for (; i < line.size(); ++i) {
+    if (line[i] != '"' && line[i] != '\\') continue;
+    out.append(line.data() + run, i - run);
+    out.push_back('\\');
+    run = i;
   }
   out.append(line.data() + run, line.size() - run);
   out.push_back('"');
@@ -215,6 +218,7 @@ absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std:
 }
 
 void append_loki_json(const LokiBody& body, std::string& out) {
+  out.reserve(out.size() + body.json_bytes());
   out.append("{\"streams\":[");
   bool first_stream = true;
   for (const LokiStream& s : body.streams()) {
