@@ -7,30 +7,15 @@
 
 #include <cstring>
 
+#include "decimal.hpp"
 #include "timestamp.hpp"
+#include "utf8.hpp"
 
 namespace airlog {
 
 namespace {
 
-void append_int(int64_t v, std::string& out) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not one.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (n == 3 && ((c == 0xe0 && b(i + 1) < 0xa0) || (c == 0xed && b(i + 1) > 0x9f))) return 0;
-  if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) > 0x8f))) return 0;
-  return n;
-}
+using detail::append_int;
 
 class Writer {
  public:
@@ -90,7 +75,7 @@ void append_json_string(std::string_view s, std::string& out) {
     unsigned char c = static_cast<unsigned char>(p[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
     if (c >= 0x80) {
-      size_t len = utf8_sequence(s, i);
+      size_t len = detail::utf8_sequence(s, i);
       if (len > 0) { i += len; continue; }  // valid multi-byte character: stays in the run
       out.append(p + run, i - run);
       out.append("\\ufffd");

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <snappy.h>
+
+#include "loki_push.pb.h"
 #include "stream_util.hpp"
 
 namespace airlog::testing {
@@ -523,6 +526,147 @@ TEST(CliBig, HundredMegabyteFileInBoundedMemory) {
   if (rss <= 0) GTEST_SKIP() << "cannot measure peak RSS here (no /usr/bin/time, wait4 gave nothing)";
   std::printf("[ rss      ] %llu MB file: max RSS %ld KiB\n", static_cast<unsigned long long>(size >> 20), rss);
   EXPECT_LT(rss, kMaxRssKb);
+}
+
+// --- output formats (docs/outputs.md) -----------------------------------------------------------
+
+// Entries of one loki-json body, or -1 when it is not a valid body.
+long loki_json_entries(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) return -1;
+  simdjson::dom::array streams;
+  if (root["streams"].get_array().get(streams) != simdjson::SUCCESS) return -1;
+  long n = 0;
+  for (simdjson::dom::element s : streams) n += static_cast<long>(s["values"].get_array().size());
+  return n;
+}
+
+long loki_proto_entries(std::string_view body) {
+  std::string raw;
+  logproto::PushRequest request;
+  if (!snappy::Uncompress(body.data(), body.size(), &raw) || !request.ParseFromString(raw)) return -1;
+  long n = 0;
+  for (const auto& s : request.streams()) n += s.entries_size();
+  return n;
+}
+
+TEST(CliOutput, LogfmtOneLinePerEvent) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  Parsed p = run_parse("parse --output logfmt " + shell_quote((dir / "task.log").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  ASSERT_EQ(p.lines.size(), 3u) << p.run.out;
+  EXPECT_EQ(p.lines[0].rfind("line=1 lines=1 ts_ns=1704153601161000000 level=info component=task", 0), 0u) << p.lines[0];
+  EXPECT_NE(p.lines[1].find("message=\"Task failed with exception\\nTraceback"), std::string::npos) << p.lines[1];
+  EXPECT_NE(p.lines[2].find(" state=up_for_retry"), std::string::npos);
+}
+
+TEST(CliOutput, LokiJsonBodiesOnStdoutAndInADirectory) {
+  TempDir dir;
+  const std::string input = mixed_input();
+  write_file(dir / "mixed.log", input);
+  const std::string file = shell_quote((dir / "mixed.log").string());
+  Parsed jsonl = run_parse("parse " + file, dir);
+  ASSERT_EQ(jsonl.run.exit_code, 0);
+  const long events = static_cast<long>(jsonl.lines.size());
+
+  Parsed one = run_parse("parse --output loki-json --label env=ci " + file, dir);
+  ASSERT_EQ(one.run.exit_code, 0) << one.run.err;
+  ASSERT_EQ(one.lines.size(), 1u) << "everything fits one body";
+  EXPECT_EQ(loki_json_entries(one.lines[0]), events);
+  EXPECT_NE(one.lines[0].find("\"env\":\"ci\""), std::string::npos);
+
+  Parsed many = run_parse("parse --output loki-json --max-body-entries 4 " + file, dir);
+  ASSERT_EQ(many.run.exit_code, 0) << many.run.err;
+  EXPECT_EQ(many.lines.size(), static_cast<size_t>((events + 3) / 4)) << "one body per line";
+  long total = 0;
+  for (const std::string& body : many.lines) {
+    const long n = loki_json_entries(body);
+    EXPECT_GE(n, 1);
+    EXPECT_LE(n, 4);
+    total += n;
+  }
+  EXPECT_EQ(total, events);
+
+  Parsed to_dir = run_parse("parse --output loki-json --max-body-entries 4 --out-dir " + shell_quote((dir / "out").string()) + " " + file, dir);
+  ASSERT_EQ(to_dir.run.exit_code, 0) << to_dir.run.err;
+  EXPECT_EQ(to_dir.run.out, "");
+  for (size_t i = 0; i < many.lines.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "push-%06zu.json", i + 1);
+    // Same bodies (events without a time are stamped with the clock, so compare their entries).
+    EXPECT_EQ(loki_json_entries(read_file(dir / "out" / name)), loki_json_entries(many.lines[i])) << name;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out" / ("push-" + std::string(6 - std::to_string(many.lines.size() + 1).size(), '0') + std::to_string(many.lines.size() + 1) + ".json")));
+}
+
+TEST(CliOutput, LokiProtoLengthPrefixedOrFiles) {
+  TempDir dir;
+  write_file(dir / "mixed.log", mixed_input());
+  const std::string file = shell_quote((dir / "mixed.log").string());
+  const long events = static_cast<long>(run_parse("parse " + file, dir).lines.size());
+  RunResult r = run_shell(cli("parse --output loki-proto --max-body-entries 5 " + file), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  long total = 0;
+  size_t pos = 0, frames = 0;
+  while (pos + 4 <= r.out.size()) {
+    const auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(r.out[pos + k])); };
+    const uint32_t n = b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
+    ASSERT_LE(pos + 4 + n, r.out.size());
+    const long entries = loki_proto_entries(std::string_view(r.out).substr(pos + 4, n));
+    ASSERT_GE(entries, 1) << "frame " << frames;
+    EXPECT_LE(entries, 5);
+    total += entries;
+    pos += 4 + n;
+    ++frames;
+  }
+  EXPECT_EQ(pos, r.out.size());
+  EXPECT_EQ(total, events);
+
+  RunResult d = run_shell(cli("parse --output loki-proto --out-dir " + shell_quote((dir / "pb").string()) + " " + file), dir);
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(loki_proto_entries(read_file(dir / "pb" / "push-000001.pb.sz")), events);
+  EXPECT_FALSE(fs::exists(dir / "pb" / "push-000002.pb.sz"));
+}
+
+TEST(CliOutput, OtlpJsonBodies) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  Parsed p = run_parse("parse --output otlp-json " + shell_quote((dir / "task.log").string()), dir);
+  ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
+  ASSERT_EQ(p.lines.size(), 1u);
+  ASSERT_TRUE(valid_json_object(p.lines[0]));
+  EXPECT_NE(p.lines[0].find("\"stringValue\":\"airflow-task\""), std::string::npos);
+  EXPECT_NE(p.lines[0].find("{\"key\":\"exception.type\",\"value\":{\"stringValue\":\"ValueError\"}}"), std::string::npos);
+  EXPECT_NE(p.lines[0].find("\"severityNumber\":17"), std::string::npos);
+}
+
+TEST(CliOutput, OptionErrorsAreOneLineBeforeAnyOutput) {
+  TempDir dir;
+  write_file(dir / "task.log", kTaskLog);
+  const std::string file = " " + shell_quote((dir / "task.log").string());
+  std::string many_labels;
+  for (int i = 0; i < 13; ++i) many_labels += " --label l" + std::to_string(i) + "=v";
+  struct Case { std::string args, mention; };
+  const Case cases[] = {
+      {"parse --output loki-json" + many_labels, "exceed the label budget of 15"},
+      {"parse --output loki-json --label-budget 2", "label budget of 2"},
+      {"parse --output loki-json --label 'bad-name=x'", "label name 'bad-name' is invalid"},
+      {"parse --output loki-json --label __meta=x", "reserves"},
+      {"parse --output loki-json --label noequals", "not name=value"},
+      {"parse --output loki-json --loki-labels component,run_id", "structured metadata"},
+      {"parse --output loki-json --max-body-bytes 1000", "max_body_bytes"},
+      {"parse --label env=x", "applies to --output loki-json and loki-proto"},
+      {"parse --output logfmt --out-dir x", "applies to --output loki-json, loki-proto and otlp-json"},
+      {"parse --output xml", "unknown --output 'xml'"},
+  };
+  for (const Case& c : cases) {
+    RunResult r = run_shell(cli(c.args + file), dir);
+    SCOPED_TRACE(c.args);
+    EXPECT_EQ(r.out, "");
+    expect_one_line_error(r, c.mention);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // airlog — command-line front end.
 //
-//   airlog parse [--output jsonl] [--stats] [--component NAME] [--tz ZONE] [--envelope KIND]
+//   airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE] [--envelope KIND]
 //                [--max-event-lines N] [--max-event-bytes N] [--multiline-wait SECONDS]
-//                [--dedup] [FILE|DIR|-]...
+//                [--dedup] [Loki / body options] [FILE|DIR|-]...
 //   airlog summary [same options] [FILE|DIR|-]...
 //
-// `parse` writes one JSON object per event to stdout (docs/schema.md) and, with --stats, one stats
+// `parse` writes the events to stdout — one JSON object per event by default (docs/schema.md), or
+// logfmt lines, or Loki / OTLP push bodies (docs/outputs.md) — and, with --stats, one stats
 // object to stderr. `summary` prints a readable report instead. Input goes through Stream::feed in
 // fixed-size reads, so memory does not depend on input size; directories are walked recursively in
 // name order; no FILE (or `-`) reads stdin. From a pipe or terminal, an open multi-line event is
@@ -25,21 +26,31 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "airlog/loki_proto.hpp"
 
 namespace {
 
 constexpr size_t kReadBytes = size_t{256} << 10;  // input per read() and Stream::feed call
+
+enum class OutputFormat { jsonl, logfmt, loki_json, loki_proto, otlp_json };
 
 struct CliOptions {
   std::string command;
   bool stats = false;
   airlog::Options parse;
   std::vector<std::string> inputs;
+  OutputFormat output = OutputFormat::jsonl;
+  airlog::LokiOptions loki;
+  airlog::OtlpOptions otlp;
+  std::string out_dir;
+  std::vector<std::string> body_flags;  // body / Loki options given, to refuse them for line outputs
+  std::vector<std::string> loki_flags;
 };
 
 [[noreturn]] void die(const std::string& reason) {
@@ -49,11 +60,25 @@ struct CliOptions {
 
 void usage() {
   std::fputs(
-      "usage: airlog parse [--output jsonl] [--stats] [--component NAME] [--tz ZONE]\n"
+      "usage: airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE]\n"
       "                    [--envelope auto|none|cri|docker] [--max-event-lines N] [--max-event-bytes N]\n"
       "                    [--multiline-wait SECONDS] [--dedup] [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
-      "       airlog --version\n",
+      "       airlog --version\n"
+      "\n"
+      "output (docs/outputs.md):\n"
+      "  --output jsonl|logfmt|loki-json|loki-proto|otlp-json\n"
+      "      jsonl (default) and logfmt: one line per event. loki-json and otlp-json: one push body\n"
+      "      per line (each can be sent with curl --data-binary). loki-proto: snappy-compressed\n"
+      "      protobuf bodies, each preceded by its length (4 bytes, big-endian) on stdout, which must\n"
+      "      not be a terminal; or one file per body with --out-dir.\n"
+      "  --out-dir DIR             one file per body: DIR/push-000001.json (.pb.sz), DIR/export-000001.json\n"
+      "  --max-body-bytes N        body size bound (default 1048576)\n"
+      "  --max-body-entries N      entries (records) per body bound (default 10000)\n"
+      "  --loki-labels LIST        event fields that become Loki labels (default component,level,dag_id;\n"
+      "                            allowed: component level format dag_id task_id event state stream logger)\n"
+      "  --label NAME=VALUE        static Loki label on every stream (repeatable)\n"
+      "  --label-budget N          most label names per stream (default 15, Loki's limit)\n",
       stderr);
 }
 
@@ -93,7 +118,34 @@ CliOptions parse_args(int argc, char** argv) {
     if (a == "--stats") o.stats = true;
     else if (a == "--output") {
       std::string f = value("--output");
-      if (f != "jsonl") die("unsupported --output '" + f + "' (supported: jsonl)");
+      if (f == "jsonl") o.output = OutputFormat::jsonl;
+      else if (f == "logfmt") o.output = OutputFormat::logfmt;
+      else if (f == "loki-json") o.output = OutputFormat::loki_json;
+      else if (f == "loki-proto") o.output = OutputFormat::loki_proto;
+      else if (f == "otlp-json") o.output = OutputFormat::otlp_json;
+      else die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json)");
+    } else if (a == "--out-dir") {
+      o.out_dir = value("--out-dir");
+      o.body_flags.push_back(a);
+    } else if (a == "--max-body-bytes") {
+      o.loki.max_body_bytes = o.otlp.max_body_bytes = parse_count(a, value("--max-body-bytes"));
+      o.body_flags.push_back(a);
+    } else if (a == "--max-body-entries") {
+      o.loki.max_entries = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
+      o.body_flags.push_back(a);
+    } else if (a == "--loki-labels") {
+      absl::StatusOr<std::vector<airlog::LokiLabelField>> fields = airlog::parse_loki_label_fields(value("--loki-labels"));
+      if (!fields.ok()) die("--loki-labels: " + std::string(fields.status().message()));
+      o.loki.labels = *std::move(fields);
+      o.loki_flags.push_back(a);
+    } else if (a == "--label") {
+      auto label = airlog::parse_loki_static_label(value("--label"));
+      if (!label.ok()) die("--label: " + std::string(label.status().message()));
+      o.loki.static_labels.push_back(*std::move(label));
+      o.loki_flags.push_back(a);
+    } else if (a == "--label-budget") {
+      o.loki.label_budget = parse_count(a, value("--label-budget"));
+      o.loki_flags.push_back(a);
     } else if (a == "--component") {
       const char* c = value("--component");
       if (!airlog::parse_component(c, &o.parse.component))
@@ -116,6 +168,12 @@ CliOptions parse_args(int argc, char** argv) {
     else o.inputs.push_back(a);
   }
   if (o.inputs.empty()) o.inputs.push_back("-");
+  const bool loki = o.output == OutputFormat::loki_json || o.output == OutputFormat::loki_proto;
+  const bool bodies = loki || o.output == OutputFormat::otlp_json;
+  if (o.command == "parse" && !bodies && !o.body_flags.empty())
+    die(o.body_flags[0] + " applies to --output loki-json, loki-proto and otlp-json");
+  if (o.command == "parse" && !loki && !o.loki_flags.empty())
+    die(o.loki_flags[0] + " applies to --output loki-json and loki-proto");
   return o;
 }
 
@@ -157,6 +215,123 @@ class Output {
 
  private:
   std::string buf_;
+};
+
+// Where push bodies go: one line each on stdout (JSON bodies), length-prefixed on stdout (protobuf
+// bodies), or one numbered file each in --out-dir.
+class BodyWriter {
+ public:
+  BodyWriter(Output& out, std::string dir, std::string prefix, std::string extension, bool binary)
+      : out_(out), dir_(std::move(dir)), prefix_(std::move(prefix)), extension_(std::move(extension)), binary_(binary) {
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir_, ec);
+      if (ec || !std::filesystem::is_directory(dir_)) die("cannot create --out-dir " + dir_ + ": " + (ec ? ec.message() : "not a directory"));
+    } else if (binary_ && ::isatty(STDOUT_FILENO) == 1) {
+      die("--output loki-proto writes binary bodies: redirect stdout to a file or pipe, or use --out-dir DIR");
+    }
+  }
+  void write(std::string_view body) {
+    ++count_;
+    if (dir_.empty()) {
+      std::string& o = out_.buffer();
+      if (binary_) {
+        const uint32_t n = static_cast<uint32_t>(body.size());
+        const char prefix[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
+        o.append(prefix, 4);
+        o.append(body);
+      } else {
+        o.append(body);
+        o.push_back('\n');
+      }
+      out_.maybe_flush();
+      return;
+    }
+    char name[32];
+    std::snprintf(name, sizeof(name), "%s-%06llu", prefix_.c_str(), static_cast<unsigned long long>(count_));
+    const std::string path = (std::filesystem::path(dir_) / (name + extension_)).string();
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) die("cannot write " + path + ": " + std::strerror(errno));
+    const bool ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
+    if (std::fclose(f) != 0 || !ok) die("cannot write " + path + ": " + std::strerror(errno));
+  }
+
+ private:
+  Output& out_;
+  std::string dir_, prefix_, extension_;
+  bool binary_;
+  uint64_t count_ = 0;
+};
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Renders events in the chosen --output format: lines into the output buffer, or through a
+// batcher into bodies.
+class EventSink {
+ public:
+  EventSink(const CliOptions& cli, Output& out) : format_(cli.output), out_(out) {
+    switch (format_) {
+      case OutputFormat::jsonl:
+      case OutputFormat::logfmt:
+        return;
+      case OutputFormat::loki_json:
+      case OutputFormat::loki_proto: {
+        const bool proto = format_ == OutputFormat::loki_proto;
+        bodies_.emplace(out, cli.out_dir, "push", proto ? ".pb.sz" : ".json", proto);
+        auto loki = airlog::LokiBatcher::create(cli.loki, [this, proto](const airlog::LokiBody& body) {
+          body_.clear();
+          if (proto) {
+            absl::Status st = airlog::append_loki_proto(body, body_);
+            if (!st.ok()) die(std::string(st.message()));
+          } else {
+            airlog::append_loki_json(body, body_);
+          }
+          bodies_->write(body_);
+        });
+        if (!loki.ok()) die(std::string(loki.status().message()));
+        loki_.emplace(*std::move(loki));
+        return;
+      }
+      case OutputFormat::otlp_json: {
+        bodies_.emplace(out, cli.out_dir, "export", ".json", false);
+        auto otlp = airlog::OtlpBatcher::create(cli.otlp, [this](std::string_view body) { bodies_->write(body); });
+        if (!otlp.ok()) die(std::string(otlp.status().message()));
+        otlp_.emplace(*std::move(otlp));
+        return;
+      }
+    }
+  }
+  void add(const airlog::Event& e) {
+    switch (format_) {
+      case OutputFormat::jsonl:
+      case OutputFormat::logfmt: {
+        std::string& o = out_.buffer();
+        if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
+          o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
+        if (format_ == OutputFormat::jsonl) airlog::append_json(e, o);
+        else airlog::append_logfmt(e, o);
+        return;
+      }
+      case OutputFormat::loki_json:
+      case OutputFormat::loki_proto: loki_->add(e, wall_clock_ns()); return;
+      case OutputFormat::otlp_json: otlp_->add(e, wall_clock_ns()); return;
+    }
+  }
+  // Writes the partly filled body (end of input, or a pause in live input).
+  void finish_body() {
+    if (loki_) loki_->finish();
+    if (otlp_) otlp_->finish();
+  }
+
+ private:
+  OutputFormat format_;
+  Output& out_;
+  std::optional<BodyWriter> bodies_;
+  std::optional<airlog::LokiBatcher> loki_;
+  std::optional<airlog::OtlpBatcher> otlp_;
+  std::string body_;
 };
 
 int64_t monotonic_ns() {
@@ -275,6 +450,8 @@ int main(int argc, char** argv) {
   airlog::Stats total;
   Summary summary;
   Output out;
+  std::optional<EventSink> sink;  // fails (on stderr) before any input is read when an option is wrong
+  if (!summary_mode) sink.emplace(cli, out);
   Progress progress(total_size);
   airlog::Batch batch;
   std::vector<char> buf(kReadBytes);
@@ -305,11 +482,8 @@ int main(int argc, char** argv) {
         die(path + ": " + std::string(st.message()));
       }
       for (const airlog::Event& e : batch.events) {
-        if (summary_mode) { summarise(e, summary); continue; }
-        std::string& o = out.buffer();
-        if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
-          o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
-        airlog::append_json(e, o);
+        if (summary_mode) summarise(e, summary);
+        else sink->add(e);
       }
       out.maybe_flush();
     };
@@ -324,7 +498,10 @@ int main(int argc, char** argv) {
         const int ready = ::poll(&pfd, 1, timeout_ms);
         if (ready == 0) {
           poll_stream();
-          if (!summary_mode) out.push();
+          if (!summary_mode) {
+            sink->finish_body();
+            out.push();
+          }
           continue;
         }
         if (ready < 0 && errno == EINTR) continue;
@@ -343,7 +520,10 @@ int main(int argc, char** argv) {
       step([&] { return stream->feed(*scratch, chunk, batch, monotonic_ns()); });
       if (live) {
         poll_stream();  // between reads too: a writer that never pauses still gets its waits
-        if (!summary_mode) out.push();
+        if (!summary_mode) {
+          sink->finish_body();
+          out.push();
+        }
       }
     }
     step([&] { return stream->flush(*scratch, batch); });
@@ -351,6 +531,7 @@ int main(int argc, char** argv) {
     total += stream->stats();
   }
   progress.clear();
+  if (sink) sink->finish_body();  // bodies span files: one body may hold several inputs' events
   out.flush();
 
   if (cli.stats && !summary_mode) {

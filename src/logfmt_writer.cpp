@@ -1,0 +1,84 @@
+// logfmt_writer.cpp — logfmt rendering of the contract keys (see airlog/logfmt_writer.hpp).
+// A quoted value is written exactly as a JSON string literal, so its escapes (and the U+FFFD for
+// invalid UTF-8) are those of the JSON writer.
+#include "airlog/logfmt_writer.hpp"
+
+#include <cstdint>
+
+#include "airlog/json_writer.hpp"
+#include "decimal.hpp"
+#include "event_fields.hpp"
+#include "timestamp.hpp"
+#include "utf8.hpp"
+
+namespace airlog {
+
+namespace {
+
+// A value may stand bare when it is not empty and holds only valid UTF-8 without space, control
+// bytes, DEL, '=' or '"'.
+bool can_stand_bare(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t len = detail::utf8_sequence(s, i);
+      if (len == 0) return false;
+      i += len;
+      continue;
+    }
+    if (c <= ' ' || c == 0x7f || c == '=' || c == '"') return false;
+    ++i;
+  }
+  return true;
+}
+
+class LogfmtVisitor {
+ public:
+  explicit LogfmtVisitor(std::string& out) : out_(out) {}
+  void text(detail::Field f, std::string_view s) {
+    key(f);
+    append_logfmt_value(s, out_);
+  }
+  void integer(detail::Field f, int64_t v) {
+    key(f);
+    detail::append_int(v, out_);
+  }
+  void date(detail::Field f, int64_t ns) {
+    key(f);
+    detail::append_rfc3339_utc(ns, out_);
+  }
+  void json(detail::Field f, std::string_view object_text) {
+    key(f);
+    append_json_string(object_text, out_);
+  }
+  void flag(detail::Field f) {
+    key(f);
+    out_.append("true");
+  }
+
+ private:
+  void key(detail::Field f) {
+    if (!first_) out_.push_back(' ');
+    first_ = false;
+    out_.append(detail::field_name(f));
+    out_.push_back('=');
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void append_logfmt_value(std::string_view s, std::string& out) {
+  if (can_stand_bare(s)) out.append(s);
+  else append_json_string(s, out);
+}
+
+void append_logfmt(const Event& e, std::string& out) {
+  LogfmtVisitor v(out);
+  detail::visit_event_fields(e, v);
+  out.push_back('\n');
+}
+
+}  // namespace airlog

@@ -1,0 +1,570 @@
+// loki_writer.cpp — LokiBatcher: events → label sets → streams of bounded push bodies (see
+// airlog/loki_writer.hpp). Entries are recorded as offsets into one text buffer per body (no
+// allocation per event once the buffers have grown); when a body is handed out, a counting sort by
+// stream turns them into the per-stream views of LokiBody, keeping each stream's input order.
+#include "airlog/loki_writer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "airlog/json_writer.hpp"
+#include "decimal.hpp"
+#include "event_fields.hpp"
+#include "fit_event.hpp"
+#include "timestamp.hpp"
+#include "utf8.hpp"
+
+namespace airlog {
+
+namespace {
+
+using detail::Field;
+
+constexpr size_t kMaxLabelNameBytes = 1024;  // Loki's max_label_name_length
+constexpr std::string_view kTruncatedKey = "airlog_truncated";
+
+constexpr std::string_view kLabelFieldNames[] = {"component", "level", "format", "dag_id", "task_id",
+                                                 "event", "state", "stream", "logger"};
+
+// abseil's string_view is its own type here; StrCat takes only that one.
+absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+Field to_field(LokiLabelField f) {
+  switch (f) {
+    case LokiLabelField::component: return Field::component;
+    case LokiLabelField::level: return Field::level;
+    case LokiLabelField::format: return Field::format;
+    case LokiLabelField::dag_id: return Field::dag_id;
+    case LokiLabelField::task_id: return Field::task_id;
+    case LokiLabelField::event: return Field::event;
+    case LokiLabelField::state: return Field::state;
+    case LokiLabelField::stream: return Field::stream;
+    case LokiLabelField::logger: return Field::logger;
+  }
+  return Field::component;
+}
+
+std::string_view label_field_value(const Event& e, LokiLabelField f) {
+  switch (f) {
+    case LokiLabelField::component: return to_string(e.component);
+    case LokiLabelField::level: return to_string(e.level);
+    case LokiLabelField::format: return to_string(e.format);
+    case LokiLabelField::dag_id: return e.dag_id;
+    case LokiLabelField::task_id: return e.task_id;
+    case LokiLabelField::event: return to_string(e.kind);
+    case LokiLabelField::state: return to_string(e.state);
+    case LokiLabelField::stream: return to_string(e.channel);
+    case LokiLabelField::logger: return e.logger;
+  }
+  return {};
+}
+
+// Bytes append_json_string adds around and inside valid UTF-8 text `s` (quotes included).
+size_t json_string_bytes(std::string_view s) {
+  size_t n = s.size() + 2;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20) {
+      n += (c == '"' || c == '\\');
+    } else {
+      n += (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') ? 1 : 5;
+    }
+  }
+  return n;
+}
+
+// High bit set in each byte of `w` that equals the byte repeated in `pattern` (exact: no false
+// positives from borrows, unlike the cheaper has-zero test).
+inline uint64_t bytes_equal(uint64_t w, uint64_t pattern) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  const uint64_t x = w ^ pattern;
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+constexpr uint64_t kQuotes = 0x2222222222222222ULL;      // '"'
+constexpr uint64_t kBackslashes = 0x5c5c5c5c5c5c5c5cULL;  // '\\'
+
+// An entry's line is a JSON contract line: valid UTF-8 without control bytes, so inside the body
+// only '"' and '\\' need escaping. These two do it 8 bytes per step (the lines are most of a body).
+size_t escaped_line_bytes(std::string_view line) {
+  size_t n = line.size() + 2, i = 0;
+  for (; i + 8 <= line.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, line.data() + i, 8);
+    // One bit per match at each byte's bit 7: shifted to bit 0, the multiply sums the bytes.
+    const uint64_t ones = (bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes)) >> 7;
+    n += static_cast<size_t>((ones * 0x0101010101010101ULL) >> 56);
+  }
+  for (; i < line.size(); ++i) n += line[i] == '"' || line[i] == '\\';
+  return n;
+}
+
+void append_escaped_line(std::string_view line, std::string& out) {
+  out.push_back('"');
+  size_t run = 0, i = 0;
+  for (; i + 8 <= line.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, line.data() + i, 8);
+    // Each set bit 7 marks a byte to escape; visit them lowest first (bsf is baseline x86-64).
+    for (uint64_t m = bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes); m != 0; m &= m - 1) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+      out.append(line.data() + run, at - run);
+      out.push_back('\\');
+      run = at;  // the character itself starts the next run
+    }
+  }
+  for (; i < line.size(); ++i) {
+    if (line[i] != '"' && line[i] != '\\') continue;
+    out.append(line.data() + run, i - run);
+    out.push_back('\\');
+    run = i;
+  }
+  out.append(line.data() + run, line.size() - run);
+  out.push_back('"');
+}
+
+// Protobuf wire sizes, as upper bounds: every length prefix counted as 5 bytes (messages < 4 GiB).
+constexpr size_t kVarintMax = 5;
+constexpr size_t proto_field_bound(size_t payload) { return 1 + kVarintMax + payload; }
+
+// A label-set value in Prometheus text: `\`, `"` and newline escaped.
+void append_prometheus_value(std::string_view v, std::string& out) {
+  out.push_back('"');
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') { out.append("\\n"); continue; }
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+bool valid_label_name(std::string_view n) {
+  if (n.empty()) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!alpha(n[0])) return false;
+  return std::all_of(n.begin() + 1, n.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
+}
+
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    size_t len = detail::utf8_sequence(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Fields never copied to structured metadata: the text bodies (in the line) and the timestamps
+// and line numbers (the entry's time; the line).
+bool metadata_excluded(Field f) {
+  return f == Field::line || f == Field::lines || f == Field::ts_ns || f == Field::message ||
+         f == Field::exception_message || f == Field::ingest_ts_ns || f == Field::attrs;
+}
+
+// {"name":"value",…}
+void append_label_object(std::span<const LokiLabel> pairs, std::string& out) {
+  out.push_back('{');
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(pairs[i].name, out);
+    out.push_back(':');
+    append_json_string(pairs[i].value, out);
+  }
+  out.push_back('}');
+}
+
+void append_contract_line(const Event& e, std::string& out) {
+  append_json(e, out);
+  out.pop_back();  // the '\n'
+}
+
+}  // namespace
+
+std::string_view to_string(LokiLabelField f) noexcept { return kLabelFieldNames[static_cast<int>(f)]; }
+
+absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_view list) {
+  std::vector<LokiLabelField> fields;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view name = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    if (name.empty()) continue;
+    auto it = std::find(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), name);
+    if (it == std::end(kLabelFieldNames)) {
+      const bool known_high = name == "run_id" || name == "try_number" || name == "map_index" ||
+                              name == "message" || name == "file" || name == "lineno" ||
+                              name == "exception_type" || name == "ts_ns" || name == "line";
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", av(name), "' cannot be a Loki label",
+          known_high ? " (too many distinct values: it goes to structured metadata)" : " (unknown field)",
+          "; label fields: ", absl::StrJoin(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), ", ",
+                                            [](std::string* o, std::string_view s) { o->append(s); })));
+    }
+    fields.push_back(static_cast<LokiLabelField>(it - std::begin(kLabelFieldNames)));
+  }
+  return fields;
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std::string_view spec) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("label '", av(spec), "' is not name=value"));
+  return std::pair<std::string, std::string>(std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1)));
+}
+
+void append_loki_json(const LokiBody& body, std::string& out) {
+  out.reserve(out.size() + body.json_bytes());
+  out.append("{\"streams\":[");
+  bool first_stream = true;
+  for (const LokiStream& s : body.streams()) {
+    if (!first_stream) out.push_back(',');
+    first_stream = false;
+    out.append("{\"stream\":");
+    append_label_object(s.labels, out);
+    out.append(",\"values\":[");
+    for (size_t k = 0; k < s.entries.size(); ++k) {
+      const LokiEntry& e = s.entries[k];
+      if (k) out.push_back(',');
+      out.append("[\"");
+      detail::append_int(e.ts_ns, out);
+      out.append("\",");
+      append_escaped_line(e.line, out);
+      if (!e.metadata.empty()) {
+        out.push_back(',');
+        append_label_object(e.metadata, out);
+      }
+      out.push_back(']');
+    }
+    out.append("]}");
+  }
+  out.append("]}");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct LokiBatcher::Impl {
+  // A label of the label set, sorted by name: a static value, or an event field.
+  struct Slot {
+    std::string_view name;
+    bool is_static = false;
+    std::string_view static_value;
+    LokiLabelField field{};
+  };
+  // A name and a value stored at text_[off, off + len).
+  struct Pair {
+    std::string_view name;
+    size_t off = 0;
+    size_t len = 0;
+  };
+  struct StreamRec {
+    size_t text_off = 0, text_len = 0;  // labels_text
+    size_t pair_begin = 0, pair_count = 0;
+    size_t entries = 0;
+  };
+  struct EntryRec {
+    uint32_t stream = 0;
+    int64_t ts_ns = 0;
+    size_t line_off = 0, line_len = 0;
+    size_t meta_begin = 0, meta_count = 0;
+  };
+
+  LokiOptions options;
+  Sink sink;
+  std::vector<Slot> slots;
+  bool is_label[detail::kFieldCount] = {};
+  LokiBatcherStats stats;
+
+  // The body being filled.
+  std::string text;
+  std::vector<Pair> pairs;  // stream labels and entry metadata
+  std::vector<StreamRec> streams;
+  std::vector<EntryRec> entries;
+  absl::flat_hash_map<std::string, uint32_t> stream_of;  // labels_text → index in `streams`
+  size_t json_bytes = 0;
+  size_t proto_bytes = 0;
+
+  // Per-event scratch, reused.
+  std::string key;                         // labels_text of the event
+  std::vector<std::pair<std::string_view, std::string_view>> event_labels;
+  std::string line;
+  std::string meta_text;
+  std::vector<Pair> meta;  // offsets into meta_text
+  std::string date_text, number_text;
+  LokiBody body;
+
+  static constexpr size_t kBodyEnvelopeJson = 14;  // {"streams":[ ]}
+
+  // JSON bytes of the value of a label taken from an event, after sanitising and the length cap.
+  void label_value(std::string_view raw, std::string& out) const {
+    detail::append_valid_utf8(detail::utf8_prefix(raw, options.max_label_value_bytes), out);
+  }
+
+  // Fills key / event_labels for `e`. Values of event_labels point into `label_values_`.
+  std::string label_values;
+  void build_labels(const Event& e) {
+    key.clear();
+    label_values.clear();
+    event_labels.clear();
+    // Offsets first (label_values may reallocate), then views.
+    std::vector<std::pair<size_t, size_t>>& spans = label_spans;
+    spans.clear();
+    for (const Slot& s : slots) {
+      const size_t start = label_values.size();
+      if (s.is_static) {
+        label_values.append(s.static_value);
+      } else {
+        std::string_view v = label_field_value(e, s.field);
+        if (v.empty()) continue;
+        label_value(v, label_values);
+      }
+      spans.emplace_back(start, label_values.size() - start);
+      event_labels.emplace_back(s.name, std::string_view());
+    }
+    key.push_back('{');
+    for (size_t i = 0; i < event_labels.size(); ++i) {
+      event_labels[i].second = std::string_view(label_values).substr(spans[i].first, spans[i].second);
+      if (i) key.append(", ");
+      key.append(event_labels[i].first);
+      key.push_back('=');
+      append_prometheus_value(event_labels[i].second, key);
+    }
+    key.push_back('}');
+  }
+  std::vector<std::pair<size_t, size_t>> label_spans;
+
+  // Structured metadata of `e` into meta / meta_text.
+  struct MetaVisitor {
+    Impl& impl;
+    void put(Field f, std::string_view v) {
+      if (impl.is_label[static_cast<int>(f)] || metadata_excluded(f)) return;
+      const size_t start = impl.meta_text.size();
+      detail::append_valid_utf8(detail::utf8_prefix(v, impl.options.max_metadata_value_bytes), impl.meta_text);
+      impl.meta.push_back({detail::field_name(f), start, impl.meta_text.size() - start});
+    }
+    void text(Field f, std::string_view s) { put(f, s); }
+    void integer(Field f, int64_t v) {
+      impl.number_text.clear();
+      detail::append_int(v, impl.number_text);
+      put(f, impl.number_text);
+    }
+    void date(Field f, int64_t ns) {
+      impl.date_text.clear();
+      detail::append_rfc3339_utc(ns, impl.date_text);
+      put(f, impl.date_text);
+    }
+    void json(Field, std::string_view) {}
+    void flag(Field f) { put(f, "true"); }
+  };
+
+  void emit() {
+    if (entries.empty()) return;
+    // Counting sort of the entries by stream; stable, so each stream keeps its input order.
+    std::vector<size_t>& first = sort_first;
+    first.assign(streams.size() + 1, 0);
+    for (const EntryRec& r : entries) ++first[r.stream + 1];
+    for (size_t s = 0; s < streams.size(); ++s) first[s + 1] += first[s];
+    body.entries_.resize(entries.size());
+    body.pairs_.clear();
+    body.pairs_.reserve(pairs.size());
+    for (const Pair& p : pairs) body.pairs_.push_back({p.name, std::string_view(text).substr(p.off, p.len)});
+    const LokiLabel* pair_base = body.pairs_.data();
+    std::vector<size_t>& next = sort_next;
+    next.assign(first.begin(), first.end() - 1);
+    for (const EntryRec& r : entries) {
+      LokiEntry& out = body.entries_[next[r.stream]++];
+      out.ts_ns = r.ts_ns;
+      out.line = std::string_view(text).substr(r.line_off, r.line_len);
+      out.metadata = std::span<const LokiLabel>(pair_base + r.meta_begin, r.meta_count);
+    }
+    body.streams_.clear();
+    for (size_t s = 0; s < streams.size(); ++s) {
+      const StreamRec& rec = streams[s];
+      body.streams_.push_back({std::string_view(text).substr(rec.text_off, rec.text_len),
+                               std::span<const LokiLabel>(pair_base + rec.pair_begin, rec.pair_count),
+                               std::span<const LokiEntry>(body.entries_.data() + first[s], rec.entries)});
+    }
+    body.json_bytes_ = json_bytes;
+    body.proto_bytes_ = proto_bytes;
+    ++stats.bodies;
+    sink(body);
+    text.clear();
+    pairs.clear();
+    streams.clear();
+    entries.clear();
+    stream_of.clear();
+    json_bytes = kBodyEnvelopeJson;
+    proto_bytes = 0;
+  }
+  std::vector<size_t> sort_first, sort_next;
+
+  // Sizes a new stream with the current event_labels / key would add.
+  size_t stream_json_bytes() const {
+    size_t n = 11 + 12 + 2;  // {"stream":{  },"values":[  ]}
+    for (size_t i = 0; i < event_labels.size(); ++i)
+      n += (i ? 1 : 0) + json_string_bytes(event_labels[i].first) + 1 + json_string_bytes(event_labels[i].second);
+    return n;
+  }
+  size_t stream_proto_bytes() const {
+    return proto_field_bound(proto_field_bound(key.size()) + 1 + 10);  // labels, hash
+  }
+
+  void add(const Event& e, int64_t now_ns) {
+    build_labels(e);
+    const bool truncated = detail::render_within(e, options.max_line_bytes, line, append_contract_line);
+    meta.clear();
+    meta_text.clear();
+    MetaVisitor mv{*this};
+    detail::visit_event_fields(e, mv);
+    if (truncated) {
+      // The rebuilt line says "truncated":true; so do the metadata.
+      if (!(e.flags & kFlagTruncated)) mv.put(Field::truncated, "true");
+      const size_t start = meta_text.size();
+      meta_text.append("true");
+      meta.push_back({kTruncatedKey, start, 4});
+    }
+    int64_t ts = e.has_ts ? e.ts_ns : e.has_ingest_ts ? e.ingest_ts_ns : now_ns;
+    if (ts < 0) ts = now_ns;
+
+    // Sizes of the entry in both encodings.
+    char tsbuf[24];
+    const size_t ts_len = static_cast<size_t>(std::to_chars(tsbuf, tsbuf + sizeof(tsbuf), ts).ptr - tsbuf);
+    size_t entry_json = 2 + ts_len + 2 + escaped_line_bytes(line) + 1;  // ["ns",line]
+    size_t meta_proto = 0;
+    if (!meta.empty()) {
+      entry_json += 3;  // ,{}
+      for (size_t i = 0; i < meta.size(); ++i) {
+        std::string_view v(meta_text.data() + meta[i].off, meta[i].len);
+        entry_json += (i ? 1 : 0) + json_string_bytes(meta[i].name) + 1 + json_string_bytes(v);
+        meta_proto += proto_field_bound(proto_field_bound(meta[i].name.size()) + proto_field_bound(v.size()));
+      }
+    }
+    const size_t entry_proto = proto_field_bound(proto_field_bound(2 * (1 + 10)) + proto_field_bound(line.size()) + meta_proto);
+
+    auto it = stream_of.find(key);
+    bool new_stream = it == stream_of.end();
+    auto grows_by = [&](bool is_new, size_t entries_in_stream, size_t* json, size_t* proto) {
+      *json = entry_json + (is_new ? stream_json_bytes() + (streams.empty() ? 0 : 1) : (entries_in_stream ? 1 : 0));
+      *proto = entry_proto + (is_new ? stream_proto_bytes() : 0);
+    };
+    size_t add_json = 0, add_proto = 0;
+    grows_by(new_stream, new_stream ? 0 : streams[it->second].entries, &add_json, &add_proto);
+    if (!entries.empty() && (entries.size() + 1 > options.max_entries || json_bytes + add_json > options.max_body_bytes ||
+                             proto_bytes + add_proto > options.max_body_bytes)) {
+      emit();
+      new_stream = true;
+      grows_by(true, 0, &add_json, &add_proto);
+    }
+
+    uint32_t stream_index;
+    if (new_stream) {
+      StreamRec rec;
+      rec.text_off = text.size();
+      text.append(key);
+      rec.text_len = key.size();
+      rec.pair_begin = pairs.size();
+      for (const auto& [name, value] : event_labels) {
+        pairs.push_back({name, text.size(), value.size()});
+        text.append(value);
+      }
+      rec.pair_count = event_labels.size();
+      stream_index = static_cast<uint32_t>(streams.size());
+      streams.push_back(rec);
+      stream_of.emplace(key, stream_index);
+    } else {
+      stream_index = it->second;
+    }
+    EntryRec r;
+    r.stream = stream_index;
+    r.ts_ns = ts;
+    r.line_off = text.size();
+    r.line_len = line.size();
+    text.append(line);
+    r.meta_begin = pairs.size();
+    r.meta_count = meta.size();
+    const size_t meta_base = text.size();
+    text.append(meta_text);
+    for (const Pair& p : meta) pairs.push_back({p.name, meta_base + p.off, p.len});
+    entries.push_back(r);
+    ++streams[stream_index].entries;
+    json_bytes += add_json;
+    proto_bytes += add_proto;
+    ++stats.entries;
+    if (truncated) ++stats.lines_truncated;
+  }
+};
+
+absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink sink) {
+  auto fail = [](auto&&... parts) { return absl::InvalidArgumentError(absl::StrCat(parts...)); };
+  if (!sink) return fail("LokiBatcher needs a sink for its bodies");
+  if (options.label_budget == 0) return fail("the label budget must be at least 1");
+  if (options.max_entries == 0) return fail("max_entries must be at least 1");
+  if (options.max_line_bytes < detail::kMinRecordBytes)
+    return fail("max_line_bytes must be at least ", detail::kMinRecordBytes, ", got ", options.max_line_bytes);
+  if (options.max_label_value_bytes == 0 || options.max_metadata_value_bytes == 0)
+    return fail("label and metadata value caps must be at least 1 byte");
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->sink = std::move(sink);
+  const LokiOptions& o = impl->options;  // the slots below view its strings
+  bool always_present = !o.static_labels.empty();
+  for (size_t i = 0; i < o.labels.size(); ++i) {
+    const LokiLabelField f = o.labels[i];
+    if (std::find(o.labels.begin(), o.labels.begin() + static_cast<ptrdiff_t>(i), f) != o.labels.begin() + static_cast<ptrdiff_t>(i))
+      return fail("label field '", av(to_string(f)), "' is listed twice");
+    impl->slots.push_back({to_string(f), false, {}, f});
+    impl->is_label[static_cast<int>(to_field(f))] = true;
+    always_present |= f == LokiLabelField::component || f == LokiLabelField::format;
+  }
+  for (const auto& [name, value] : o.static_labels) {
+    const absl::string_view n(name.data(), name.size());
+    if (!valid_label_name(name))
+      return fail("label name '", n, "' is invalid: Loki label names match [a-zA-Z_][a-zA-Z0-9_]*");
+    if (name.rfind("__", 0) == 0) return fail("label name '", n, "' starts with '__', which Loki reserves");
+    if (name.size() > kMaxLabelNameBytes) return fail("label name '", n.substr(0, 40), "…' is longer than ", kMaxLabelNameBytes, " bytes");
+    for (const Impl::Slot& s : impl->slots)
+      if (s.name == name) return fail("label '", n, "' is given twice (a label field or another --label has that name)");
+    if (value.empty()) return fail("label '", n, "' has an empty value (Loki drops such labels)");
+    if (!valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
+    if (value.size() > o.max_label_value_bytes)
+      return fail("label '", n, "' has a value of ", value.size(), " bytes; Loki's limit is ", o.max_label_value_bytes);
+    impl->slots.push_back({name, true, value, {}});
+  }
+  if (impl->slots.size() > o.label_budget)
+    return fail(impl->slots.size(), " labels (", o.labels.size(), " from event fields, ", o.static_labels.size(),
+                " static) exceed the label budget of ", o.label_budget,
+                " (Loki's max_label_names_per_series); use fewer labels or raise the budget");
+  if (!always_present)
+    return fail("every stream needs a label: add a static label or the 'component' or 'format' field "
+                "(the fields chosen can all be empty, and Loki refuses a stream without labels)");
+  std::sort(impl->slots.begin(), impl->slots.end(), [](const Impl::Slot& a, const Impl::Slot& b) { return a.name < b.name; });
+
+  // One entry of the worst case these options allow must fit in a body: its line escaped again
+  // inside the JSON body (at most doubled), every label and metadata value at its cap with every
+  // byte escaped as \u00XX (6 bytes), and the envelopes.
+  size_t worst = Impl::kBodyEnvelopeJson + 64 + 2 * o.max_line_bytes;
+  for (const Impl::Slot& s : impl->slots)
+    worst += s.name.size() + 6 + 6 * (s.is_static ? s.static_value.size() : o.max_label_value_bytes);
+  worst += detail::kFieldCount * (32 + 6 * o.max_metadata_value_bytes);
+  if (o.max_body_bytes < worst)
+    return fail("max_body_bytes ", o.max_body_bytes, " is too small for one entry of up to ", o.max_line_bytes,
+                " line bytes with these labels: it must be at least ", worst);
+  impl->json_bytes = Impl::kBodyEnvelopeJson;
+  return LokiBatcher(std::move(impl));
+}
+
+LokiBatcher::LokiBatcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LokiBatcher::LokiBatcher(LokiBatcher&&) noexcept = default;
+LokiBatcher& LokiBatcher::operator=(LokiBatcher&&) noexcept = default;
+LokiBatcher::~LokiBatcher() = default;
+
+void LokiBatcher::add(const Event& e, int64_t now_ns) { impl_->add(e, now_ns); }
+void LokiBatcher::finish() { impl_->emit(); }
+const LokiBatcherStats& LokiBatcher::stats() const noexcept { return impl_->stats; }
+
+}  // namespace airlog

@@ -1,0 +1,234 @@
+// otlp_writer.cpp — OTLP/JSON logs (see airlog/otlp_writer.hpp): the record renderer over the
+// contract keys, and OtlpBatcher, which keeps one buffer of rendered records per component (one
+// resourceLogs each) and joins them into a body when the next record would not fit.
+#include "airlog/otlp_writer.hpp"
+
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "airlog/json_writer.hpp"
+#include "airlog/version.hpp"
+#include "decimal.hpp"
+#include "event_fields.hpp"
+#include "fit_event.hpp"
+#include "text.hpp"
+#include "timestamp.hpp"
+
+namespace airlog {
+
+namespace {
+
+using detail::Field;
+
+// Attribute name of each contract key; empty for keys that are part of the record itself
+// (time, severity, body) or left out (lines).
+constexpr std::array<std::string_view, detail::kFieldCount> kAttributeNames = {
+    "airflow.line", "", "", "", "airflow.component", "airflow.format", "airflow.logger", "code.file.path",
+    "code.line.number", "", "airflow.dag_id", "airflow.task_id", "airflow.run_id", "airflow.logical_date",
+    "airflow.try_number", "airflow.map_index", "airflow.event", "airflow.state", "process.exit.code",
+    "exception.type", "exception.message", "http.request.method", "url.path", "http.response.status_code",
+    "client.address", "log.iostream", "", "airflow.attrs", "airflow.truncated", "airflow.continued",
+    "airflow.invalid_utf8", "airflow.invalid_json"};
+
+using detail::append_int;
+
+class AttributeWriter {
+ public:
+  explicit AttributeWriter(std::string& out) : out_(out) {}
+  void text(Field f, std::string_view s) {
+    const std::string_view name = kAttributeNames[static_cast<int>(f)];
+    if (name.empty()) return;
+    if (f == Field::client) return client(s);
+    string_attribute(name, s);
+  }
+  void integer(Field f, int64_t v) {
+    const std::string_view name = kAttributeNames[static_cast<int>(f)];
+    if (!name.empty()) int_attribute(name, v);
+  }
+  void date(Field f, int64_t ns) {
+    begin(kAttributeNames[static_cast<int>(f)]);
+    out_.append("\"stringValue\":\"");
+    detail::append_rfc3339_utc(ns, out_);
+    out_.append("\"}}");
+  }
+  void json(Field f, std::string_view object_text) { string_attribute(kAttributeNames[static_cast<int>(f)], object_text); }
+  void flag(Field f) {
+    begin(kAttributeNames[static_cast<int>(f)]);
+    out_.append("\"boolValue\":true}}");
+  }
+
+ private:
+  void begin(std::string_view name) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    out_.append("{\"key\":\"");
+    out_.append(name);
+    out_.append("\",\"value\":{");
+  }
+  void string_attribute(std::string_view name, std::string_view v) {
+    begin(name);
+    out_.append("\"stringValue\":");
+    append_json_string(v, out_);
+    out_.append("}}");
+  }
+  void int_attribute(std::string_view name, int64_t v) {
+    begin(name);
+    out_.append("\"intValue\":\"");
+    append_int(v, out_);
+    out_.append("\"}}");
+  }
+  // `10.0.0.5:51234` → client.address 10.0.0.5 + client.port 51234; anything else as it stands.
+  void client(std::string_view s) {
+    const size_t colon = s.rfind(':');
+    int32_t port = 0;
+    if (colon != std::string_view::npos && colon > 0 && s.find(':') == colon &&
+        detail::parse_int_exact(s.substr(colon + 1), &port) && port > 0 && port < 65536) {
+      string_attribute("client.address", s.substr(0, colon));
+      int_attribute("client.port", port);
+      return;
+    }
+    string_attribute("client.address", s);
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+int otlp_severity_number(Level level) noexcept {
+  switch (level) {
+    case Level::debug: return 5;
+    case Level::info: return 9;
+    case Level::warning: return 13;
+    case Level::error: return 17;
+    case Level::critical: return 21;
+    case Level::none: break;
+  }
+  return 0;
+}
+
+void append_otlp_log_record(const Event& e, int64_t now_ns, std::string& out) {
+  out.push_back('{');
+  if (e.has_ts) {
+    out.append("\"timeUnixNano\":\"");
+    append_int(e.ts_ns, out);
+    out.append("\",");
+  }
+  out.append("\"observedTimeUnixNano\":\"");
+  append_int(e.has_ingest_ts ? e.ingest_ts_ns : now_ns, out);
+  out.push_back('"');
+  if (e.level != Level::none) {
+    out.append(",\"severityNumber\":");
+    append_int(otlp_severity_number(e.level), out);
+    out.append(",\"severityText\":\"");
+    out.append(to_string(e.level));
+    out.push_back('"');
+  }
+  out.append(",\"body\":{\"stringValue\":");
+  append_json_string(e.message, out);
+  out.append("},\"attributes\":[");
+  AttributeWriter attributes(out);
+  detail::visit_event_fields(e, attributes);
+  out.append("]}");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct OtlpBatcher::Impl {
+  static constexpr std::string_view kBodyOpen = "{\"resourceLogs\":[";
+  static constexpr std::string_view kBodyClose = "]}";
+  static constexpr std::string_view kGroupClose = "]}]}";
+
+  OtlpOptions options;
+  Sink sink;
+  std::array<std::string, kComponentCount> headers;  // resourceLogs opening, per component
+  std::array<std::string, kComponentCount> records;  // rendered records, comma-joined
+  std::array<size_t, kComponentCount> counts{};
+  size_t groups = 0;
+  size_t total_records = 0;
+  size_t body_bytes = 0;
+  size_t record_limit = 0;
+  uint64_t added = 0, emitted = 0;
+  std::string record, body;
+
+  void init() {
+    size_t widest = 0;
+    for (int c = 0; c < kComponentCount; ++c) {
+      const std::string_view comp = to_string(static_cast<Component>(c));
+      std::string service = c == static_cast<int>(Component::unknown) ? "airflow" : absl::StrCat("airflow-", absl::string_view(comp.data(), comp.size()));
+      headers[c] = absl::StrCat("{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"",
+                                service, "\"}}]},\"scopeLogs\":[{\"scope\":{\"name\":\"airlog\",\"version\":\"",
+                                kVersionString, "\"},\"logRecords\":[");
+      widest = std::max(widest, headers[c].size());
+    }
+    const size_t overhead = kBodyOpen.size() + kBodyClose.size() + widest + kGroupClose.size();
+    record_limit = options.max_body_bytes - overhead;
+    body_bytes = kBodyOpen.size() + kBodyClose.size();
+  }
+
+  void emit() {
+    if (total_records == 0) return;
+    body.clear();
+    body.reserve(body_bytes);
+    body.append(kBodyOpen);
+    bool first = true;
+    for (int c = 0; c < kComponentCount; ++c) {
+      if (counts[c] == 0) continue;
+      if (!first) body.push_back(',');
+      first = false;
+      body.append(headers[c]);
+      body.append(records[c]);
+      body.append(kGroupClose);
+      records[c].clear();
+      counts[c] = 0;
+    }
+    body.append(kBodyClose);
+    ++emitted;
+    sink(body);
+    groups = 0;
+    total_records = 0;
+    body_bytes = kBodyOpen.size() + kBodyClose.size();
+  }
+
+  void add(const Event& e, int64_t now_ns) {
+    detail::render_within(e, record_limit, record,
+                          [&](const Event& ev, std::string& o) { append_otlp_log_record(ev, now_ns, o); });
+    const int c = static_cast<int>(e.component);
+    auto growth = [&] {
+      return record.size() + (counts[c] > 0 ? 1 : headers[c].size() + kGroupClose.size() + (groups > 0 ? 1 : 0));
+    };
+    if (total_records > 0 && (total_records + 1 > options.max_records || body_bytes + growth() > options.max_body_bytes))
+      emit();
+    body_bytes += growth();
+    if (counts[c]++ > 0) records[c].push_back(',');
+    else ++groups;
+    records[c].append(record);
+    ++total_records;
+    ++added;
+  }
+};
+
+absl::StatusOr<OtlpBatcher> OtlpBatcher::create(const OtlpOptions& options, Sink sink) {
+  if (!sink) return absl::InvalidArgumentError("OtlpBatcher needs a sink for its bodies");
+  if (options.max_records == 0) return absl::InvalidArgumentError("max_records must be at least 1");
+  if (options.max_body_bytes < 4096)
+    return absl::InvalidArgumentError(absl::StrCat("max_body_bytes must be at least 4096, got ", options.max_body_bytes));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->sink = std::move(sink);
+  impl->init();
+  return OtlpBatcher(std::move(impl));
+}
+
+OtlpBatcher::OtlpBatcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OtlpBatcher::OtlpBatcher(OtlpBatcher&&) noexcept = default;
+OtlpBatcher& OtlpBatcher::operator=(OtlpBatcher&&) noexcept = default;
+OtlpBatcher::~OtlpBatcher() = default;
+
+void OtlpBatcher::add(const Event& e, int64_t now_ns) { impl_->add(e, now_ns); }
+void OtlpBatcher::finish() { impl_->emit(); }
+uint64_t OtlpBatcher::records() const noexcept { return impl_->added; }
+uint64_t OtlpBatcher::bodies() const noexcept { return impl_->emitted; }
+
+}  // namespace airlog
