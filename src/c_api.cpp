@@ -142,8 +142,11 @@ size_t copied_text_size(const Event& e, const Input& in) noexcept {
   return n;
 }
 
-// Fills `out` from `e`; text not in the input is copied to `text` + *text_pos (which has room).
-void convert(const Event& e, const Input& in, char* text, size_t* text_pos, airlog_event& out) {
+// Fills `out` from `e`; text not in the input is copied to `text` + *text_pos. Returns false,
+// leaving *text_pos as it was, when that text does not fit in `text_capacity`.
+bool convert(const Event& e, const Input& in, char* text, size_t text_capacity, size_t* text_pos,
+             airlog_event& out) {
+  const size_t text_start = *text_pos;
   out.line = e.line;
   out.lines = e.lines;
   out.flags = e.flags;
@@ -182,12 +185,17 @@ void convert(const Event& e, const Input& in, char* text, size_t* text_pos, airl
       s.offset = at;
       s.base = AIRLOG_SPAN_INPUT;
     } else {
+      if (v.size() > text_capacity - *text_pos) {
+        *text_pos = text_start;
+        return false;
+      }
       std::memcpy(text + *text_pos, v.data(), v.size());
       s.offset = *text_pos;
       s.base = AIRLOG_SPAN_TEXT;
       *text_pos += v.size();
     }
   }
+  return true;
 }
 
 bool valid_output(const airlog_output* out) noexcept {
@@ -213,11 +221,8 @@ airlog_status too_small_or_ok(airlog_parser* p) {
 airlog_status deliver(airlog_parser* p, const Input& in, airlog_output* out) {
   const std::vector<Event>& events = p->batch.events;
   size_t i = 0, text_pos = 0;
-  for (; i < events.size(); ++i) {
-    const size_t need = copied_text_size(events[i], in);
-    if (i == out->events_capacity || need > out->text_capacity - text_pos) break;
-    convert(events[i], in, out->text, &text_pos, out->events[i]);
-  }
+  for (; i < events.size() && i < out->events_capacity; ++i)
+    if (!convert(events[i], in, out->text, out->text_capacity, &text_pos, out->events[i])) break;
   p->staged.clear();
   p->staged_text_end.clear();
   p->staged_text.clear();
@@ -230,7 +235,7 @@ airlog_status deliver(airlog_parser* p, const Input& in, airlog_output* out) {
       const Event& e = events[i + k];
       size_t pos = p->staged_text.size();
       p->staged_text.resize(pos + copied_text_size(e, in));
-      convert(e, in, p->staged_text.data(), &pos, p->staged[k]);
+      convert(e, in, p->staged_text.data(), p->staged_text.size(), &pos, p->staged[k]);
       p->staged_text_end[k] = pos;
     }
   }

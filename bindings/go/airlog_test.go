@@ -244,8 +244,8 @@ func TestTooSmallBuffersGrow(t *testing.T) {
 	want := feedAll(t, newParser(t, Options{}, ""), all, 0)
 	for _, chunk := range []int{0, 5000} {
 		p := newParser(t, Options{}, "")
-		p.events = p.events[:1] // as small as the binding can have them
-		p.text = p.text[:1]
+		p.bufs = newBuffers(1, 1) // as small as they can be
+
 		got := feedAll(t, p, all, chunk)
 		if p.grows == 0 {
 			t.Errorf("chunk %d: the buffers never had to grow", chunk)

@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -25,11 +26,24 @@ const (
 
 // Parser is the state of one log source. Not safe for concurrent use: one goroutine at a time.
 type Parser struct {
-	p      *C.airlog_parser
-	events []C.airlog_event // the caller-provided arrays of the C API, reused and grown
+	p     *C.airlog_parser
+	bufs  *buffers // tests only: buffers of this parser instead of the shared pool
+	grows int      // times a call's results did not fit and the buffers grew
+}
+
+// buffers are the caller-provided arrays of the C API. They are needed only during a call (events
+// become Go values before it returns), so parsers share them through a pool: an agent with
+// thousands of idle sources holds none, and a new parser starts with buffers already grown.
+type buffers struct {
+	events []C.airlog_event
 	text   []byte
-	res    [5]C.size_t
-	grows  int // times a call's results did not fit and the buffers grew
+	res    [5]C.size_t // events/text written, events/text pending, bytes consumed
+}
+
+var bufferPool = sync.Pool{New: func() any { return newBuffers(256, 64<<10) }}
+
+func newBuffers(events, text int) *buffers {
+	return &buffers{events: make([]C.airlog_event, events), text: make([]byte, text)}
 }
 
 var clockBase = time.Now()
@@ -60,8 +74,6 @@ func NewParser(db *Database, opts Options, path string) (*Parser, error) {
 		return nil, errorOf(st)
 	}
 	runtime.KeepAlive(db)
-	p.events = make([]C.airlog_event, 256)
-	p.text = make([]byte, 64<<10)
 	runtime.SetFinalizer(p, (*Parser).Close)
 	return p, nil
 }
@@ -124,9 +136,14 @@ func (p *Parser) call(dst []Event, op int, data []byte, arg int64) ([]Event, int
 	if p == nil || p.p == nil {
 		return dst, 0, &Error{Status: StatusClosed, Message: "airlog: parser is closed"}
 	}
-	// Most lines make an event: room for one per 64 bytes avoids the staging round trip.
-	if want := len(data)/64 + 64; want > len(p.events) {
-		p.events = make([]C.airlog_event, want)
+	b := p.bufs
+	if b == nil {
+		b = bufferPool.Get().(*buffers)
+		defer bufferPool.Put(b)
+		// Room for an event per 128 input bytes spares most calls the staging round trip.
+		if want := len(data)/128 + 256; want > len(b.events) {
+			b.events = make([]C.airlog_event, want)
+		}
 	}
 	runtime.LockOSThread() // the error message is per OS thread
 	defer runtime.UnlockOSThread()
@@ -134,44 +151,44 @@ func (p *Parser) call(dst []Event, op int, data []byte, arg int64) ([]Event, int
 	if len(data) > 0 {
 		dataPtr = (*C.char)(unsafe.Pointer(&data[0]))
 	}
-	st := C.go_airlog_call(C.int(op), p.p, dataPtr, C.size_t(len(data)), C.int64_t(arg), &p.events[0],
-		C.size_t(len(p.events)), (*C.char)(unsafe.Pointer(&p.text[0])), C.size_t(len(p.text)), &p.res[0])
-	consumed := int(p.res[4])
+	st := C.go_airlog_call(C.int(op), p.p, dataPtr, C.size_t(len(data)), C.int64_t(arg), &b.events[0],
+		C.size_t(len(b.events)), (*C.char)(unsafe.Pointer(&b.text[0])), C.size_t(len(b.text)), &b.res[0])
+	consumed := int(b.res[4])
 	// One copy of the input for all the events of this call: their strings slice it.
 	var input string
-	if len(data) > 0 && (st == C.AIRLOG_OK || st == C.AIRLOG_BUFFER_TOO_SMALL) && (p.res[0] > 0 || p.res[2] > 0) {
+	if len(data) > 0 && (st == C.AIRLOG_OK || st == C.AIRLOG_BUFFER_TOO_SMALL) && (b.res[0] > 0 || b.res[2] > 0) {
 		input = string(data)
 	}
 	for {
 		if st != C.AIRLOG_OK && st != C.AIRLOG_BUFFER_TOO_SMALL {
 			return dst, consumed, errorOf(st)
 		}
-		dst = p.collect(dst, input)
+		dst = b.collect(dst, input)
 		if st == C.AIRLOG_OK {
 			return dst, consumed, nil
 		}
 		p.grows++
-		if need := int(p.res[2]); need > len(p.events) {
-			p.events = make([]C.airlog_event, need+need/4)
+		if need := int(b.res[2]); need > len(b.events) {
+			b.events = make([]C.airlog_event, need+need/4)
 		}
-		if need := int(p.res[3]); need > len(p.text) {
-			p.text = make([]byte, need+need/4)
+		if need := int(b.res[3]); need > len(b.text) {
+			b.text = make([]byte, need+need/4)
 		}
-		st = C.go_airlog_call(opTake, p.p, nil, 0, 0, &p.events[0], C.size_t(len(p.events)),
-			(*C.char)(unsafe.Pointer(&p.text[0])), C.size_t(len(p.text)), &p.res[0])
+		st = C.go_airlog_call(opTake, p.p, nil, 0, 0, &b.events[0], C.size_t(len(b.events)),
+			(*C.char)(unsafe.Pointer(&b.text[0])), C.size_t(len(b.text)), &b.res[0])
 	}
 }
 
 // collect appends the events the last call wrote, their strings slicing input and one copy of
 // the text the call wrote.
-func (p *Parser) collect(dst []Event, input string) []Event {
-	n := int(p.res[0])
+func (b *buffers) collect(dst []Event, input string) []Event {
+	n := int(b.res[0])
 	if n == 0 {
 		return dst
 	}
 	var text string
-	if tn := int(p.res[1]); tn > 0 {
-		text = string(p.text[:tn])
+	if tn := int(b.res[1]); tn > 0 {
+		text = string(b.text[:tn])
 	}
 	start := len(dst)
 	if cap(dst)-start < n {
@@ -181,7 +198,7 @@ func (p *Parser) collect(dst []Event, input string) []Event {
 	}
 	dst = dst[:start+n]
 	for i := 0; i < n; i++ {
-		dst[start+i].fromC(&p.events[i], input, text)
+		dst[start+i].fromC(&b.events[i], input, text)
 	}
 	return dst
 }
