@@ -293,12 +293,22 @@ const char* enum_name(int value) {
   return names[static_cast<size_t>(value)].c_str();
 }
 
+// The value of an enum argument as the caller passed it. A C caller may pass any 32-bit value;
+// reading the bytes avoids a C++ enum load, undefined for values outside the enumerators' range.
+template <typename Enum>
+int32_t raw_value(const Enum& e) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int32_t));
+  int32_t v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
 airlog_status bad_value(airlog_option key, std::string_view why) {
-  return fail(AIRLOG_INVALID_ARGUMENT, "airlog: option " + std::to_string(static_cast<int>(key)) + ": " + std::string(why));
+  return fail(AIRLOG_INVALID_ARGUMENT, "airlog: option " + std::to_string(raw_value(key)) + ": " + std::string(why));
 }
 
 airlog_status unknown_option(airlog_option key, const char* setter) {
-  return fail(AIRLOG_UNKNOWN_OPTION, "airlog: option " + std::to_string(static_cast<int>(key)) +
+  return fail(AIRLOG_UNKNOWN_OPTION, "airlog: option " + std::to_string(raw_value(key)) +
                                          " is not one " + setter + " sets");
 }
 
@@ -365,7 +375,7 @@ const char* airlog_version_string(void) { return airlog::kVersionString; }
 uint32_t airlog_version_number(void) { return AIRLOG_VERSION_NUMBER; }
 
 const char* airlog_status_string(airlog_status status) {
-  switch (status) {
+  switch (raw_value(status)) {
     case AIRLOG_OK: return "ok";
     case AIRLOG_INVALID_ARGUMENT: return "invalid argument";
     case AIRLOG_UNKNOWN_OPTION: return "unknown option";
@@ -375,6 +385,7 @@ const char* airlog_status_string(airlog_status status) {
     case AIRLOG_COMPILE_FAILED: return "compile failed";
     case AIRLOG_SCAN_FAILED: return "scan failed";
     case AIRLOG_INTERNAL: return "internal error";
+    default: break;
   }
   return "unknown status";
 }
@@ -428,7 +439,7 @@ airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, in
   if (opts == nullptr) return null_argument("options");
   airlog::Options& o = opts->options;
   const auto in = [&](int64_t lo, int64_t hi) { return value >= lo && value <= hi; };
-  switch (key) {
+  switch (raw_value(key)) {
     case AIRLOG_OPT_COMPONENT:
       if (!in(0, AIRLOG_COMPONENT_COUNT - 1)) return bad_value(key, "not an airlog_component");
       o.component = static_cast<airlog::Component>(value);
@@ -465,7 +476,7 @@ airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, in
       if (value < 0) return bad_value(key, "must not be negative");
       o.dedup_window_ns = value;
       return AIRLOG_OK;
-    case AIRLOG_OPT_TIME_ZONE: break;
+    default: break;
   }
   return unknown_option(key, "airlog_options_set_int");
 }
@@ -476,7 +487,7 @@ airlog_status airlog_options_set_string(airlog_options* opts, airlog_option key,
     if (value == nullptr) return null_argument("value");
     const std::string_view v(value);
     airlog::Options& o = opts->options;
-    switch (key) {
+    switch (raw_value(key)) {
       case AIRLOG_OPT_TIME_ZONE: {
         absl::StatusOr<airlog::detail::ZoneResolver> zone = airlog::detail::ZoneResolver::create(v);  // validated now, not at parser creation
         if (!zone.ok()) return bad_value(key, message_of(zone.status()));
@@ -507,7 +518,7 @@ airlog_status airlog_options_get_int(const airlog_options* opts, airlog_option k
   if (opts == nullptr) return null_argument("options");
   if (out == nullptr) return null_argument("out");
   const airlog::Options& o = opts->options;
-  switch (key) {
+  switch (raw_value(key)) {
     case AIRLOG_OPT_COMPONENT: *out = static_cast<int64_t>(o.component); return AIRLOG_OK;
     case AIRLOG_OPT_MAX_EVENT_LINES: *out = o.max_event_lines; return AIRLOG_OK;
     case AIRLOG_OPT_MAX_EVENT_BYTES: *out = static_cast<int64_t>(o.max_event_bytes); return AIRLOG_OK;
@@ -517,7 +528,7 @@ airlog_status airlog_options_get_int(const airlog_options* opts, airlog_option k
     case AIRLOG_OPT_DEDUP: *out = o.dedup ? 1 : 0; return AIRLOG_OK;
     case AIRLOG_OPT_DEDUP_WINDOW_EVENTS: *out = static_cast<int64_t>(o.dedup_window_events); return AIRLOG_OK;
     case AIRLOG_OPT_DEDUP_WINDOW_NS: *out = o.dedup_window_ns; return AIRLOG_OK;
-    case AIRLOG_OPT_TIME_ZONE: break;
+    default: break;
   }
   return unknown_option(key, "airlog_options_get_int");
 }

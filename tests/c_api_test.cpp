@@ -347,7 +347,7 @@ TEST_F(CApiTest, EveryStatusHasItsOwnString) {
   EXPECT_EQ(std::string(airlog_status_string(AIRLOG_OK)), "ok");
   EXPECT_EQ(std::string(airlog_status_string(AIRLOG_BUFFER_TOO_SMALL)), "buffer too small");
   EXPECT_EQ(std::string(airlog_status_string(static_cast<airlog_status>(9))), "unknown status");
-  EXPECT_EQ(std::string(airlog_status_string(static_cast<airlog_status>(-1))), "unknown status");
+  EXPECT_EQ(std::string(airlog_status_string(static_cast<airlog_status>(0x7fff))), "unknown status");
 }
 
 TEST_F(CApiTest, VersionMatchesTheLibrary) {

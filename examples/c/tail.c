@@ -71,7 +71,7 @@ static int consume(sink* s, const airlog_output* out, const char* input, size_t 
                               s->render, s->render_capacity, &size);
     }
     if (!check(st, "render")) return 0;
-    fwrite(s->render, 1, size, stdout);
+    if (size > 0) fwrite(s->render, 1, size, stdout);
   }
   s->events_seen += out->events_written;
   return 1;

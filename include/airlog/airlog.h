@@ -79,7 +79,8 @@ typedef enum airlog_status {
                                      to be taken (airlog_parser_take) */
   AIRLOG_COMPILE_FAILED = 6,    /**< the rule database did not compile (e.g. CPU without SSSE3) */
   AIRLOG_SCAN_FAILED = 7,       /**< the pattern scan failed while parsing */
-  AIRLOG_INTERNAL = 8           /**< a bug: an unexpected failure inside airlog */
+  AIRLOG_INTERNAL = 8,          /**< a bug: an unexpected failure inside airlog */
+  AIRLOG_STATUS_FORCE_INT32_ = 0x7fffffff  /**< never returned: keeps the type 32 bits wide */
 } airlog_status;
 
 /** A static English description of `status` ("ok", "buffer too small", …; "unknown status" for a
@@ -252,7 +253,8 @@ typedef enum airlog_option {
   AIRLOG_OPT_MULTILINE_WAIT_NS = 7,   /**< int >= 0: poll() emits an open event after this idle time */
   AIRLOG_OPT_DEDUP = 8,               /**< int 0 or 1: drop events identical to one seen recently */
   AIRLOG_OPT_DEDUP_WINDOW_EVENTS = 9, /**< int 1 .. 2^32-1: the dedup window in events */
-  AIRLOG_OPT_DEDUP_WINDOW_NS = 10     /**< int >= 0: the dedup window in event time */
+  AIRLOG_OPT_DEDUP_WINDOW_NS = 10,    /**< int >= 0: the dedup window in event time */
+  AIRLOG_OPT_FORCE_INT32_ = 0x7fffffff /**< not an option: keeps the type 32 bits wide */
 } airlog_option;
 
 AIRLOG_API airlog_status airlog_options_create(airlog_options** out);
