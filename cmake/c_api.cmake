@@ -53,6 +53,13 @@ if(AIRLOG_BUILD_TESTS)
   add_test(NAME CExampleTail
     COMMAND bash ${PROJECT_SOURCE_DIR}/tests/c_example_test.sh $<TARGET_FILE:airlog_c_tail> ${PROJECT_SOURCE_DIR})
 
+  # The installed header, .so, airlog-c.pc and CMake target serve a C consumer. Not under
+  # sanitizers (the consumer would need the sanitizer runtime).
+  if(NOT AIRLOG_SANITIZE)
+    add_test(NAME CApiInstallAndConsume
+      COMMAND bash ${PROJECT_SOURCE_DIR}/tests/c_api_install_test.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+  endif()
+
   # The Go binding: `go test` against this build's libairlog.so. Not under sanitizers (the Go
   # test binary would need the sanitizer runtime).
   find_program(AIRLOG_GO go)
