@@ -257,16 +257,18 @@ typedef enum airlog_option {
   AIRLOG_OPT_FORCE_INT32_ = 0x7fffffff /**< not an option: keeps the type 32 bits wide */
 } airlog_option;
 
+/** New options with the defaults into *out (NULL on failure). Thread-safe. */
 AIRLOG_API airlog_status airlog_options_create(airlog_options** out);
-/** NULL is a no-op. */
+/** Releases `opts`; parsers created from it are unaffected. NULL is a no-op. */
 AIRLOG_API airlog_status airlog_options_free(airlog_options* opts);
-/** Sets an integer-valued option. AIRLOG_UNKNOWN_OPTION for a key that is not an integer option,
+/** Sets an integer-valued option (not concurrently with other calls on `opts`). AIRLOG_UNKNOWN_OPTION for a key that is not an integer option,
  *  AIRLOG_INVALID_ARGUMENT for a value out of the key's range (the options are then unchanged). */
 AIRLOG_API airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, int64_t value);
 /** Sets a string-valued option from a NUL-terminated string (copied). AIRLOG_UNKNOWN_OPTION for a
  *  key without a string form, AIRLOG_INVALID_ARGUMENT for an unknown zone, component or envelope. */
 AIRLOG_API airlog_status airlog_options_set_string(airlog_options* opts, airlog_option key, const char* value);
-/** Reads an integer-valued option (AIRLOG_OPT_COMPONENT and AIRLOG_OPT_ENVELOPE as enum values). */
+/** Reads an integer-valued option (AIRLOG_OPT_COMPONENT and AIRLOG_OPT_ENVELOPE as enum values).
+ *  Safe alongside other reads of `opts`, not alongside a setter. */
 AIRLOG_API airlog_status airlog_options_get_int(const airlog_options* opts, airlog_option key, int64_t* out);
 
 /* ---------------------------------------------------------------------------------------------
@@ -297,13 +299,15 @@ typedef struct airlog_parser airlog_parser;
  *  options airlog rejects (the message says which). Thread-safe with respect to `db`. */
 AIRLOG_API airlog_status airlog_parser_create(const airlog_database* db, const airlog_options* opts,
                                               const char* path, airlog_parser** out);
-/** NULL is a no-op. */
+/** Releases the parser, with any events still waiting to be taken. Events already delivered live
+ *  in the caller's buffers and are unaffected. NULL is a no-op. */
 AIRLOG_API airlog_status airlog_parser_free(airlog_parser* p);
 
 /** Incremental input: `data` (size bytes; NULL only with size 0) is whatever a read returned and
  *  may end anywhere (mid-line, mid-UTF-8, mid-envelope); it is taken whole. Complete events come
  *  out; the rest waits inside the parser, bounded by the caps. The events are the same whatever
- *  the chunking. `now_ns`: the caller's clock (any epoch; 0 = none) for poll(). */
+ *  the chunking. `now_ns`: the caller's clock (any epoch; 0 = none) for poll(). `data` is not kept.
+ *  One thread at a time per parser (as for every airlog_parser_* call below). */
 AIRLOG_API airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size,
                                             int64_t now_ns, airlog_output* out);
 /** Whole-buffer input: with `last` non-zero all of `data` becomes events; with `last` 0 a trailing
@@ -341,9 +345,10 @@ typedef struct airlog_stats {
   uint64_t by_event[32];
 } airlog_stats;
 
-/** The parser's counters so far. */
+/** The parser's counters so far. Not concurrently with another call on the same parser. */
 AIRLOG_API airlog_status airlog_parser_stats(const airlog_parser* p, airlog_stats* out);
-/** The counters as the CLI's `--stats` JSON object (with '\n'), written to buf (not NUL-terminated).
+/** The counters as the CLI's `--stats` JSON object (with '\n'), written to buf (not NUL-terminated;
+ *  not concurrently with another call on the same parser).
  *  *size receives the length; AIRLOG_BUFFER_TOO_SMALL (nothing written) when it exceeds capacity. */
 AIRLOG_API airlog_status airlog_parser_stats_json(const airlog_parser* p, char* buf, size_t capacity,
                                                   size_t* size);
