@@ -1,0 +1,3 @@
+module github.com/airlog/airlog/bindings/go
+
+go 1.19
