@@ -32,7 +32,9 @@ printf '%s\n' \
   '[2024-01-02T00:00:05.678+0000] {taskinstance.py:1225} INFO - Marking task as FAILED. dag_id=etl, task_id=load, run_id=r1, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005' \
   '[2024-01-02T00:00:05.700+0000] {local_task_job_runner.py:266} INFO - Task exited with return code 1' > "$work/task.log"
 for bin in "$work/tail-pc" "$work/consumer/build/tail"; do
-  ldd "$bin" | grep -q "libairlog.so.0 => $libdir" || { echo "$bin does not load the installed libairlog.so.0" >&2; ldd "$bin" >&2; exit 1; }
+  # Captured first: `ldd | grep -q` under pipefail fails when grep exits before ldd has written all.
+  deps=$(ldd "$bin")
+  grep -q "libairlog.so.0 => $libdir" <<<"$deps" || { echo "$bin does not load the installed libairlog.so.0" >&2; echo "$deps" >&2; exit 1; }
   out=$("$bin" "$work/task.log")
   printf '%s\n' "$out" | grep -qx 'events 2' && printf '%s\n' "$out" | grep -qx 'event task_state 1' ||
     { echo "unexpected output from $bin: $out" >&2; exit 1; }
