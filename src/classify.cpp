@@ -1,6 +1,9 @@
 #include "classify.hpp"
 
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "rules.hpp"
 
@@ -78,6 +81,38 @@ void mark_unscanned(const char* base, LineSpan* lines, size_t n) {
   }
 }
 
+// Appends a LineSpan for every '\n'-terminated line of base[0, n); returns the offset after the
+// last '\n' (0 when there is none). One pass of 64-byte newline bitmaps: a memchr call per line
+// cost ~10 ns of fixed overhead on lines of ~170 bytes.
+size_t split_lines(const char* base, size_t n, std::vector<LineSpan>& lines) {
+  size_t pos = 0;  // start of the current line
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i nl = _mm_set1_epi8('\n');
+  for (; i + 64 <= n; i += 64) {
+    const auto bits = [&](size_t k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + k));
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))));
+    };
+    uint64_t mask = bits(0) | bits(16) << 16 | bits(32) << 32 | bits(48) << 48;
+    while (mask) {
+      const size_t end = i + static_cast<size_t>(__builtin_ctzll(mask));
+      lines.push_back(LineSpan{pos, end, 0});
+      pos = end + 1;
+      mask &= mask - 1;
+    }
+  }
+#endif
+  while (i < n) {
+    const void* hit = std::memchr(base + i, '\n', n - i);
+    if (!hit) break;
+    const size_t end = static_cast<size_t>(static_cast<const char*>(hit) - base);
+    lines.push_back(LineSpan{pos, end, 0});
+    pos = i = end + 1;
+  }
+  return pos;
+}
+
 }  // namespace
 
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,
@@ -87,13 +122,7 @@ absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scrat
   const char* base = block.data();
   const size_t n = block.size();
   size_t pos = 0;
-  while (pos < n) {
-    const void* nl = std::memchr(base + pos, '\n', n - pos);
-    if (!nl) break;
-    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - base);
-    lines.push_back(LineSpan{pos, end, 0});
-    pos = end + 1;
-  }
+  pos = split_lines(base, n, lines);
   if (last && pos < n) {
     lines.push_back(LineSpan{pos, n, 0});
     pos = n;
