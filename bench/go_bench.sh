@@ -49,10 +49,15 @@ parse_mbs=$(go_mbs BenchmarkParseCorpus)
 feed_mbs=$(go_mbs BenchmarkFeedCorpus)
 [ -n "$parse_mbs" ] && [ -n "$feed_mbs" ] || { echo "no Go benchmark result:" >&2; echo "$go_out" >&2; exit 1; }
 ratio() { awk -v a="$1" -v b="$cpp_parse" 'BEGIN { printf "%.2f", a / b }'; }
+# Lines per second from the same rate: the corpus's lines over the time its bytes took.
+bytes=$(stat -c %s "$corpus")
+lines=$(wc -l <"$corpus")
+mlines() { awk -v mbs="$1" -v bytes="$bytes" -v lines="$lines" 'BEGIN { printf "%.2f", mbs * 1e6 / bytes * lines / 1e6 }'; }
+row() { printf '%-36s %8s MB/s %6s M lines/s%s\n' "$1" "$2" "$(mlines "$2")" "$3"; }
 
-echo "corpus: $corpus ($(stat -c %s "$corpus") bytes); best of 3, MB/s = 10^6 bytes per wall-clock second"
-printf '%-36s %8s MB/s\n' "C++  BM_airlog_parse (reference)" "$cpp_parse"
-printf '%-36s %8s MB/s   / C++ = %s\n' "C    BM_c_api_parse" "$c_parse" "$(ratio "$c_parse")"
-printf '%-36s %8s MB/s   / C++ = %s\n' "C    BM_c_api_feed" "$c_feed" "$(ratio "$c_feed")"
-printf '%-36s %8s MB/s   / C++ = %s\n' "Go   BenchmarkParseCorpus (cgo)" "$parse_mbs" "$(ratio "$parse_mbs")"
-printf '%-36s %8s MB/s   / C++ = %s\n' "Go   BenchmarkFeedCorpus (cgo)" "$feed_mbs" "$(ratio "$feed_mbs")"
+echo "corpus: $corpus ($bytes bytes, $lines lines); best of 3, MB/s = 10^6 bytes per wall-clock second"
+row "C++  BM_airlog_parse (reference)" "$cpp_parse" ""
+row "C    BM_c_api_parse" "$c_parse" "   / C++ = $(ratio "$c_parse")"
+row "C    BM_c_api_feed" "$c_feed" "   / C++ = $(ratio "$c_feed")"
+row "Go   BenchmarkParseCorpus (cgo)" "$parse_mbs" "   / C++ = $(ratio "$parse_mbs")"
+row "Go   BenchmarkFeedCorpus (cgo)" "$feed_mbs" "   / C++ = $(ratio "$feed_mbs")"

@@ -346,6 +346,13 @@ inline const char* find_backslash(const char* p, const char* end) noexcept {
   return b ? static_cast<const char*>(b) : end;
 }
 
+// True when the structural character right after `token` (the input is padded) closes an object
+// member: ',' or '}'.
+inline bool ends_member(std::string_view token) noexcept {
+  const char next = token.data()[token.size()];
+  return next == ',' || next == '}';
+}
+
 inline std::string_view trim_json_space(std::string_view s) noexcept {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
   return s;
@@ -375,7 +382,12 @@ class Decoder {
       if (v.type().get(t)) return false;
       const bool scalar = t != json_type::object && t != json_type::array;
       // Taken before any decoding: a failed get_string() has already moved past the token.
-      const std::string_view raw = scalar ? trim_json_space(v.raw_json_token()) : std::string_view{};
+      const std::string_view token = scalar ? v.raw_json_token() : std::string_view{};
+      // The token runs to the next structural character, which must end the member. On-Demand
+      // does not check it when it skips a value it was not asked to read, and its verdict on
+      // `"event":"y":[{"a":9]}` then depended on the bytes after the line.
+      if (scalar && !ends_member(token)) return false;
+      const std::string_view raw = trim_json_space(token);
       const bool str = t == json_type::string;
       bool mapped = false;
       bool http = false;
@@ -423,7 +435,8 @@ class Decoder {
         case Key::error_detail:
         case Key::exception:
           if (t == json_type::array) {
-            if (!exception_list(v)) return false;
+            const char* start = v.raw_json_token().data();
+            if (!exception_list(v) || !container_ends_member(v, start)) return false;
             mapped = true;
           } else if (str && string_value(v, raw, &s)) {
             exception_text(s);
@@ -485,6 +498,14 @@ class Decoder {
   }
 
  private:
+  // `start`: where container `v` began. After it was walked: the container's text is valid JSON
+  // on its own and the member ends right after it.
+  static bool container_ends_member(value& v, const char* start) {
+    const char* end = nullptr;
+    if (v.current_location().get(end) || end < start || !ends_member({end, 0})) return false;
+    return StrictJsonValue::valid(trim_json_space(std::string_view(start, static_cast<size_t>(end - start))));
+  }
+
   // A string value as a view: in place when escape-free, else decoded into the arena. `raw` is
   // its token as written. False when simdjson refuses it (a bad escape, a lone surrogate).
   bool string_value(value& v, std::string_view raw, std::string_view* out) {
@@ -574,7 +595,7 @@ class Decoder {
       const char* start = v.raw_json_token().data();
       if (!walk(v, 1)) return false;
       const char* end = nullptr;
-      if (v.current_location().get(end) || end < start) return false;
+      if (v.current_location().get(end) || end < start || !ends_member({end, 0})) return false;
       value_text = trim_json_space(std::string_view(start, static_cast<size_t>(end - start)));
       if (!StrictJsonValue::valid(value_text)) return false;
     } else {

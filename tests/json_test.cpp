@@ -510,6 +510,12 @@ const std::vector<std::string>& invalid_lines() {
       R"J({"event":"x","error_detail":[{"exc_type":"E","frames":[1 2]}]})J",
       R"J({"event":"x","error_detail":[{"exc_type":"E\z"}]})J",
       R"J({event:"x"})J",
+      // a member not closed by ',' or '}' (found by fuzzing: On-Demand skipped over it, and its
+      // verdict depended on the bytes after the line)
+      R"J({"event":"y":[{"a":9]}]})J",
+      R"J({"timestamp":"2025-06-27T09:26:21Z","level":"error","event":"x":[{"exc_type":"E","exc_notes":9],"is_cause":false}]}]})J",
+      R"J({"event":"x","obj":{"a":1}:2})J",
+      R"J({"event":"x","error_detail":[{"exc_type":"E"}]:1})J",
       // binary: control bytes, invalid UTF-8, NUL
       std::string(R"J({"event":"ctl )J") + '\x01' + R"J(","logger":"task"})J",
       std::string(R"J({"event":"latin1 caf)J") + '\xe9' + R"J(","logger":"task"})J",
