@@ -195,7 +195,7 @@ class Assembler {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
-      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, scan_anchors(r.ev.message));
+      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
@@ -485,12 +485,23 @@ class Assembler {
     ev.message = {m, nl + 1 + t.message.size()};
   }
 
+  // The anchors that describe a line's bytes rather than a template in its text.
+  static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);
+
   // The anchors of an Airflow 3 JSON event: its templates are looked for in the decoded `event`
   // text only (`message_anchors`), whatever path read the line and whether or not the block scan
   // covered it; from the line itself only the ESC and CR marks count.
   static uint64_t json_anchors(uint64_t line_anchors, uint64_t message_anchors) {
-    constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);
     return (line_anchors & kLineMarks) | (message_anchors & ~kLineMarks);
+  }
+
+  // The anchors of a JSON event's text read on its own (line() path: envelope lines, ANSI lines).
+  // A text that is a plain view of its scanned line holds no anchor the line lacks, so a line
+  // without template anchors (most) needs no second scan.
+  uint64_t message_anchors(std::string_view message, std::string_view line, uint64_t line_anchors) {
+    const auto at = [](std::string_view v) { return reinterpret_cast<uintptr_t>(v.data()); };
+    const bool in_line = at(message) >= at(line) && at(message) + message.size() <= at(line) + line.size();
+    return in_line && !(line_anchors & ~kLineMarks) ? 0 : scan_anchors(message);
   }
 
   // One anchor scan over the event texts of the first `k` JSON results (scratch_.message_spans[j]

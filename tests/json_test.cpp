@@ -461,6 +461,38 @@ TEST(Json, TemplatesAreReadFromTheEventTextOnly) {
   }
 }
 
+// Envelope lines are read one by one (not in JSON runs): the same event kinds, a template written
+// with a JSON escape (`as\u0020`) included, which only the decoded text shows.
+TEST(Json, TemplatesInEnvelopeLinesAsInPlainOnes) {
+  const std::vector<std::string> lines = {
+      R"J({"timestamp":"2025-06-27T09:26:22Z","level":"info","event":"Marking task as FAILED. dag_id=d1, task_id=t1, run_id=r1","logger":"airflow.task"})J",
+      R"J({"timestamp":"2025-06-27T09:26:22Z","level":"info","event":"Marking task as\u0020FAILED. dag_id=d1, task_id=t1, run_id=r1","logger":"airflow.task"})J",
+      R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"note","detail":"TaskInstance Finished: dag_id=d2","logger":"task"})J",
+      R"J({"timestamp":"2025-06-27T09:26:24Z","level":"info","event":"working","logger":"task"})J",
+  };
+  std::string plain, cri;
+  for (const std::string& l : lines) {
+    plain += l + "\n";
+    cri += "2025-06-27T09:26:25.000000000Z stdout F " + l + "\n";
+  }
+  Result a = parse_whole(plain);
+  Options o;
+  o.envelope = Envelope::cri;
+  Result b = parse_whole(cri, o);
+  ASSERT_EQ(a.events.size(), lines.size());
+  ASSERT_EQ(b.events.size(), lines.size());
+  const char* kinds[] = {R"("event":"task_state")", R"("event":"task_state")", nullptr, nullptr};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    for (const Result* r : {&a, &b}) {
+      const std::string& j = r->at(i).json;
+      if (kinds[i]) EXPECT_NE(j.find(kinds[i]), std::string::npos) << j;
+      else EXPECT_EQ(j.find(R"("event":"task_state")"), std::string::npos) << j;
+    }
+    EXPECT_EQ(a.at(i).ev.kind, b.at(i).ev.kind) << i;
+    EXPECT_EQ(a.at(i).dag_id, b.at(i).dag_id) << i;
+  }
+}
+
 // A line with ANSI escapes is stripped before it is read, inside a long JSON run (which the
 // block's anchor scan skips) exactly as on its own.
 TEST(Json, AnsiLineInsideALongRunIsStrippedAsAlone) {
