@@ -39,22 +39,6 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
   return 0;
 }
 
-// One Hyperscan scan over lines [first, last] (consecutive) of `base`, in slices of under 2 GiB
-// (Hyperscan takes a 32-bit length) that end on line boundaries.
-bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, LineSpan* lines, size_t first,
-                size_t last) {
-  while (first <= last) {
-    size_t end_line = first;
-    while (end_line < last && lines[end_line + 1].end - lines[first].begin < 0x7fffffffu) ++end_line;
-    const size_t from = lines[first].begin;
-    const size_t to = lines[end_line].end;
-    MatchSink sink{lines + first, end_line - first + 1, 0, from};
-    if (hs_scan(db.hs, base + from, static_cast<unsigned>(to - from), 0, scratch.hs, on_match, &sink) != HS_SUCCESS)
-      return false;
-    first = end_line + 1;
-  }
-  return true;
-}
 
 // Runs of at least this many '{'-led lines are left to the JSON reader unscanned: one scan call
 // per gap is only worth it when the run it skips is long enough.
@@ -115,14 +99,28 @@ size_t split_lines(const char* base, size_t n, std::vector<LineSpan>& lines) {
 
 }  // namespace
 
+bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, LineSpan* lines, size_t first,
+                size_t last) {
+  while (first <= last) {
+    size_t end_line = first;
+    while (end_line < last && lines[end_line + 1].end - lines[first].begin < 0x7fffffffu) ++end_line;
+    const size_t from = lines[first].begin;
+    const size_t to = lines[end_line].end;
+    MatchSink sink{lines + first, end_line - first + 1, 0, from};
+    if (hs_scan(db.hs, base + from, static_cast<unsigned>(to - from), 0, scratch.hs, on_match, &sink) != HS_SUCCESS)
+      return false;
+    first = end_line + 1;
+  }
+  return true;
+}
+
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,
                                       bool last, bool skip_json_runs) {
   std::vector<LineSpan>& lines = scratch.lines;
   lines.clear();
   const char* base = block.data();
   const size_t n = block.size();
-  size_t pos = 0;
-  pos = split_lines(base, n, lines);
+  size_t pos = split_lines(base, n, lines);
   if (last && pos < n) {
     lines.push_back(LineSpan{pos, n, 0});
     pos = n;

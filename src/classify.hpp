@@ -19,6 +19,12 @@ namespace airlog::detail {
 /// With `skip_json_runs`, long runs of '{'-led lines (Airflow 3 JSON) are not scanned: they are
 /// marked kUnscanned (scratch_impl.hpp), because the JSON reader looks for templates in the decoded `event` text
 /// only. Whoever reads such a line any other way scans it first.
+/// One anchor scan over spans [first, last] of `base` (consecutive, separated by one byte no
+/// anchor holds, such as '\n'), ORing each match into the anchors of the span it ends in. Scans in
+/// slices of under 2 GiB (Hyperscan takes a 32-bit length). False if Hyperscan fails.
+bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, LineSpan* lines, size_t first,
+                size_t last);
+
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch,
                                       std::string_view block, bool last, bool skip_json_runs = false);
 

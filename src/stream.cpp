@@ -113,25 +113,6 @@ int collect_anchor(unsigned int id, unsigned long long /*from*/, unsigned long l
   return 0;
 }
 
-// Matches in a run's joined event texts, reported in ascending end offset: a moving cursor finds
-// the text each fell in.
-struct MessageSink {
-  LineSpan* spans;
-  size_t count;
-  size_t cursor;
-};
-
-int collect_message_anchor(unsigned int id, unsigned long long /*from*/, unsigned long long to,
-                           unsigned int /*flags*/, void* context) {
-  auto* sink = static_cast<MessageSink*>(context);
-  size_t c = sink->cursor;
-  if (c < sink->count && to < sink->spans[c].begin) c = 0;  // out of order: search again from the start
-  while (c < sink->count && sink->spans[c].end < to) ++c;
-  if (c < sink->count) sink->spans[c].anchors |= uint64_t{1} << id;
-  sink->cursor = c;
-  return 0;
-}
-
 class Assembler {
  public:
   // `cut_end`: block offset where a partial line the caller cut at max_line_bytes ends (npos if none).
@@ -519,13 +500,7 @@ class Assembler {
       text.append(m);
       text.push_back('\n');
     }
-    if (text.size() > 0xffffffffu) {  // Hyperscan's 32-bit length: one scan per text then
-      for (LineSpan& sp : spans) sp.anchors = scan_anchors(std::string_view(text).substr(sp.begin, sp.end - sp.begin));
-      return;
-    }
-    MessageSink sink{spans.data(), k, 0};
-    hs_scan(st_.db.impl().hs, text.data(), static_cast<unsigned>(text.size()), 0, scratch_.hs, collect_message_anchor,
-            &sink);
+    if (k > 0) scan_lines(st_.db.impl(), scratch_, text.data(), spans.data(), 0, k - 1);
   }
 
   uint64_t scan_anchors(std::string_view text) {
