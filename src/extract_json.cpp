@@ -499,11 +499,13 @@ class Decoder {
 
  private:
   // `start`: where container `v` began. After it was walked: the container's text is valid JSON
-  // on its own and the member ends right after it.
-  static bool container_ends_member(value& v, const char* start) {
+  // on its own and the member ends right after it. `text` (may be null) receives that text.
+  static bool container_ends_member(value& v, const char* start, std::string_view* text = nullptr) {
     const char* end = nullptr;
     if (v.current_location().get(end) || end < start || !ends_member({end, 0})) return false;
-    return StrictJsonValue::valid(trim_json_space(std::string_view(start, static_cast<size_t>(end - start))));
+    const std::string_view written = trim_json_space(std::string_view(start, static_cast<size_t>(end - start)));
+    if (text) *text = written;
+    return StrictJsonValue::valid(written);
   }
 
   // A string value as a view: in place when escape-free, else decoded into the arena. `raw` is
@@ -593,11 +595,7 @@ class Decoder {
     std::string_view value_text;
     if (t == json_type::object || t == json_type::array) {
       const char* start = v.raw_json_token().data();
-      if (!walk(v, 1)) return false;
-      const char* end = nullptr;
-      if (v.current_location().get(end) || end < start || !ends_member({end, 0})) return false;
-      value_text = trim_json_space(std::string_view(start, static_cast<size_t>(end - start)));
-      if (!StrictJsonValue::valid(value_text)) return false;
+      if (!walk(v, 1) || !container_ends_member(v, start, &value_text)) return false;
     } else {
       if (!valid_scalar_token(raw, t)) return false;
       value_text = raw;
