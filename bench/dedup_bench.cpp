@@ -1,4 +1,4 @@
-// dedup_bench.cpp — the duplicate filter's cost per event (src/dedup.cpp) on the events of the
+// dedup_bench.cpp — the duplicate filter's cost per event (src/core/dedup.cpp) on the events of the
 // benchmark corpus: a first read with the default window (100 000 events, 10 minutes; every event
 // admitted, the window filling and then evicting), a second read with a window holding the whole
 // corpus (every event a duplicate), the fingerprint alone, and parsing with the filter next to
@@ -12,7 +12,7 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "dedup.hpp"
+#include "core/dedup.hpp"
 
 namespace {
 

@@ -23,13 +23,13 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "classify.hpp"
-#include "database_impl.hpp"
-#include "extract.hpp"
-#include "rules.hpp"
-#include "scratch_impl.hpp"
+#include "core/classify.hpp"
+#include "core/database_impl.hpp"
+#include "core/extract/extract.hpp"
+#include "core/rules.hpp"
+#include "core/scratch_impl.hpp"
 #include "simdjson.h"
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace {
 

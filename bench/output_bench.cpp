@@ -10,7 +10,7 @@
 #include <string>
 
 #include "airlog/airlog.hpp"
-#include "airlog/loki_proto.hpp"
+#include "sinks/loki_proto.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
 

@@ -10,9 +10,9 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "classify.hpp"
-#include "database_impl.hpp"
-#include "scratch_impl.hpp"
+#include "core/classify.hpp"
+#include "core/database_impl.hpp"
+#include "core/scratch_impl.hpp"
 
 namespace {
 
@@ -112,7 +112,7 @@ void BM_hyperscan_anchor_scan(benchmark::State& state) {
 }
 BENCHMARK(BM_hyperscan_anchor_scan)->Unit(benchmark::kMillisecond);
 
-// airlog's first stage alone (src/classify.cpp: split lines, one scan per block, each match
+// airlog's first stage alone (src/core/classify.cpp: split lines, one scan per block, each match
 // bucketed to its line), so the gap to BM_airlog_parse is extraction and event assembly.
 void BM_airlog_classify(benchmark::State& state) {
   Engine engine;

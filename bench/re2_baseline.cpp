@@ -15,7 +15,7 @@
 
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace re2_baseline {
 

@@ -2,9 +2,9 @@
 # example and the Go binding's tests. Included by the top-level CMakeLists.txt.
 enable_language(C)
 
-# src/c_api.cpp compiled once: into the shared library and into the GoogleTest executable (which
+# src/capi/c_api.cpp compiled once: into the shared library and into the GoogleTest executable (which
 # compares it with the C++ API in-process, without a second copy of the core behind a .so).
-add_library(airlog_c_api OBJECT src/c_api.cpp)
+add_library(airlog_c_api OBJECT src/capi/c_api.cpp)
 target_include_directories(airlog_c_api PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(airlog_c_api PRIVATE AIRLOG_BUILDING_LIBRARY)
 target_compile_options(airlog_c_api PRIVATE -Wall -Wextra -Wno-unused-parameter)

@@ -1,4 +1,4 @@
-// c_api_test.cpp — the C API (include/airlog/airlog.h, src/c_api.cpp) against the C++ API it wraps:
+// c_api_test.cpp — the C API (include/airlog/airlog.h, src/capi/c_api.cpp) against the C++ API it wraps:
 // statuses and their strings, NULL handling, the options setter, every field and span of every
 // event compared with airlog::Stream on the golden logs and the chunking tests' inputs (plain,
 // CRI, Docker), the "buffer too small" protocol, chunked feed == whole parse, hostile input,

@@ -1,4 +1,4 @@
-// classify_test.cpp — src/classify.cpp: the line split (64-byte newline bitmaps) and the anchor
+// classify_test.cpp — src/core/classify.cpp: the line split (64-byte newline bitmaps) and the anchor
 // masks, against a naive split and a scan of each line on its own, on random blocks whose lines
 // cross the 64-byte steps in every way; and the JSON runs left unscanned (skip_json_runs), which
 // must carry exactly the CR and ESC marks the scan would have given them.
@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "classify.hpp"
-#include "rules.hpp"
-#include "scratch_impl.hpp"
+#include "core/classify.hpp"
+#include "core/rules.hpp"
+#include "core/scratch_impl.hpp"
 #include "stream_util.hpp"
 
 namespace airlog::testing {

@@ -1,9 +1,9 @@
-// dedup_test.cpp — the duplicate filter (src/dedup.cpp): a log read twice is recognised event for
+// dedup_test.cpp — the duplicate filter (src/core/dedup.cpp): a log read twice is recognised event for
 // event, different lines never are (equal text at another time, equal lines within one timestamp
 // run, repeated untimed banners), the count and time windows evict, multi-line events compare
 // whole, memory stays bounded, decisions do not depend on chunking, and — with windows large
 // enough — the filter drops exactly what a hash-free reference model of its definition drops.
-#include "dedup.hpp"
+#include "core/dedup.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// envelope_test.cpp — container-runtime envelopes (src/envelope.cpp and their use by the Stream):
+// envelope_test.cpp — container-runtime envelopes (src/core/envelope.cpp and their use by the Stream):
 // Kubernetes CRI `F`/`P` lines and Docker json-file objects, pieces joined per stream, escapes
 // decoded, stdout/stderr interleaving, `stream` and `ingest_ts_ns`, the runtime's time for lines
 // without one (uvicorn), malformed envelope lines kept as plain lines, numbering in outer lines,
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "envelope.hpp"
+#include "core/envelope.hpp"
 #include "stream_util.hpp"
 
 namespace airlog::testing {

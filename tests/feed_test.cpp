@@ -1,4 +1,4 @@
-// feed_test.cpp — incremental input (Stream::feed / poll / flush in src/stream.cpp): whatever the
+// feed_test.cpp — incremental input (Stream::feed / poll / flush in src/core/stream.cpp): whatever the
 // chunking (one byte at a time, random split points, agent-sized reads), the events are
 // byte-identical to one parse(last = true) over the whole input, on the chunking inputs, a
 // generated corpus and every real log, plain and wrapped in CRI and Docker envelopes; poll() with

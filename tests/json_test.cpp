@@ -1,4 +1,4 @@
-// json_test.cpp — Airflow 3 JSON lines (src/extract_json.cpp): every key of the 3.0 and 3.1+
+// json_test.cpp — Airflow 3 JSON lines (src/core/extract/json.cpp): every key of the 3.0 and 3.1+
 // task / trigger / dag-processor schema mapped to the contract, the other keys kept as written in
 // `attrs`, invalid lines kept whole and flagged, and the batch path (parse_json_run, simdjson
 // iterate_many) giving exactly the per-line path's results (parse_line, one iterate per line) on
@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "classify.hpp"
-#include "extract.hpp"
-#include "rules.hpp"
-#include "scratch_impl.hpp"
+#include "core/classify.hpp"
+#include "core/extract/extract.hpp"
+#include "core/rules.hpp"
+#include "core/scratch_impl.hpp"
 #include "stream_util.hpp"
 #include "test_util.hpp"
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog::testing {
 namespace {

@@ -1,4 +1,4 @@
-// json_writer_test.cpp — the JSON output contract (src/json_writer.cpp): RFC 8259 escaping,
+// json_writer_test.cpp — the JSON output contract (src/sinks/json_writer.cpp): RFC 8259 escaping,
 // U+FFFD for invalid UTF-8, key order and omission, logical_date rendering, the stats object.
 // Every rendered line is parsed back with simdjson to prove it is valid JSON.
 #include "airlog/json_writer.hpp"

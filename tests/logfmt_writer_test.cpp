@@ -1,4 +1,4 @@
-// logfmt_writer_test.cpp — the logfmt writer (src/logfmt_writer.cpp): a reader written here gets
+// logfmt_writer_test.cpp — the logfmt writer (src/sinks/logfmt_writer.cpp): a reader written here gets
 // back every value the JSON writer writes, under the same keys in the same order; quoting and
 // escaping of awkward text; one line per event.
 #include <gtest/gtest.h>

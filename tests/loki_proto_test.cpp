@@ -1,4 +1,4 @@
-// loki_proto_test.cpp — the loki-proto body (src/loki_proto.cpp): decoded back with the schema it
+// loki_proto_test.cpp — the loki-proto body (src/sinks/loki_proto.cpp): decoded back with the schema it
 // was encoded with (proto/loki_push.proto) and snappy, it holds exactly the streams, labels,
 // entries, timestamps, lines and structured metadata of the loki-json body of the same batch.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "airlog/loki_proto.hpp"
+#include "sinks/loki_proto.hpp"
 #include "loki_push.pb.h"
 #include "output_util.hpp"
 #include "simdjson.h"

@@ -1,4 +1,4 @@
-// loki_writer_test.cpp — LokiBatcher and the loki-json body (src/loki_writer.cpp): valid JSON,
+// loki_writer_test.cpp — LokiBatcher and the loki-json body (src/sinks/loki_writer.cpp): valid JSON,
 // streams grouped by label set, the label budget and name rules enforced at creation, label value
 // and line caps, body bounds (bytes and entries) that hold with no entry lost or reordered.
 #include <gtest/gtest.h>

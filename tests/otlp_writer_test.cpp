@@ -1,4 +1,4 @@
-// otlp_writer_test.cpp — OTLP/JSON logs (src/otlp_writer.cpp): valid JSON in the
+// otlp_writer_test.cpp — OTLP/JSON logs (src/sinks/otlp_writer.cpp): valid JSON in the
 // ExportLogsServiceRequest shape, the OTel severity mapping, semantic attribute names (exception.*,
 // code.*, http.*, url.path, client.*), resources per component, bounded bodies with every record.
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// path_context_test.cpp — what a source path says (src/path_context.cpp): the task-log filename
+// path_context_test.cpp — what a source path says (src/core/path_context.cpp): the task-log filename
 // templates of the reference (§3.1), trigger logs, DAG-processor and daemon files (§3.2), and
 // paths that say nothing.
-#include "path_context.hpp"
+#include "core/path_context.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// stream_test.cpp — assembly of physical lines into events (src/stream.cpp): multi-line folding,
+// stream_test.cpp — assembly of physical lines into events (src/core/stream.cpp): multi-line folding,
 // caps, CRLF, the `last` / consumed protocol under arbitrary chunking, over-long lines, line
 // numbers, the stats invariant, and hostile input. Expected values follow the Airflow log-format
 // reference (§1.2 exc_info appended after the record, §4.4 TAB lines, §7.2 stats table, §10).

@@ -24,7 +24,7 @@
 
 #include "airlog/airlog.hpp"
 #include "simdjson.h"
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog::testing {
 

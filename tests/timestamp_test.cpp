@@ -1,7 +1,7 @@
 // timestamp_test.cpp — parsers, civil arithmetic, RFC 3339 output and ZoneResolver.
 // Expected epoch values come from `date -u -d …`, not from the code under test.
 
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 #include <gtest/gtest.h>
 

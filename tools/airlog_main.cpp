@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
-#include "airlog/loki_proto.hpp"
+#include "sinks/loki_proto.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@ JOBS="${JOBS:-1}"
 mkdir -p "$OUT/obj"
 
 # The library sources: exactly the add_library(airlog ...) list of CMakeLists.txt.
-mapfile -t SRCS < <(sed -n '/^add_library(airlog$/,/^)/p' "$ROOT/CMakeLists.txt" | grep -o 'src/[A-Za-z0-9_]*\.cpp')
+mapfile -t SRCS < <(sed -n '/^add_library(airlog$/,/^)/p' "$ROOT/CMakeLists.txt" | grep -o 'src/[A-Za-z0-9_/]*\.cpp')
 [ "${#SRCS[@]}" -gt 0 ] || { echo "no sources found in CMakeLists.txt" >&2; exit 1; }
 
 PKGS="libhs simdjson absl_status absl_statusor absl_time absl_raw_hash_set absl_hash absl_strings"

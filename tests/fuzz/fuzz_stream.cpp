@@ -22,7 +22,7 @@
 
 #include "airlog/airlog.hpp"
 #include "airlog/json_writer.hpp"
-#include "extract.hpp"
+#include "core/extract/extract.hpp"
 #include "simdjson.h"
 
 namespace {

@@ -1,11 +1,11 @@
-// fields.cpp — see fields.hpp. Presence rules mirror src/json_writer.cpp (append_json).
+// fields.cpp — see fields.hpp. Presence rules mirror src/sinks/json_writer.cpp (append_json).
 #include "fields.hpp"
 
 #include <string>
 
 #include "airlog/types.hpp"
 #include "text.hpp"
-#include "timestamp.hpp"  // detail::append_rfc3339_utc, the writer's own date formatting
+#include "core/timestamp.hpp"  // detail::append_rfc3339_utc, the writer's own date formatting
 
 namespace airlog_py {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 // The C vocabularies mirror the C++ enums value for value.
 static_assert(AIRLOG_LEVEL_COUNT == airlog::kLevelCount);

@@ -94,4 +94,7 @@ inline constexpr Rule kRules[] = {
 };
 static_assert(sizeof(kRules) / sizeof(kRules[0]) == kAnchorCount, "one rule per anchor");
 
+/// The exact bytes of an anchor: the one spelling of a template literal outside this table.
+inline constexpr std::string_view anchor_literal(Anchor a) noexcept { return kRules[static_cast<unsigned>(a)].literal; }
+
 }  // namespace airlog::detail

@@ -3,9 +3,9 @@
 // first byte that does not fit, so an unrecognised line costs a few compares.
 #include <cstring>
 
-#include "extract.hpp"
-#include "rules.hpp"
-#include "text.hpp"
+#include "core/extract/extract.hpp"
+#include "core/rules.hpp"
+#include "common/text.hpp"
 
 namespace airlog::detail {
 

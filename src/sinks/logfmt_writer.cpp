@@ -6,10 +6,10 @@
 #include <cstdint>
 
 #include "airlog/json_writer.hpp"
-#include "decimal.hpp"
-#include "event_fields.hpp"
-#include "timestamp.hpp"
-#include "utf8.hpp"
+#include "common/decimal.hpp"
+#include "core/event_fields.hpp"
+#include "core/timestamp.hpp"
+#include "common/utf8.hpp"
 
 namespace airlog {
 

@@ -1,11 +1,11 @@
-#include "classify.hpp"
+#include "core/classify.hpp"
 
 #include <cstring>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-#include "rules.hpp"
+#include "core/rules.hpp"
 
 namespace airlog::detail {
 

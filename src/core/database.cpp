@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "database_impl.hpp"
-#include "rules.hpp"
+#include "core/database_impl.hpp"
+#include "core/rules.hpp"
 
 namespace airlog {
 

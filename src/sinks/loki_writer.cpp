@@ -12,11 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "airlog/json_writer.hpp"
-#include "decimal.hpp"
-#include "event_fields.hpp"
-#include "fit_event.hpp"
-#include "timestamp.hpp"
-#include "utf8.hpp"
+#include "common/decimal.hpp"
+#include "core/event_fields.hpp"
+#include "sinks/fit_event.hpp"
+#include "core/timestamp.hpp"
+#include "common/utf8.hpp"
 
 namespace airlog {
 

@@ -1,8 +1,8 @@
 #include "airlog/scratch.hpp"
 
-#include "database_impl.hpp"
-#include "extract.hpp"
-#include "scratch_impl.hpp"
+#include "core/database_impl.hpp"
+#include "core/extract/extract.hpp"
+#include "core/scratch_impl.hpp"
 
 namespace airlog {
 

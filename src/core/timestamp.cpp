@@ -1,7 +1,7 @@
 // timestamp.cpp — fixed-layout timestamp parsers, civil/epoch arithmetic, RFC 3339 output and
 // wall-clock → UTC resolution. Hot path: no allocation, no locale, no library parsing calls.
 
-#include "timestamp.hpp"
+#include "core/timestamp.hpp"
 
 #include <array>
 #include <cstring>

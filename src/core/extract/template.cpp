@@ -1,9 +1,9 @@
 // extract_template.cpp — reads operational fields out of message text, one case per template
 // anchor (see rules.hpp). The scan told us which anchors the line holds, so only those are
 // looked at; each case locates its anchor in the (clean) message and walks the fields after it.
-#include "extract.hpp"
-#include "rules.hpp"
-#include "text.hpp"
+#include "core/extract/extract.hpp"
+#include "core/rules.hpp"
+#include "common/text.hpp"
 
 namespace airlog::detail {
 

@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "airlog/json_writer.hpp"
 #include "airlog/version.hpp"
-#include "decimal.hpp"
-#include "event_fields.hpp"
-#include "fit_event.hpp"
-#include "text.hpp"
-#include "timestamp.hpp"
+#include "common/decimal.hpp"
+#include "core/event_fields.hpp"
+#include "sinks/fit_event.hpp"
+#include "common/text.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog {
 

@@ -1,7 +1,7 @@
 // dedup.cpp — DuplicateFilter: 128-bit fingerprints of event content, a ring buffer of the
 // remembered events in eviction order and a hash table of their ring indexes. See dedup.hpp for
 // what counts as the same event.
-#include "dedup.hpp"
+#include "core/dedup.hpp"
 
 #include <algorithm>
 #include <bit>

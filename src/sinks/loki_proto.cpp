@@ -1,5 +1,5 @@
 // loki_proto.cpp — LokiBody → logproto.PushRequest (generated from proto/loki_push.proto) → snappy.
-#include "airlog/loki_proto.hpp"
+#include "sinks/loki_proto.hpp"
 
 #include <google/protobuf/arena.h>
 #include <snappy.h>

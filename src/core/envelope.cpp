@@ -1,10 +1,10 @@
 // envelope.cpp — CRI and Docker json-file envelopes (see envelope.hpp).
-#include "envelope.hpp"
+#include "core/envelope.hpp"
 
 #include <cstring>
 
-#include "text.hpp"
-#include "timestamp.hpp"
+#include "common/text.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog::detail {
 

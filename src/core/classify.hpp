@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "database_impl.hpp"
-#include "scratch_impl.hpp"
+#include "core/database_impl.hpp"
+#include "core/scratch_impl.hpp"
 
 namespace airlog::detail {
 

@@ -7,9 +7,9 @@
 
 #include <cstring>
 
-#include "decimal.hpp"
-#include "timestamp.hpp"
-#include "utf8.hpp"
+#include "common/decimal.hpp"
+#include "core/timestamp.hpp"
+#include "common/utf8.hpp"
 
 namespace airlog {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "airlog/event.hpp"
-#include "utf8.hpp"
+#include "common/utf8.hpp"
 
 namespace airlog::detail {
 

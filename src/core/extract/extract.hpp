@@ -8,8 +8,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "airlog/batch.hpp"
 #include "airlog/event.hpp"
-#include "scratch_impl.hpp"
-#include "timestamp.hpp"
+#include "core/scratch_impl.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog::detail {
 

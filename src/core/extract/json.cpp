@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "extract.hpp"
-#include "rules.hpp"
-#include "text.hpp"
+#include "core/extract/extract.hpp"
+#include "core/rules.hpp"
+#include "common/text.hpp"
 
 namespace airlog::detail {
 

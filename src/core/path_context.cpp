@@ -1,9 +1,9 @@
-#include "path_context.hpp"
+#include "core/path_context.hpp"
 
 #include <vector>
 
-#include "text.hpp"
-#include "timestamp.hpp"
+#include "common/text.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog::detail {
 

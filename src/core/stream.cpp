@@ -14,16 +14,16 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "classify.hpp"
-#include "database_impl.hpp"
-#include "dedup.hpp"
-#include "envelope.hpp"
-#include "extract.hpp"
-#include "path_context.hpp"
-#include "rules.hpp"
-#include "scratch_impl.hpp"
-#include "text.hpp"
-#include "timestamp.hpp"
+#include "core/classify.hpp"
+#include "core/database_impl.hpp"
+#include "core/dedup.hpp"
+#include "core/envelope.hpp"
+#include "core/extract/extract.hpp"
+#include "core/path_context.hpp"
+#include "core/rules.hpp"
+#include "core/scratch_impl.hpp"
+#include "common/text.hpp"
+#include "core/timestamp.hpp"
 
 namespace airlog {
 
