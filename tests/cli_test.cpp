@@ -3,7 +3,6 @@
 // wait on a live pipe), progress only on a terminal, errors as one line on stderr, and streaming
 // of big inputs in bounded memory.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -415,46 +414,24 @@ TEST(CliParse, StreamedOutputEqualsOneCallOverTheWholeInput) {
 
 constexpr long kMaxRssKb = 64 * 1024;
 
-// Peak RSS (KiB) of running `args` with stdout to /dev/null and stderr to `err_path`, or -1 when
-// it cannot be measured. Uses /usr/bin/time -v when present, else the child's rusage from wait4.
+// Peak RSS (KiB) of running the CLI with `args`, stdout to /dev/null and stderr to `err_path`, or
+// -1 when it cannot be measured. Measured through the airlog_peak_rss intermediary (peak_rss.cpp):
+// a child forked from this test process would report the test's own memory as its high-water mark.
 // ASan's quarantine (freed blocks it keeps to catch use-after-free, up to 256 MiB) is turned off:
 // it is the sanitizer's memory, not the program's.
 long peak_rss_kb(const std::vector<std::string>& args, const fs::path& err_path, const TempDir& dir, int* exit_code) {
-  setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
-  if (access("/usr/bin/time", X_OK) == 0) {
-    fs::path report = dir / "time.txt";
-    std::string cmd = "/usr/bin/time -v -o " + shell_quote(report.string()) + " " + shell_quote(cli_path());
-    for (const std::string& a : args) cmd += " " + shell_quote(a);
-    cmd += " >/dev/null 2>" + shell_quote(err_path.string());
-    int status = std::system(cmd.c_str());
-    unsetenv("ASAN_OPTIONS");
-    *exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::string t = read_file(report);
-    size_t at = t.find("Maximum resident set size (kbytes): ");
-    if (at != std::string::npos) return std::atol(t.c_str() + at + 36);
-    // /usr/bin/time did not report: fall through to wait4.
-    setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
-  }
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen(err_path.c_str(), "w", stderr);
-    std::vector<char*> argv;
-    std::string exe = cli_path();
-    argv.push_back(exe.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(exe.c_str(), argv.data());
-    _exit(127);
-  }
-  unsetenv("ASAN_OPTIONS");
-  if (pid < 0) return -1;
-  int status = 0;
-  struct rusage ru {};
-  if (wait4(pid, &status, 0, &ru) != pid) return -1;
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return ru.ru_maxrss > 0 ? ru.ru_maxrss : -1;
+  const fs::path report = dir / "rss.txt";
+  std::string cmd = "ASAN_OPTIONS=quarantine_size_mb=0 " + shell_quote(AIRLOG_PEAK_RSS_PATH) + " " +
+                    shell_quote(report.string()) + " " + shell_quote(err_path.string()) + " " + shell_quote(cli_path());
+  for (const std::string& a : args) cmd += " " + shell_quote(a);
+  const int status = std::system(cmd.c_str());
+  *exit_code = -1;
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  long rss = -1;
+  int code = -1;
+  if (std::sscanf(read_file(report).c_str(), "%ld %d", &rss, &code) != 2) return -1;
+  *exit_code = code;
+  return rss > 0 ? rss : -1;
 }
 
 TEST(CliBig, TenMegabyteLine) {
@@ -523,7 +500,7 @@ TEST(CliBig, HundredMegabyteFileInBoundedMemory) {
   expect_invariant(stats);
   EXPECT_EQ(json_uint(stats, "bytes_in"), size);
   EXPECT_EQ(json_uint(stats, "lines_in"), count_lines(read_file(big)));
-  if (rss <= 0) GTEST_SKIP() << "cannot measure peak RSS here (no /usr/bin/time, wait4 gave nothing)";
+  if (rss <= 0) GTEST_SKIP() << "cannot measure peak RSS here (wait4 gave no ru_maxrss)";
   std::printf("[ rss      ] %llu MB file: max RSS %ld KiB\n", static_cast<unsigned long long>(size >> 20), rss);
   EXPECT_LT(rss, kMaxRssKb);
 }
