@@ -7,7 +7,7 @@ lib=$1
 header=$2
 
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-major=$(sed -n 's/^#define AIRLOG_VERSION_MAJOR \([0-9]*\)$/\1/p' "$header")
+major=$(sed -n 's/^#define AIRLOG_VERSION_MAJOR \([0-9]*\)$/\1/p' "$(dirname "$header")/version.h")
 [ "$soname" = "libairlog.so.$major" ] || { echo "SONAME is '$soname', expected libairlog.so.$major" >&2; exit 1; }
 
 exported=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | sort -u)

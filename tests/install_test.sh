@@ -10,6 +10,9 @@ cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 cmake -S "$source_dir/examples/cpp" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib64/pkgconfig"
+# The package version is the one written in airlog/version.h (its only place).
+header_version=$(sed -n 's/^#define AIRLOG_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' "$work/prefix/include/airlog/version.h" | paste -sd.)
+[ "$(pkg-config --modversion airlog)" = "$header_version" ] || { echo "airlog.pc says $(pkg-config --modversion airlog), version.h $header_version" >&2; exit 1; }
 # shellcheck disable=SC2046
 g++ -std=c++20 "$source_dir/examples/cpp/quickstart.cpp" $(pkg-config --cflags --libs airlog) -o "$work/quickstart-pc"
 printf '%s\n' \

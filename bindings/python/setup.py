@@ -20,8 +20,9 @@ ROOT = HERE.parent.parent
 
 
 def version() -> str:
-    text = (ROOT / "include" / "airlog" / "version.hpp").read_text()
-    return re.search(r'kVersionString = "([^"]+)"', text).group(1)
+    text = (ROOT / "include" / "airlog" / "version.h").read_text()
+    parts = [re.search(rf"#define AIRLOG_VERSION_{p} (\d+)", text).group(1) for p in ("MAJOR", "MINOR", "PATCH")]
+    return ".".join(parts)
 
 
 class CMakeExtension(Extension):

@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "airlog/version.h"
+
 #if defined(AIRLOG_BUILDING_LIBRARY) && defined(__GNUC__)
 #define AIRLOG_API __attribute__((visibility("default")))
 #else
@@ -49,14 +51,8 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
- * Version. The macros describe the header compiled against; the functions, the library loaded. */
-
-#ifndef AIRLOG_VERSION_MAJOR
-#define AIRLOG_VERSION_MAJOR 0
-#define AIRLOG_VERSION_MINOR 1
-#define AIRLOG_VERSION_PATCH 0
-#endif
-#define AIRLOG_VERSION_NUMBER (AIRLOG_VERSION_MAJOR * 10000 + AIRLOG_VERSION_MINOR * 100 + AIRLOG_VERSION_PATCH)
+ * Version. The macros (airlog/version.h) describe the header compiled against; the functions, the
+ * library loaded. */
 
 /** "MAJOR.MINOR.PATCH" of the loaded library; a static string. Thread-safe. */
 AIRLOG_API const char* airlog_version_string(void);

@@ -1,10 +1,11 @@
-// airlog/version.hpp — library version.
+// airlog/version.hpp — the library version for C++ (the numbers live in airlog/version.h).
+//
+//   std::cout << "airlog " << airlog::kVersionString << "\n";
 #pragma once
 
-#define AIRLOG_VERSION_MAJOR 0
-#define AIRLOG_VERSION_MINOR 1
-#define AIRLOG_VERSION_PATCH 0
+#include "airlog/version.h"
 
 namespace airlog {
-inline constexpr const char* kVersionString = "0.1.0";
+/// "MAJOR.MINOR.PATCH" of the headers compiled against.
+inline constexpr const char* kVersionString = AIRLOG_VERSION_STRING;
 }  // namespace airlog

@@ -33,7 +33,6 @@ static_assert(AIRLOG_ENVELOPE_DOCKER == static_cast<int>(airlog::Envelope::docke
 static_assert(AIRLOG_FLAG_TRUNCATED == airlog::kFlagTruncated && AIRLOG_FLAG_CONTINUED == airlog::kFlagContinued &&
               AIRLOG_FLAG_INVALID_UTF8 == airlog::kFlagInvalidUtf8 && AIRLOG_FLAG_INVALID_JSON == airlog::kFlagInvalidJson);
 static_assert(sizeof(airlog_span) == 16 && sizeof(airlog_event) == 272, "airlog_event is a fixed ABI layout");
-static_assert(AIRLOG_VERSION_MAJOR == 0 && AIRLOG_VERSION_MINOR == 1 && AIRLOG_VERSION_PATCH == 0);
 static_assert(airlog::kFormatCount <= 32 && airlog::kComponentCount <= 16 && airlog::kLevelCount <= 16 &&
               airlog::kEventKindCount <= 32, "airlog_stats arrays hold every enum value");
 
