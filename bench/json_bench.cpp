@@ -23,6 +23,7 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
+#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/database_impl.hpp"
 #include "core/extract/extract.hpp"
@@ -132,7 +133,7 @@ template <typename Extract>
 void extract_pass(benchmark::State& state, Extract&& extract) {
   Engine engine;
   if (!engine.ready(state) || !json_ready(state)) return;
-  airlog::detail::ScratchImpl& scratch = engine.scratch->impl();
+  airlog::detail::ScratchImpl& scratch = airlog::detail::impl_of(*engine.scratch);
   absl::StatusOr<airlog::detail::ZoneResolver> zone = airlog::detail::ZoneResolver::create("UTC");
   if (!zone.ok()) {
     state.SkipWithError("zone");
@@ -147,7 +148,7 @@ void extract_pass(benchmark::State& state, Extract&& extract) {
     for (size_t pos = 0; pos < all.size();) {
       const std::string_view block = all.substr(pos, std::min(kBlockBytes, all.size() - pos));
       const bool last = pos + block.size() == all.size();
-      absl::StatusOr<size_t> used = airlog::detail::classify_block(engine.db->impl(), scratch, block, last);
+      absl::StatusOr<size_t> used = airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
       if (!used.ok() || *used == 0) {
         state.SkipWithError("classify_block failed or made no progress");
         return;

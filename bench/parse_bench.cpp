@@ -10,6 +10,7 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
+#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/database_impl.hpp"
 #include "core/scratch_impl.hpp"
@@ -86,7 +87,7 @@ int count_match(unsigned int, unsigned long long, unsigned long long, unsigned i
 void BM_hyperscan_anchor_scan(benchmark::State& state) {
   Engine engine;
   if (!engine.ready(state)) return;
-  const hs_database_t* db = engine.db->impl().hs;
+  const hs_database_t* db = airlog::detail::impl_of(*engine.db).hs;
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
     state.SkipWithError("hs_alloc_scratch failed");
@@ -117,14 +118,14 @@ BENCHMARK(BM_hyperscan_anchor_scan)->Unit(benchmark::kMillisecond);
 void BM_airlog_classify(benchmark::State& state) {
   Engine engine;
   if (!engine.ready(state)) return;
-  airlog::detail::ScratchImpl& scratch = engine.scratch->impl();
+  airlog::detail::ScratchImpl& scratch = airlog::detail::impl_of(*engine.scratch);
   const std::string_view all = corpus().bytes;
   for (auto _ : state) {
     size_t lines = 0;
     for (size_t pos = 0; pos < all.size();) {
       const std::string_view block = all.substr(pos, std::min(kBlockBytes, all.size() - pos));
       const bool last = pos + block.size() == all.size();
-      absl::StatusOr<size_t> used = airlog::detail::classify_block(engine.db->impl(), scratch, block, last);
+      absl::StatusOr<size_t> used = airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
       if (!used.ok() || *used == 0) {
         state.SkipWithError("classify_block failed or made no progress");
         return;

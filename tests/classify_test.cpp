@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
@@ -45,10 +46,10 @@ Classified classify(std::string_view text, bool last, bool skip_json_runs) {
   std::copy(text.begin(), text.end(), c.bytes.get());
   c.block = std::string_view(c.bytes.get(), text.size());
   absl::StatusOr<size_t> used =
-      detail::classify_block(engine().db.impl(), engine().scratch.impl(), c.block, last, skip_json_runs);
+      detail::classify_block(detail::impl_of(engine().db), detail::impl_of(engine().scratch), c.block, last, skip_json_runs);
   EXPECT_TRUE(used.ok()) << used.status();
   c.used = used.ok() ? *used : 0;
-  c.lines = engine().scratch.impl().lines;
+  c.lines = detail::impl_of(engine().scratch).lines;
   return c;
 }
 

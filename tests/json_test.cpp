@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/extract/extract.hpp"
 #include "core/rules.hpp"
@@ -125,8 +126,8 @@ void run_both(std::string_view text, Paths& p, size_t run_cap = kNoCap, const ch
   p.bytes.reset(new char[std::max<size_t>(text.size(), 1)]);
   std::copy(text.begin(), text.end(), p.bytes.get());
   p.block = std::string_view(p.bytes.get(), text.size());
-  detail::ScratchImpl& scratch = engine().scratch.impl();
-  absl::StatusOr<size_t> used = detail::classify_block(engine().db.impl(), scratch, p.block, /*last=*/true);
+  detail::ScratchImpl& scratch = detail::impl_of(engine().scratch);
+  absl::StatusOr<size_t> used = detail::classify_block(detail::impl_of(engine().db), scratch, p.block, /*last=*/true);
   ASSERT_TRUE(used.ok()) << used.status();
   p.lines = scratch.lines;
   const size_t n = p.lines.size();
@@ -679,7 +680,7 @@ TEST(Json, LineCapEndsTheRun) {
   const std::string text = a + "\n" + b + "\n" + a + "\n";
   Paths p;
   run_both(text, p);
-  detail::ScratchImpl& scratch = engine().scratch.impl();
+  detail::ScratchImpl& scratch = detail::impl_of(engine().scratch);
   absl::StatusOr<detail::ZoneResolver> zone = detail::ZoneResolver::create("UTC");
   ASSERT_TRUE(zone.ok());
   Arena arena;

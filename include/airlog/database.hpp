@@ -14,7 +14,10 @@
 
 namespace airlog {
 
-namespace detail { struct DatabaseImpl; }
+namespace detail {
+struct DatabaseImpl;
+struct HandleAccess;
+}  // namespace detail
 
 class Database {
  public:
@@ -27,9 +30,9 @@ class Database {
   /// Hyperscan's size of the compiled database in bytes.
   size_t size_bytes() const noexcept;
 
-  const detail::DatabaseImpl& impl() const noexcept { return *impl_; }
 
  private:
+  friend struct detail::HandleAccess;  // the library's stages reach the compiled rules through it
   explicit Database(std::shared_ptr<const detail::DatabaseImpl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const detail::DatabaseImpl> impl_;
 };

@@ -4,6 +4,7 @@
 //   airlog::append_json(event, out);   // one NDJSON line, '\n' included
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "airlog/event.hpp"
@@ -17,6 +18,10 @@ void append_json(const Event& e, std::string& out);
 
 /// Appends the `--stats` object (and '\n') for `s` to `out`.
 void append_stats_json(const Stats& s, std::string& out);
+
+/// Appends `ns` (Unix epoch ns, UTC) as the contract writes a date (`logical_date`): RFC 3339
+/// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, the fraction only when non-zero, trailing zeros removed.
+void append_contract_date(int64_t ns, std::string& out);
 
 /// Appends `text` as a JSON string literal (quotes included), escaping as RFC 8259 requires and
 /// replacing invalid UTF-8 bytes with U+FFFD.

@@ -12,7 +12,10 @@
 
 namespace airlog {
 
-namespace detail { struct ScratchImpl; }
+namespace detail {
+struct ScratchImpl;
+struct HandleAccess;
+}  // namespace detail
 
 class Scratch {
  public:
@@ -24,9 +27,9 @@ class Scratch {
   Scratch& operator=(Scratch&&) noexcept;
   ~Scratch();
 
-  detail::ScratchImpl& impl() noexcept { return *impl_; }
 
  private:
+  friend struct detail::HandleAccess;  // the library's stages reach the working memory through it
   explicit Scratch(std::unique_ptr<detail::ScratchImpl> impl);
   std::unique_ptr<detail::ScratchImpl> impl_;
 };

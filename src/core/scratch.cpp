@@ -1,5 +1,6 @@
 #include "airlog/scratch.hpp"
 
+#include "core/handles.hpp"
 #include "core/database_impl.hpp"
 #include "core/extract/extract.hpp"
 #include "core/scratch_impl.hpp"
@@ -18,7 +19,7 @@ Scratch::~Scratch() = default;
 
 absl::StatusOr<Scratch> Scratch::create(const Database& db) {
   auto impl = std::make_unique<detail::ScratchImpl>();
-  if (hs_alloc_scratch(db.impl().hs, &impl->hs) != HS_SUCCESS)
+  if (hs_alloc_scratch(detail::impl_of(db).hs, &impl->hs) != HS_SUCCESS)
     return absl::ResourceExhaustedError("airlog: cannot allocate Hyperscan scratch");
   return Scratch(std::move(impl));
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/database_impl.hpp"
 #include "core/dedup.hpp"
@@ -500,13 +501,13 @@ class Assembler {
       text.append(m);
       text.push_back('\n');
     }
-    if (k > 0) scan_lines(st_.db.impl(), scratch_, text.data(), spans.data(), 0, k - 1);
+    if (k > 0) scan_lines(detail::impl_of(st_.db), scratch_, text.data(), spans.data(), 0, k - 1);
   }
 
   uint64_t scan_anchors(std::string_view text) {
     uint64_t anchors = 0;
     const size_t n = std::min<size_t>(text.size(), 0xffffffffu);
-    hs_scan(st_.db.impl().hs, text.data(), static_cast<unsigned>(n), 0, scratch_.hs, collect_anchor, &anchors);
+    hs_scan(detail::impl_of(st_.db).hs, text.data(), static_cast<unsigned>(n), 0, scratch_.hs, collect_anchor, &anchors);
     return anchors;
   }
 
@@ -736,7 +737,7 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
   size_t used = 0;        // bytes of `block` in complete lines
   size_t line_count = 0;  // lines of `block` processed
   if (meta) {
-    absl::StatusOr<size_t> complete = classify_block(st.db.impl(), scratch, block, last);
+    absl::StatusOr<size_t> complete = classify_block(detail::impl_of(st.db), scratch, block, last);
     if (!complete.ok()) return complete.status();
     const std::vector<LineSpan>& lines = scratch.lines;
     line_count = lines.size();
@@ -755,7 +756,7 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
       const bool final_slice = slice_end == block.size();
       // Without an envelope, long JSON runs skip the anchor scan (json_run scans their event texts).
       absl::StatusOr<size_t> complete =
-          classify_block(st.db.impl(), scratch, block.substr(used, slice_end - used),
+          classify_block(detail::impl_of(st.db), scratch, block.substr(used, slice_end - used),
                          final_slice ? last || cut_long_line : false, /*skip_json_runs=*/true);
       if (!complete.ok()) return complete.status();
       std::vector<LineSpan>& lines = scratch.lines;
@@ -1000,7 +1001,7 @@ bool run_deferred(const StreamState& st, int64_t now_ns) {
 
 absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool last, Batch& out) {
   detail::StreamState& st = *state_;
-  detail::ScratchImpl& scratch = scratch_handle.impl();
+  detail::ScratchImpl& scratch = detail::impl_of(scratch_handle);
   out.consumed = 0;
   if (st.envelope == Envelope::auto_detect && !detail::decide(st, scratch, bytes, last)) return absl::OkStatus();
   if (st.envelope == Envelope::none) return detail::parse_block(st, scratch, bytes, last, out, nullptr, nullptr);
@@ -1014,7 +1015,7 @@ absl::Status Stream::parse(Scratch& scratch_handle, std::string_view bytes, bool
 
 absl::Status Stream::feed(Scratch& scratch_handle, std::string_view bytes, Batch& out, int64_t now_ns) {
   detail::StreamState& st = *state_;
-  detail::ScratchImpl& scratch = scratch_handle.impl();
+  detail::ScratchImpl& scratch = detail::impl_of(scratch_handle);
   const size_t n = bytes.size();
   const char* last_nl = detail::rfind_newline(bytes);
   if (last_nl && now_ns != 0) {
@@ -1048,7 +1049,7 @@ absl::Status Stream::feed(Scratch& scratch_handle, std::string_view bytes, Batch
 
 absl::Status Stream::poll(Scratch& scratch_handle, int64_t now_ns, Batch& out) {
   detail::StreamState& st = *state_;
-  detail::ScratchImpl& scratch = scratch_handle.impl();
+  detail::ScratchImpl& scratch = detail::impl_of(scratch_handle);
   out.consumed = 0;
   absl::Status s;
   if (st.envelope == Envelope::auto_detect) return s;  // no complete line yet
@@ -1074,7 +1075,7 @@ absl::Status Stream::poll(Scratch& scratch_handle, int64_t now_ns, Batch& out) {
 
 absl::Status Stream::flush(Scratch& scratch_handle, Batch& out) {
   detail::StreamState& st = *state_;
-  detail::ScratchImpl& scratch = scratch_handle.impl();
+  detail::ScratchImpl& scratch = detail::impl_of(scratch_handle);
   out.consumed = 0;
   std::string& x = st.carry[st.cur];
   if (st.envelope == Envelope::auto_detect && !detail::decide(st, scratch, x, true)) return absl::OkStatus();

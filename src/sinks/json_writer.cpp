@@ -147,6 +147,8 @@ void append_json(const Event& e, std::string& out) {
   w.end();
 }
 
+void append_contract_date(int64_t ns, std::string& out) { detail::append_rfc3339_utc(ns, out); }
+
 void append_stats_json(const Stats& s, std::string& out) {
   Writer w(out);
   w.num("lines_in", static_cast<int64_t>(s.lines_in));

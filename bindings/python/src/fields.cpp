@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "airlog/json_writer.hpp"
 #include "airlog/types.hpp"
 #include "text.hpp"
-#include "core/timestamp.hpp"  // detail::append_rfc3339_utc, the writer's own date formatting
 
 namespace airlog_py {
 
@@ -74,7 +74,7 @@ const std::array<Field, kFieldCount> kFields = {{
 
 py::str logical_date_string(int64_t ns) {
   std::string s;
-  airlog::detail::append_rfc3339_utc(ns, s);
+  airlog::append_contract_date(ns, s);
   return py::str(s);
 }
 
