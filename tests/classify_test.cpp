@@ -1,7 +1,8 @@
 // classify_test.cpp — src/core/classify.cpp: the line split (64-byte newline bitmaps) and the anchor
 // masks, against a naive split and a scan of each line on its own, on random blocks whose lines
 // cross the 64-byte steps in every way; and the JSON runs left unscanned (skip_json_runs), which
-// must carry exactly the CR and ESC marks the scan would have given them.
+// must carry exactly the CR and ESC marks the scan would have given them; and the scans of texts
+// read on their own (scan_text, scan_json_messages), against the block scan.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "core/handles.hpp"
 #include "core/classify.hpp"
+#include "core/extract/extract.hpp"
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
 #include "stream_util.hpp"
@@ -147,6 +149,48 @@ TEST(Classify, UnscannedJsonRunsKeepTheirCrAndEscMarks) {
     }
   }
   EXPECT_GT(unscanned, 100u);  // the property was exercised
+}
+
+// What the assembler scans on its own (lines the block scan skipped or cut, JSON event texts)
+// gets exactly the anchors the block scan gives the same bytes as a line.
+TEST(Classify, ScanTextFindsWhatTheBlockScanFinds) {
+  std::mt19937 rng(17);
+  detail::ScratchImpl& scratch = detail::impl_of(engine().scratch);
+  for (int round = 0; round < 200; ++round) {
+    const std::string text = random_block(rng, 1);
+    const std::string_view line(text.data(), text.size() - 1);
+    ASSERT_EQ(detail::scan_text(detail::impl_of(engine().db), scratch, line), anchors_alone(line)) << "round " << round;
+  }
+  EXPECT_EQ(detail::scan_text(detail::impl_of(engine().db), scratch, ""), 0u);
+}
+
+// One scan over a JSON run's event texts gives each its own anchors (none to results that are not
+// JSON events), as a scan of each text alone would: no match straddles two texts, and texts that
+// hold a '\n' of their own (a decoded escape) keep their matches.
+TEST(Classify, JsonMessagesAreScannedEachOnItsOwn) {
+  std::mt19937 rng(19);
+  detail::ScratchImpl& scratch = detail::impl_of(engine().scratch);
+  const std::vector<std::string> pieces = {"Marking task as ", "FAILED", "Received SIGT", "ERM", "\n", "x",
+                                           "Traceback (most recent call last):", "\x1b["};
+  for (int round = 0; round < 100; ++round) {
+    const size_t k = 1 + rng() % 20;
+    std::vector<std::string> texts(k);
+    for (size_t j = 0; j < k; ++j) {
+      for (size_t n = rng() % 6; n > 0; --n) texts[j] += pieces[rng() % pieces.size()];
+      detail::LineResult& r = scratch.json_results[j];
+      r = detail::LineResult{};
+      r.ev.format = rng() % 4 == 0 ? Format::raw : Format::airflow_json;
+      r.ev.message = texts[j];
+    }
+    detail::scan_json_messages(detail::impl_of(engine().db), scratch, k);
+    ASSERT_EQ(scratch.message_spans.size(), k);
+    for (size_t j = 0; j < k; ++j) {
+      const detail::LineResult& r = scratch.json_results[j];
+      const uint64_t want = r.ev.format == Format::airflow_json ? detail::scan_text(detail::impl_of(engine().db), scratch, texts[j]) : 0;
+      ASSERT_EQ(scratch.message_spans[j].anchors, want) << "round " << round << " text " << j;
+    }
+  }
+  for (detail::LineResult& r : scratch.json_results) r = detail::LineResult{};  // no views into `texts` left
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/extract/extract.hpp"
 #include "stream_util.hpp"
 
 namespace airlog::testing {
@@ -312,6 +313,34 @@ TEST(StreamFold, MultiLineConsoleEventTakesTheTrailerOfItsLastLine) {
   EXPECT_EQ(e.ev.component, Component::scheduler);
   EXPECT_EQ(r.at(1).logger, "supervisor");
   expect_invariant(r, 3);
+}
+
+// The console layout's trailer reader, as the assembler calls it on a multi-line event's last line.
+TEST(StreamFold, ConsoleTrailerParserReadsLoggerAndPairs) {
+  Batch b;
+  detail::LineContext ctx;
+  ctx.arena = &b.arena;
+  detail::LineResult r;
+  ASSERT_TRUE(detail::parse_console_trailer("\t<TaskInstance: d.t [queued]> [airflow.jobs.x] loc=x.py:7 dag_id=d try_number=2",
+                                            ctx, r));
+  EXPECT_EQ(r.ev.logger, "airflow.jobs.x");
+  EXPECT_EQ(r.ev.file, "x.py");
+  EXPECT_EQ(r.ev.lineno, 7);
+  EXPECT_EQ(r.ev.dag_id, "d");
+  EXPECT_EQ(r.ev.try_number, 2);
+  EXPECT_EQ(r.ev.message, "\t<TaskInstance: d.t [queued]> loc=x.py:7 dag_id=d try_number=2");
+  EXPECT_EQ(r.line_component, Component::unknown);
+
+  detail::LineResult end;  // a logger column that ends the line; the padding before it dropped
+  ASSERT_TRUE(detail::parse_console_trailer("GET /api/v2/x               [http.access]", ctx, end));
+  EXPECT_EQ(end.ev.logger, "http.access");
+  EXPECT_EQ(end.ev.message, "GET /api/v2/x");
+  EXPECT_EQ(end.line_component, Component::api_server);
+
+  detail::LineResult none;  // `[3]` followed by words is event text, not a logger column
+  EXPECT_FALSE(detail::parse_console_trailer("rows [3] were skipped", ctx, none));
+  EXPECT_TRUE(none.ev.logger.empty());
+  EXPECT_EQ(none.ev.message, "rows [3] were skipped");
 }
 
 TEST(StreamFold, BracketsInFoldedTextAreNotAConsoleTrailer) {

@@ -1,10 +1,12 @@
 #include "core/classify.hpp"
 
+#include <algorithm>
 #include <cstring>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "core/extract/extract.hpp"
 #include "core/rules.hpp"
 
 namespace airlog::detail {
@@ -39,6 +41,12 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
   return 0;
 }
 
+// Every anchor of a text scanned on its own: its bit in the mask.
+int collect_anchor(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/, unsigned int /*flags*/,
+                   void* context) {
+  *static_cast<uint64_t*>(context) |= uint64_t{1} << id;
+  return 0;
+}
 
 // Runs of at least this many '{'-led lines are left to the JSON reader unscanned: one scan call
 // per gap is only worth it when the run it skips is long enough.
@@ -112,6 +120,28 @@ bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, 
     first = end_line + 1;
   }
   return true;
+}
+
+uint64_t scan_text(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view text) {
+  uint64_t anchors = 0;
+  const size_t n = std::min<size_t>(text.size(), 0xffffffffu);
+  hs_scan(db.hs, text.data(), static_cast<unsigned>(n), 0, scratch.hs, collect_anchor, &anchors);
+  return anchors;
+}
+
+void scan_json_messages(const DatabaseImpl& db, ScratchImpl& scratch, size_t k) {
+  std::string& text = scratch.messages;
+  std::vector<LineSpan>& spans = scratch.message_spans;
+  text.clear();
+  spans.resize(k);
+  for (size_t j = 0; j < k; ++j) {
+    const Event& ev = scratch.json_results[j].ev;
+    const std::string_view m = ev.format == Format::airflow_json ? ev.message : std::string_view{};
+    spans[j] = LineSpan{text.size(), text.size() + m.size(), 0};
+    text.append(m);
+    text.push_back('\n');
+  }
+  if (k > 0) scan_lines(db, scratch, text.data(), spans.data(), 0, k - 1);
 }
 
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,

@@ -25,6 +25,16 @@ namespace airlog::detail {
 bool scan_lines(const DatabaseImpl& db, ScratchImpl& scratch, const char* base, LineSpan* lines, size_t first,
                 size_t last);
 
+/// The anchors in `text` read on its own (a line the block scan skipped or cut short, a JSON
+/// event's decoded text): one scan (of its first 4 GiB). A failed scan finds nothing.
+uint64_t scan_text(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view text);
+
+/// One anchor scan over the event texts of scratch.json_results[0, k) (a JSON run's results):
+/// scratch.message_spans[j] gets result j's anchors, none for a result that is not an Airflow
+/// JSON event. The texts are joined in scratch.messages with '\n' between them (no anchor holds
+/// one, so no match straddles two).
+void scan_json_messages(const DatabaseImpl& db, ScratchImpl& scratch, size_t k);
+
 absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch,
                                       std::string_view block, bool last, bool skip_json_runs = false);
 

@@ -35,6 +35,25 @@ struct LineResult {
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).
 bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out);
 
+/// Reads the trailer of a structlog console line, ` [logger] key=value …` after the event text,
+/// from `text`: the line after its `ts [level    ] ` prefix (what the console layout parser reads
+/// after the level column, and the last line of a multi-line console event). The logger column is
+/// the first ` [name]` followed by the end (or spaces) or by a `key=value`. When one is found,
+/// out.ev.logger is set, the pairs fill their Event fields, out.ev.message becomes the event text
+/// followed by the pairs (in ctx.arena when there are pairs), an `http.access` logger sets
+/// out.line_component, and it returns true; else out.ev.message = text and it returns false.
+/// `out` is default-constructed; of `ctx`, only the arena is used.
+bool parse_console_trailer(std::string_view text, LineContext& ctx, LineResult& out);
+
+/// The first lines of gunicorn's and uvicorn's start-up banners (Format::airflow_banner): each
+/// starts a banner record of its own, which the banner lines after it join.
+inline constexpr std::string_view kGunicornBannerHead = "Running the Gunicorn Server with:";
+inline constexpr std::string_view kUvicornBannerHead = "Running the uvicorn with:";
+
+inline bool banner_head(std::string_view message) noexcept {
+  return message.starts_with(kGunicornBannerHead) || message.starts_with(kUvicornBannerHead);
+}
+
 /// Decodes an Airflow 3 JSON line (`line` starts with '{') into `out` (default-constructed).
 /// Always returns true: a line that is not valid JSON becomes a `raw` event flagged
 /// kFlagInvalidJson, a valid object without a string `event` a plain `raw` event, both holding

@@ -201,9 +201,9 @@ bool parse_python_warning(std::string_view line, LineResult& out) {
 // The Airflow ASCII-art start-up banner and gunicorn's start-up banner lines.
 bool parse_banner(std::string_view line, LineResult& out) {
   static constexpr std::string_view kGunicornBanner[] = {
-      "Running the Gunicorn Server with:", "Workers: ", "Host: ", "Timeout: ", "Logfiles: ",
+      kGunicornBannerHead, "Workers: ", "Host: ", "Timeout: ", "Logfiles: ",
       "Access Logformat:", "=================================================================",
-      "Running the uvicorn with:", "Apps: "};
+      kUvicornBannerHead, "Apps: "};
   bool match = false;
   if (!line.empty() && (line[0] == ' ' || line[0] == '_')) {
     size_t underscores = 0;
@@ -280,7 +280,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
   if (is_digit(c)) {
     if (parse_digit_led(line, anchors, ctx, out, depth)) return true;
   } else if (is_upper(c)) {
-    if (c == 'T' && starts_with(line, "Traceback (most recent call last):")) return false;  // folds
+    if (c == 'T' && starts_with(line, anchor_literal(Anchor::traceback))) return false;  // folds
     if (parse_uvicorn(line, out)) return true;
     if (parse_banner(line, out)) return true;
   } else if (c == '/' || c == ' ' || c == '_') {
@@ -495,6 +495,14 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
   ev.format = Format::airflow_console;
   ev.level = level;
   set_ts(t, ctx, ev);
+  parse_console_trailer(rest, ctx, out);
+  return true;
+}
+
+}  // namespace
+
+bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
   // The event is padded to 30 columns and followed by ` [logger]`; find the first ` [name]`
   // whose name is a logger-like token followed by a space or the end.
   std::string_view event = rest;
@@ -537,10 +545,8 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
     ev.message = {buf, event.size() + 1 + kvs.size()};
   }
   if (ev.logger == "http.access") out.line_component = Component::api_server;
-  return true;
+  return !ev.logger.empty();
 }
-
-}  // namespace
 
 bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out) {
   // Runs of NUL bytes are left where a rotated file kept being written at its old offset.
