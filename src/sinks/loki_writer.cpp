@@ -180,12 +180,15 @@ absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_
     if (name.empty()) continue;
     auto it = std::find(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), name);
     if (it == std::end(kLabelFieldNames)) {
-      const bool known_high = name == "run_id" || name == "try_number" || name == "map_index" ||
-                              name == "message" || name == "file" || name == "lineno" ||
-                              name == "exception_type" || name == "ts_ns" || name == "line";
+      // Why not, from the field table: another contract key goes to structured metadata or
+      // stays in the line only.
+      const size_t row = detail::field_index(name);
+      const std::string_view why = row == detail::kFieldCount ? " (unknown field)"
+                                   : (detail::kFields[row].roles & detail::kLokiMetadata)
+                                       ? " (too many distinct values: it goes to structured metadata)"
+                                       : " (it stays in the entry's line only)";
       return absl::InvalidArgumentError(absl::StrCat(
-          "'", av(name), "' cannot be a Loki label",
-          known_high ? " (too many distinct values: it goes to structured metadata)" : " (unknown field)",
+          "'", av(name), "' cannot be a Loki label", av(why),
           "; label fields: ", absl::StrJoin(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), ", ",
                                             [](std::string* o, std::string_view s) { o->append(s); })));
     }
