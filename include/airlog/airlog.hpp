@@ -8,6 +8,7 @@
 #include "airlog/batch.hpp"
 #include "airlog/database.hpp"
 #include "airlog/event.hpp"
+#include "airlog/fields.hpp"
 #include "airlog/json_writer.hpp"
 #include "airlog/logfmt_writer.hpp"
 #include "airlog/loki_writer.hpp"

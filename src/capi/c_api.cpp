@@ -6,15 +6,18 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "core/fields.hpp"
 #include "core/timestamp.hpp"
 
 // The C vocabularies mirror the C++ enums value for value.
@@ -106,16 +109,40 @@ airlog_status from_absl(const absl::Status& st, airlog_status fallback) {
   }
 }
 
-// The text fields of an event, in the same order in both structs.
-constexpr std::array<std::string_view Event::*, 12> kEventText = {
-    &Event::logger, &Event::file, &Event::message, &Event::dag_id, &Event::task_id, &Event::run_id,
-    &Event::exception_type, &Event::exception_message, &Event::http_method, &Event::http_path,
-    &Event::client, &Event::attrs};
-constexpr std::array<airlog_span airlog_event::*, 12> kEventSpans = {
-    &airlog_event::logger, &airlog_event::file, &airlog_event::message, &airlog_event::dag_id,
-    &airlog_event::task_id, &airlog_event::run_id, &airlog_event::exception_type,
-    &airlog_event::exception_message, &airlog_event::http_method, &airlog_event::http_path,
-    &airlog_event::client, &airlog_event::attrs};
+// The text fields of an event (the field table's string_view members), and the airlog_event span
+// of each, in the same order: the C struct's spans are named here, checked against the table.
+constexpr auto& kEventText = airlog::detail::kTextMembers;
+constexpr std::pair<std::string_view, airlog_span airlog_event::*> kEventSpanNames[] = {
+    {"logger", &airlog_event::logger},
+    {"file", &airlog_event::file},
+    {"message", &airlog_event::message},
+    {"dag_id", &airlog_event::dag_id},
+    {"task_id", &airlog_event::task_id},
+    {"run_id", &airlog_event::run_id},
+    {"exception_type", &airlog_event::exception_type},
+    {"exception_message", &airlog_event::exception_message},
+    {"http_method", &airlog_event::http_method},
+    {"http_path", &airlog_event::http_path},
+    {"client", &airlog_event::client},
+    {"attrs", &airlog_event::attrs}};
+constexpr auto kEventSpans = [] {
+  std::array<airlog_span airlog_event::*, std::size(kEventSpanNames)> spans{};
+  for (size_t i = 0; i < spans.size(); ++i) spans[i] = kEventSpanNames[i].second;
+  return spans;
+}();
+static_assert([] {
+  if (kEventSpans.size() != kEventText.size()) return false;
+  size_t n = 0;
+  for (size_t i = 0; i < airlog::detail::kFieldCount; ++i)
+    if (airlog::detail::kFieldMembers[i] != nullptr &&
+        (n == kEventSpans.size() || airlog::detail::kFields[i].name != kEventSpanNames[n++].first))
+      return false;
+  return n == kEventSpans.size();
+}(), "airlog_event's spans and the field table's text rows differ (the C struct is a fixed ABI)");
+// The spans are the struct's last 12 members, consecutive, in table order.
+static_assert(offsetof(airlog_event, logger) == 272 - 12 * sizeof(airlog_span) &&
+              offsetof(airlog_event, client) == offsetof(airlog_event, logger) + 10 * sizeof(airlog_span) &&
+              offsetof(airlog_event, attrs) == offsetof(airlog_event, logger) + 11 * sizeof(airlog_span));
 
 // The input buffer of a producing call (empty for poll and flush).
 struct Input {

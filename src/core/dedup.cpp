@@ -9,6 +9,8 @@
 #include <limits>
 #include <string_view>
 
+#include "core/fields.hpp"
+
 namespace airlog::detail {
 
 namespace {
@@ -148,16 +150,36 @@ inline Fingerprint place(const Fingerprint& content, bool timed, const Fingerpri
   return key;
 }
 
+// The identity's text: the table's kIdentity rows that read a string_view, in table order.
+constexpr bool is_identity(const FieldInfo& f) { return (f.roles & kIdentity) != 0; }
+constexpr auto kIdentityText = members_where<count_members(is_identity)>(is_identity);
+static_assert(kIdentityText.size() <= 23, "the mask of non-empty strings has 23 bits (w[2] bits 40..62)");
+
+// The identity's other keys, as the words below pack them. They must be exactly the table's other
+// kIdentity rows: a key added there with kIdentity needs its bits here (then this list updated).
+constexpr std::string_view kPackedKeys[] = {
+    "ts_ns", "level", "format", "lineno", "logical_date", "try_number", "map_index", "event", "state",
+    "return_code", "http_status", "stream", "ingest_ts_ns", "truncated", "continued", "invalid_utf8",
+    "invalid_json"};
+static_assert([] {
+  size_t n = 0;
+  for (size_t i = 0; i < kFieldCount; ++i) {
+    if (!is_identity(kFields[i]) || kFieldMembers[i] != nullptr) continue;
+    if (n == std::size(kPackedKeys) || kPackedKeys[n++] != kFields[i].name) return false;
+  }
+  return n == std::size(kPackedKeys);
+}(), "the fingerprint's packed words and the field table's kIdentity rows differ");
+
 }  // namespace
 
 Fingerprint fingerprint(const Event& e) noexcept {
   // String fields in a fixed order. The header holds a mask of the non-empty ones, then come the
   // lengths of those (32 bits each, or 64 when a flag in the header says one needs it), then
   // their bytes: the stream decodes back to the fields.
-  const std::string_view strings[] = {e.logger,  e.file,   e.message,        e.dag_id,            e.task_id,
-                                      e.run_id,  e.exception_type, e.exception_message, e.http_method,
-                                      e.http_path, e.client, e.attrs};
-  constexpr size_t kStrings = sizeof strings / sizeof strings[0];
+  const auto strings = [&]<size_t... I>(std::index_sequence<I...>) {
+    return std::array<std::string_view, sizeof...(I)>{e.*kIdentityText[I]...};
+  }(std::make_index_sequence<kIdentityText.size()>{});
+  constexpr size_t kStrings = kIdentityText.size();
   uint64_t mask = 0;
   bool long_lengths = false;
   for (size_t i = 0; i < kStrings; ++i) {

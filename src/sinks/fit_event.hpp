@@ -10,16 +10,26 @@
 
 #include "airlog/event.hpp"
 #include "common/utf8.hpp"
+#include "core/fields.hpp"
 
 namespace airlog::detail {
 
 /// Smallest limit render_within() is guaranteed to meet: an event with every text field empty.
 inline constexpr size_t kMinRecordBytes = 1024;
 
+// What may be cut, from the field table's `cut` column (see detail::Cut).
+constexpr bool is_shrunk(const FieldInfo& f) { return f.cut == Cut::shrunk; }
+constexpr bool is_dropped(const FieldInfo& f) { return f.cut == Cut::dropped; }
+constexpr bool is_capped(const FieldInfo& f) { return f.cut == Cut::shrunk || f.cut == Cut::capped; }
+inline constexpr auto kShrunkText = members_where<count_members(is_shrunk)>(is_shrunk);
+inline constexpr auto kDroppedText = members_where<count_members(is_dropped)>(is_dropped);
+inline constexpr auto kCappedText = members_where<count_members(is_capped)>(is_capped);
+
 /// Calls render(event, out) (which appends to `out`, cleared first). If the result exceeds
-/// `max_bytes`, cuts — in this order, each only as far as needed — the message, the exception
-/// message, the attrs object (dropped whole: it must stay valid JSON), then every text field to
-/// 4096, 1024, 256, 64 and 0 bytes, re-rendering after each step, with kFlagTruncated set.
+/// `max_bytes`, cuts — in this order, each only as far as needed — the Cut::shrunk texts (the
+/// message, then the exception message), the Cut::dropped ones (attrs, dropped whole: it must stay
+/// valid JSON), then every shrunk or capped text to 4096, 1024, 256, 64 and 0 bytes,
+/// re-rendering after each step, with kFlagTruncated set.
 /// Cuts fall on UTF-8 character boundaries. Returns true when the event was cut. Meets the limit
 /// whenever max_bytes >= kMinRecordBytes (renderers of the contract keys fit well below it with
 /// empty text).
@@ -44,16 +54,16 @@ bool render_within(const Event& e, size_t max_bytes, std::string& out, Render&& 
     }
     return false;
   };
-  if (rerender() || shrink(cut.message) || shrink(cut.exception_message)) return true;
-  if (!cut.attrs.empty()) {
-    cut.attrs = {};
+  if (rerender()) return true;
+  for (auto member : kShrunkText)
+    if (shrink(cut.*member)) return true;
+  for (auto member : kDroppedText) {
+    if ((cut.*member).empty()) continue;
+    cut.*member = {};
     if (rerender()) return true;
   }
-  std::array<std::string_view*, 11> text = {&cut.message, &cut.exception_message, &cut.logger, &cut.file,
-                                            &cut.dag_id, &cut.task_id, &cut.run_id, &cut.exception_type,
-                                            &cut.http_method, &cut.http_path, &cut.client};
   for (size_t cap : {size_t{4096}, size_t{1024}, size_t{256}, size_t{64}, size_t{0}}) {
-    for (std::string_view* f : text) *f = utf8_prefix(*f, cap);
+    for (auto member : kCappedText) cut.*member = utf8_prefix(cut.*member, cap);
     if (rerender()) break;
   }
   return true;

@@ -1,6 +1,6 @@
-// json_writer.cpp — the JSON output contract (docs/schema.md). Keys are written in a fixed order;
-// absent values are omitted. Text is escaped per RFC 8259; invalid UTF-8 bytes become U+FFFD so
-// every output line is valid JSON whatever the input held.
+// json_writer.cpp — the JSON output contract (docs/schema.md). Keys, their order and omission rules
+// come from the field table (core/fields.hpp). Text is escaped per RFC 8259; invalid UTF-8 bytes
+// become U+FFFD so every output line is valid JSON whatever the input held.
 #include "airlog/json_writer.hpp"
 
 #include <charconv>
@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/decimal.hpp"
+#include "core/fields.hpp"
 #include "core/timestamp.hpp"
 #include "common/utf8.hpp"
 
@@ -26,11 +27,6 @@ class Writer {
     out_.push_back('"');
     out_.append(k);
     out_.append("\":", 2);
-  }
-  void str(std::string_view k, std::string_view v) {
-    if (v.empty()) return;
-    key(k);
-    append_json_string(v, out_);
   }
   void num(std::string_view k, int64_t v) {
     key(k);
@@ -102,48 +98,48 @@ void append_json_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
+namespace {
+
+// Renders the contract keys through the shared walk over the field table (core/fields.hpp).
+// FieldKey<I>::name() keeps each key an immediate operand.
+struct ContractVisitor {
+  Writer& w;
+  std::string& out;
+  template <size_t I>
+  void text(detail::FieldKey<I> f, std::string_view s) {
+    w.key(f.name());
+    append_json_string(s, out);
+  }
+  template <size_t I>
+  void integer(detail::FieldKey<I> f, int64_t v) {
+    w.key(f.name());
+    append_int(v, out);
+  }
+  template <size_t I>
+  void date(detail::FieldKey<I> f, int64_t ns) {
+    w.key(f.name());
+    out.push_back('"');
+    detail::append_rfc3339_utc(ns, out);
+    out.push_back('"');
+  }
+  template <size_t I>
+  void json(detail::FieldKey<I> f, std::string_view object_text) {
+    w.key(f.name());
+    out.append(object_text);  // already a JSON object text (extract/json.cpp builds it from raw tokens)
+  }
+  template <size_t I>
+  void flag(detail::FieldKey<I> f) {
+    w.key(f.name());
+    out.append("true");
+  }
+};
+
+}  // namespace
+
 void append_json(const Event& e, std::string& out) {
   Writer w(out);
-  w.num("line", static_cast<int64_t>(e.line));
-  w.num("lines", e.lines);
-  if (e.has_ts) w.num("ts_ns", e.ts_ns);
-  if (e.level != Level::none) w.str("level", to_string(e.level));
-  w.str("component", to_string(e.component));
-  w.str("format", to_string(e.format));
-  w.str("logger", e.logger);
-  w.str("file", e.file);
-  if (e.lineno > 0) w.num("lineno", e.lineno);
-  w.str("message", e.message);
-  w.str("dag_id", e.dag_id);
-  w.str("task_id", e.task_id);
-  w.str("run_id", e.run_id);
-  if (e.has_logical_date) {
-    w.key("logical_date");
-    out.push_back('"');
-    detail::append_rfc3339_utc(e.logical_date_ns, out);
-    out.push_back('"');
-  }
-  if (e.try_number > 0) w.num("try_number", e.try_number);
-  if (e.map_index >= 0) w.num("map_index", e.map_index);
-  if (e.kind != EventKind::none) w.str("event", to_string(e.kind));
-  if (e.state != State::none) w.str("state", to_string(e.state));
-  if (e.has_return_code) w.num("return_code", e.return_code);
-  w.str("exception_type", e.exception_type);
-  w.str("exception_message", e.exception_message);
-  w.str("http_method", e.http_method);
-  w.str("http_path", e.http_path);
-  if (e.http_status > 0) w.num("http_status", e.http_status);
-  w.str("client", e.client);
-  w.str("stream", to_string(e.channel));
-  if (e.has_ingest_ts) w.num("ingest_ts_ns", e.ingest_ts_ns);
-  if (!e.attrs.empty()) {
-    w.key("attrs");
-    out.append(e.attrs);  // already a JSON object text (extract_json.cpp builds it from raw tokens)
-  }
-  if (e.flags & kFlagTruncated) w.flag("truncated");
-  if (e.flags & kFlagContinued) w.flag("continued");
-  if (e.flags & kFlagInvalidUtf8) w.flag("invalid_utf8");
-  if (e.flags & kFlagInvalidJson) w.flag("invalid_json");
+  ContractVisitor v{w, out};
+  detail::visit_event_fields(e, v);
   w.end();
 }
 

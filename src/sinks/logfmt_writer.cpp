@@ -7,7 +7,7 @@
 
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
-#include "core/event_fields.hpp"
+#include "core/fields.hpp"
 #include "core/timestamp.hpp"
 #include "common/utf8.hpp"
 
@@ -36,32 +36,32 @@ bool can_stand_bare(std::string_view s) {
 class LogfmtVisitor {
  public:
   explicit LogfmtVisitor(std::string& out) : out_(out) {}
-  void text(detail::Field f, std::string_view s) {
+  void text(const detail::FieldInfo& f, std::string_view s) {
     key(f);
     append_logfmt_value(s, out_);
   }
-  void integer(detail::Field f, int64_t v) {
+  void integer(const detail::FieldInfo& f, int64_t v) {
     key(f);
     detail::append_int(v, out_);
   }
-  void date(detail::Field f, int64_t ns) {
+  void date(const detail::FieldInfo& f, int64_t ns) {
     key(f);
     detail::append_rfc3339_utc(ns, out_);
   }
-  void json(detail::Field f, std::string_view object_text) {
+  void json(const detail::FieldInfo& f, std::string_view object_text) {
     key(f);
     append_json_string(object_text, out_);
   }
-  void flag(detail::Field f) {
+  void flag(const detail::FieldInfo& f) {
     key(f);
     out_.append("true");
   }
 
  private:
-  void key(detail::Field f) {
+  void key(const detail::FieldInfo& f) {
     if (!first_) out_.push_back(' ');
     first_ = false;
-    out_.append(detail::field_name(f));
+    out_.append(f.name);
     out_.push_back('=');
   }
   std::string& out_;

@@ -5,6 +5,7 @@
 #include "airlog/loki_writer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -13,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
-#include "core/event_fields.hpp"
+#include "core/fields.hpp"
 #include "sinks/fit_event.hpp"
 #include "core/timestamp.hpp"
 #include "common/utf8.hpp"
@@ -22,7 +23,7 @@ namespace airlog {
 
 namespace {
 
-using detail::Field;
+using detail::FieldInfo;
 
 constexpr size_t kMaxLabelNameBytes = 1024;  // Loki's max_label_name_length
 constexpr std::string_view kTruncatedKey = "airlog_truncated";
@@ -33,35 +34,26 @@ constexpr std::string_view kLabelFieldNames[] = {"component", "level", "format",
 // abseil's string_view is its own type here; StrCat takes only that one.
 absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-Field to_field(LokiLabelField f) {
-  switch (f) {
-    case LokiLabelField::component: return Field::component;
-    case LokiLabelField::level: return Field::level;
-    case LokiLabelField::format: return Field::format;
-    case LokiLabelField::dag_id: return Field::dag_id;
-    case LokiLabelField::task_id: return Field::task_id;
-    case LokiLabelField::event: return Field::event;
-    case LokiLabelField::state: return Field::state;
-    case LokiLabelField::stream: return Field::stream;
-    case LokiLabelField::logger: return Field::logger;
-  }
-  return Field::component;
-}
+// The table row of each LokiLabelField (the public enum keeps its own order).
+constexpr auto kLabelRows = [] {
+  std::array<uint8_t, std::size(kLabelFieldNames)> rows{};
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint8_t>(detail::field_index(kLabelFieldNames[i]));
+  return rows;
+}();
+// The label fields are exactly the table's rows with the kLokiLabel role, and they read text.
+static_assert([] {
+  size_t label_rows = 0;
+  for (const FieldInfo& f : detail::kFields) label_rows += (f.roles & detail::kLokiLabel) != 0;
+  for (uint8_t r : kLabelRows)
+    if (r >= detail::kFieldCount || !(detail::kFields[r].roles & detail::kLokiLabel) ||
+        detail::kTextReaders[r] == nullptr)
+      return false;
+  return label_rows == kLabelRows.size();
+}(), "LokiLabelField and the field table's kLokiLabel rows differ");
 
-std::string_view label_field_value(const Event& e, LokiLabelField f) {
-  switch (f) {
-    case LokiLabelField::component: return to_string(e.component);
-    case LokiLabelField::level: return to_string(e.level);
-    case LokiLabelField::format: return to_string(e.format);
-    case LokiLabelField::dag_id: return e.dag_id;
-    case LokiLabelField::task_id: return e.task_id;
-    case LokiLabelField::event: return to_string(e.kind);
-    case LokiLabelField::state: return to_string(e.state);
-    case LokiLabelField::stream: return to_string(e.channel);
-    case LokiLabelField::logger: return e.logger;
-  }
-  return {};
-}
+size_t row_of(LokiLabelField f) { return kLabelRows[static_cast<size_t>(f)]; }
+
+std::string_view label_field_value(const Event& e, LokiLabelField f) { return detail::kTextReaders[row_of(f)](e); }
 
 // Bytes append_json_string adds around and inside valid UTF-8 text `s` (quotes included).
 size_t json_string_bytes(std::string_view s) {
@@ -158,13 +150,6 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// Fields never copied to structured metadata: the text bodies (in the line) and the timestamps
-// and line numbers (the entry's time; the line).
-bool metadata_excluded(Field f) {
-  return f == Field::line || f == Field::lines || f == Field::ts_ns || f == Field::message ||
-         f == Field::exception_message || f == Field::ingest_ts_ns || f == Field::attrs;
-}
-
 // {"name":"value",…}
 void append_label_object(std::span<const LokiLabel> pairs, std::string& out) {
   out.push_back('{');
@@ -195,12 +180,15 @@ absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_
     if (name.empty()) continue;
     auto it = std::find(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), name);
     if (it == std::end(kLabelFieldNames)) {
-      const bool known_high = name == "run_id" || name == "try_number" || name == "map_index" ||
-                              name == "message" || name == "file" || name == "lineno" ||
-                              name == "exception_type" || name == "ts_ns" || name == "line";
+      // Why not, from the field table: another contract key goes to structured metadata or
+      // stays in the line only.
+      const size_t row = detail::field_index(name);
+      const std::string_view why = row == detail::kFieldCount ? " (unknown field)"
+                                   : (detail::kFields[row].roles & detail::kLokiMetadata)
+                                       ? " (too many distinct values: it goes to structured metadata)"
+                                       : " (it stays in the entry's line only)";
       return absl::InvalidArgumentError(absl::StrCat(
-          "'", av(name), "' cannot be a Loki label",
-          known_high ? " (too many distinct values: it goes to structured metadata)" : " (unknown field)",
+          "'", av(name), "' cannot be a Loki label", av(why),
           "; label fields: ", absl::StrJoin(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), ", ",
                                             [](std::string* o, std::string_view s) { o->append(s); })));
     }
@@ -340,25 +328,27 @@ struct LokiBatcher::Impl {
   // Structured metadata of `e` into meta / meta_text.
   struct MetaVisitor {
     Impl& impl;
-    void put(Field f, std::string_view v) {
-      if (impl.is_label[static_cast<int>(f)] || metadata_excluded(f)) return;
+    // Keys without the kLokiMetadata role (the text bodies, in the line; the timestamps and line
+    // numbers: the entry's time, the line) are never copied.
+    void put(const FieldInfo& f, std::string_view v) {
+      if (impl.is_label[f.index] || !(f.roles & detail::kLokiMetadata)) return;
       const size_t start = impl.meta_text.size();
       detail::append_valid_utf8(detail::utf8_prefix(v, impl.options.max_metadata_value_bytes), impl.meta_text);
-      impl.meta.push_back({detail::field_name(f), start, impl.meta_text.size() - start});
+      impl.meta.push_back({f.name, start, impl.meta_text.size() - start});
     }
-    void text(Field f, std::string_view s) { put(f, s); }
-    void integer(Field f, int64_t v) {
+    void text(const FieldInfo& f, std::string_view s) { put(f, s); }
+    void integer(const FieldInfo& f, int64_t v) {
       impl.number_text.clear();
       detail::append_int(v, impl.number_text);
       put(f, impl.number_text);
     }
-    void date(Field f, int64_t ns) {
+    void date(const FieldInfo& f, int64_t ns) {
       impl.date_text.clear();
       detail::append_rfc3339_utc(ns, impl.date_text);
       put(f, impl.date_text);
     }
-    void json(Field, std::string_view) {}
-    void flag(Field f) { put(f, "true"); }
+    void json(const FieldInfo& f, std::string_view s) { put(f, s); }
+    void flag(const FieldInfo& f) { put(f, "true"); }
   };
 
   void emit() {
@@ -422,7 +412,7 @@ struct LokiBatcher::Impl {
     detail::visit_event_fields(e, mv);
     if (truncated) {
       // The rebuilt line says "truncated":true; so do the metadata.
-      if (!(e.flags & kFlagTruncated)) mv.put(Field::truncated, "true");
+      if (!(e.flags & kFlagTruncated)) mv.put(detail::field_at("truncated"), "true");
       const size_t start = meta_text.size();
       meta_text.append("true");
       meta.push_back({kTruncatedKey, start, 4});
@@ -518,7 +508,7 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
     if (std::find(o.labels.begin(), o.labels.begin() + static_cast<ptrdiff_t>(i), f) != o.labels.begin() + static_cast<ptrdiff_t>(i))
       return fail("label field '", av(to_string(f)), "' is listed twice");
     impl->slots.push_back({to_string(f), false, {}, f});
-    impl->is_label[static_cast<int>(to_field(f))] = true;
+    impl->is_label[row_of(f)] = true;
     always_present |= f == LokiLabelField::component || f == LokiLabelField::format;
   }
   for (const auto& [name, value] : o.static_labels) {

@@ -9,7 +9,7 @@
 #include "airlog/json_writer.hpp"
 #include "airlog/version.hpp"
 #include "common/decimal.hpp"
-#include "core/event_fields.hpp"
+#include "core/fields.hpp"
 #include "sinks/fit_event.hpp"
 #include "common/text.hpp"
 #include "core/timestamp.hpp"
@@ -18,42 +18,38 @@ namespace airlog {
 
 namespace {
 
-using detail::Field;
+using detail::FieldInfo;
 
-// Attribute name of each contract key; empty for keys that are part of the record itself
-// (time, severity, body) or left out (lines).
-constexpr std::array<std::string_view, detail::kFieldCount> kAttributeNames = {
-    "airflow.line", "", "", "", "airflow.component", "airflow.format", "airflow.logger", "code.file.path",
-    "code.line.number", "", "airflow.dag_id", "airflow.task_id", "airflow.run_id", "airflow.logical_date",
-    "airflow.try_number", "airflow.map_index", "airflow.event", "airflow.state", "process.exit.code",
-    "exception.type", "exception.message", "http.request.method", "url.path", "http.response.status_code",
-    "client.address", "log.iostream", "", "airflow.attrs", "airflow.truncated", "airflow.continued",
-    "airflow.invalid_utf8", "airflow.invalid_json"};
+// `client` renders as client.address and client.port (see AttributeWriter::client).
+constexpr const FieldInfo& kClient = detail::field_at("client");
 
 using detail::append_int;
 
 class AttributeWriter {
  public:
   explicit AttributeWriter(std::string& out) : out_(out) {}
-  void text(Field f, std::string_view s) {
-    const std::string_view name = kAttributeNames[static_cast<int>(f)];
-    if (name.empty()) return;
-    if (f == Field::client) return client(s);
-    string_attribute(name, s);
+  // Keys without an attribute name are part of the record itself or left out.
+  void text(const FieldInfo& f, std::string_view s) {
+    if (f.otel.empty()) return;
+    if (f.index == kClient.index) return client(s);
+    string_attribute(f.otel, s);
   }
-  void integer(Field f, int64_t v) {
-    const std::string_view name = kAttributeNames[static_cast<int>(f)];
-    if (!name.empty()) int_attribute(name, v);
+  void integer(const FieldInfo& f, int64_t v) {
+    if (!f.otel.empty()) int_attribute(f.otel, v);
   }
-  void date(Field f, int64_t ns) {
-    begin(kAttributeNames[static_cast<int>(f)]);
+  void date(const FieldInfo& f, int64_t ns) {
+    if (f.otel.empty()) return;
+    begin(f.otel);
     out_.append("\"stringValue\":\"");
     detail::append_rfc3339_utc(ns, out_);
     out_.append("\"}}");
   }
-  void json(Field f, std::string_view object_text) { string_attribute(kAttributeNames[static_cast<int>(f)], object_text); }
-  void flag(Field f) {
-    begin(kAttributeNames[static_cast<int>(f)]);
+  void json(const FieldInfo& f, std::string_view object_text) {
+    if (!f.otel.empty()) string_attribute(f.otel, object_text);
+  }
+  void flag(const FieldInfo& f) {
+    if (f.otel.empty()) return;
+    begin(f.otel);
     out_.append("\"boolValue\":true}}");
   }
 

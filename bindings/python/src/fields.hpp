@@ -1,6 +1,7 @@
 // fields.hpp — the keys of the JSON output contract (docs/schema.md), in contract order, and how
-// each is read from an airlog::Event. Event attributes, Event.to_dict() and the columnar API are
-// all built from this one table, so they cannot drift from each other or from the JSON writer.
+// each is read from an airlog::Event, as Python sees them. Event attributes, Event.to_dict() and
+// the columnar API are all built from this list, itself derived from the field table the writers
+// use (src/core/fields.hpp), so they cannot drift from each other or from the JSON writer.
 #pragma once
 
 #include <array>

@@ -1,21 +1,14 @@
 // owned_events.cpp — see owned_events.hpp.
 #include "owned_events.hpp"
 
-#include <array>
 #include <string_view>
+
+#include "airlog/fields.hpp"
 
 namespace airlog_py {
 
-namespace {
-
-constexpr std::array<std::string_view airlog::Event::*, 12> kTextFields = {
-    &airlog::Event::logger,         &airlog::Event::file,           &airlog::Event::message,
-    &airlog::Event::dag_id,         &airlog::Event::task_id,        &airlog::Event::run_id,
-    &airlog::Event::exception_type, &airlog::Event::exception_message, &airlog::Event::http_method,
-    &airlog::Event::http_path,      &airlog::Event::client,         &airlog::Event::attrs,
-};
-
-}  // namespace
+// Every text an event views: the field table's string_view members.
+constexpr auto& kTextFields = airlog::schema::kTextMembers;
 
 void append_owned(OwnedEvents& owned, const std::vector<airlog::Event>& events) {
   if (events.empty()) return;

@@ -53,3 +53,26 @@ def test_real_logs_equal_cli_output(real_log_files, cli):
 
 def test_real_logs_to_dict_equals_contract_line(real_log_files):
     assert sum(len(check_file(path)) for path in real_log_files) > 1000
+
+
+def schema_keys(root):
+    """The keys of docs/schema.md's "Event keys" tables, in contract order."""
+    text = (root / "docs" / "schema.md").read_text()
+    section = text[text.index("## Event keys"):]
+    section = section[:section.index("\n## ", 1)]
+    keys = []
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            keys += [k for i, k in enumerate(line.split("|")[1].split("`")) if i % 2 == 1]
+    return keys
+
+
+def test_field_lists_are_the_contract_keys(root):
+    """The Python field list (columns, Event attributes) comes from the C++ field table."""
+    keys = schema_keys(root)
+    assert len(keys) > 30
+    columns = airlog.Parser().parse_columns(b"[2024-01-01T00:00:00.000+0000] {a.py:1} INFO - x\n")
+    assert list(columns) == keys + ["logical_date_ns"]
+    event = next(iter(airlog.Parser().parse(b"x\n")))
+    for key in keys + ["logical_date_ns"]:
+        getattr(event, key)
