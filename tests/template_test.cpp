@@ -491,6 +491,20 @@ TEST_F(TemplateTest, OtherQueuingMessages) {
   EXPECT_EQ(p[3].run_id, "r");
 }
 
+// 3.1+: the executor accepted the task and named its own id for it (the ECS task ARN, the Celery
+// task id); the ids come from the TaskInstance repr.
+TEST_F(TemplateTest, SettingExternalExecutorId31) {
+  PARSE_ONE(e, "2026-03-15T01:10:05.041686Z [info     ] Setting external_executor_id for <TaskInstance: "
+               "test_deadline_callback.slow_task manual__2026-03-15T01:10:03.205133+00:00 [queued]> to "
+               "arn:aws:ecs:us-west-2:741443349243:task/alpha-cluster/3a1959223f2c42728261fc781124c93e "
+               "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner]");
+  EXPECT_EQ(e.kind, EventKind::task_queued);
+  EXPECT_EQ(e.state, State::none);
+  EXPECT_EQ(e.dag_id, "test_deadline_callback");
+  EXPECT_EQ(e.task_id, "slow_task");
+  EXPECT_EQ(e.run_id, "manual__2026-03-15T01:10:03.205133+00:00");
+}
+
 // ---------------------------------------------------------------------------------------------
 // §4.6 Task run lifecycle
 

@@ -50,6 +50,7 @@ enum class Anchor : uint8_t {
   request_finished,       // "request finished" (3.2 http.access)
   celery_command,         // "in Celery: " (Executing command / workload in Celery)
   process_terminated,     // "Process terminated by signal" (3.x task file; signal, signal_name)
+  setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
   count
 };
 
@@ -140,6 +141,7 @@ inline constexpr Rule kRules[] = {
     {Anchor::request_finished, "request-finished", "request finished", exact, K::http_access, S::none, R::needs_http_status, 190},
     {Anchor::celery_command, "celery-command", " in Celery: ", exact, K::none, S::none, R::command_list, 110},
     {Anchor::process_terminated, "process-terminated", "Process terminated by signal", exact, K::task_exit, S::none, R::none, 151},
+    {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact, K::task_queued, S::none, R::none, 106},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;
