@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "core/extract/extract.hpp"
+#include "core/extract/keys.hpp"
 #include "core/rules.hpp"
 #include "common/text.hpp"
 
@@ -16,19 +17,26 @@ void set_if_empty(std::string_view& field, std::string_view value) {
   if (field.empty() && !value.empty() && value != "None") field = value;
 }
 
+// `key=value` fields in the text (keys.hpp), filling only what the record left unset. Ids and
+// dates run to the next ", " (dates hold spaces); integers end at the first delimiter.
+void read_text_key(std::string_view msg, Key k, LineContext& ctx, Event& ev) {
+  std::string_view v;
+  const bool comma = k != Key::try_number && k != Key::map_index;
+  if (comma ? find_comma_value(msg, text_key(k), &v) : find_value(msg, text_key(k), &v))
+    apply_key(k, v, Fill::first_wins, ctx, ev);
+}
+
 // Explicit `key=value, ` fields shared by several templates.
 void read_identity_keys(std::string_view msg, LineContext& ctx, Event& ev) {
+  if (ev.dag_id.empty()) read_text_key(msg, Key::dag_id, ctx, ev);
+  if (ev.task_id.empty()) read_text_key(msg, Key::task_id, ctx, ev);
+  if (ev.run_id.empty()) read_text_key(msg, Key::run_id, ctx, ev);
+  if (ev.map_index < 0) read_text_key(msg, Key::map_index, ctx, ev);
+  if (ev.try_number == 0) read_text_key(msg, Key::try_number, ctx, ev);
   std::string_view v;
-  if (ev.dag_id.empty() && find_comma_value(msg, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-  if (ev.task_id.empty() && find_comma_value(msg, "task_id=", &v)) set_if_empty(ev.task_id, v);
-  if (ev.run_id.empty() && find_comma_value(msg, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  int32_t n = 0;
-  if (ev.map_index < 0 && find_value(msg, "map_index=", &v) && parse_int_exact(v, &n)) ev.map_index = n;
-  if (ev.try_number == 0 && find_value(msg, "try_number=", &v) && parse_int_exact(v, &n)) ev.try_number = n;
-  if (!ev.has_logical_date) {
-    if (find_comma_value(msg, "execution_date=", &v) || find_comma_value(msg, "logical_date=", &v))
-      set_logical_date(v, ctx, ev);
-  }
+  if (!ev.has_logical_date && (find_comma_value(msg, text_key(Key::execution_date), &v) ||
+                               find_comma_value(msg, text_key(Key::logical_date), &v)))
+    apply_key(Key::logical_date, v, Fill::first_wins, ctx, ev);
 }
 
 // The text after anchor `a` in `msg` (located by its row's case rule). The anchor bit says the
@@ -70,14 +78,10 @@ void read_ti_key(std::string_view msg, LineContext& ctx, Event& ev) {
     if (key[i] == '(') ++depth;
     else if (key[i] == ')' && depth-- == 0) { key = key.substr(0, i); break; }
   }
-  std::string_view v;
-  int32_t n = 0;
-  if (find_value(key, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-  if (find_value(key, "task_id=", &v)) set_if_empty(ev.task_id, v);
-  if (find_value(key, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  if (find_value(key, "execution_date=", &v)) set_logical_date(v, ctx, ev);
-  if (ev.try_number == 0 && find_value(key, "try_number=", &v) && parse_int_exact(v, &n)) ev.try_number = n;
-  if (ev.map_index < 0 && find_value(key, "map_index=", &v) && parse_int_exact(v, &n)) ev.map_index = n;
+  for (Key k : {Key::dag_id, Key::task_id, Key::run_id, Key::execution_date, Key::try_number, Key::map_index}) {
+    std::string_view v;
+    if (find_value(key, text_key(k), &v)) apply_key(k, v, Fill::first_wins, ctx, ev);
+  }
 }
 
 // <TaskInstance: dag.task run_id [map_index=N ][state]>; 1.10–2.1 print the execution date
@@ -172,8 +176,8 @@ bool read_executor_reports(std::string_view msg, LineContext& ctx, Event& ev) {
   constexpr std::string_view kExited = " exited with status", kTryNumber = "for try_number ";
   std::string_view dotted = s.substr(0, sp);
   std::string_view v;
-  if (find_value(s, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  if (find_comma_value(s, "execution_date=", &v)) {
+  if (find_value(s, text_key(Key::run_id), &v)) apply_key(Key::run_id, v, Fill::first_wins, ctx, ev);
+  if (find_comma_value(s, text_key(Key::execution_date), &v)) {
     size_t ex = v.find(kExited);
     set_logical_date(ex == std::string_view::npos ? v : v.substr(0, ex), ctx, ev);
   }
@@ -210,19 +214,18 @@ bool int_after(std::string_view msg, Anchor a, int32_t* n) {
 }
 
 // One zombie event per task instance: the "Failing N jobs without heartbeat" summary is none.
-void read_zombie_keys(std::string_view msg, Event& ev) {
+void read_zombie_keys(std::string_view msg, LineContext& ctx, Event& ev) {
   std::string_view v;
   if (find_value(msg, "'DAG Id': ", &v)) set_if_empty(ev.dag_id, v);
   if (find_value(msg, "'Task Id': ", &v)) set_if_empty(ev.task_id, v);
   if (find_value(msg, "'Run Id': ", &v)) set_if_empty(ev.run_id, v);
-  if (find_value(msg, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-  if (find_value(msg, "task_id=", &v)) set_if_empty(ev.task_id, v);
-  if (find_value(msg, "run_id=", &v)) set_if_empty(ev.run_id, v);
+  for (Key k : {Key::dag_id, Key::task_id, Key::run_id})
+    if (find_value(msg, text_key(k), &v)) apply_key(k, v, Fill::first_wins, ctx, ev);
 }
 
-void read_state_key(std::string_view msg, Event& ev) {
+void read_state_key(std::string_view msg, LineContext& ctx, Event& ev) {
   std::string_view v;
-  if (ev.state == State::none && find_value(msg, "state=", &v)) ev.state = parse_state(v);
+  if (ev.state == State::none && find_value(msg, text_key(Key::state), &v)) apply_key(Key::state, v, Fill::first_wins, ctx, ev);
 }
 
 // Runs row `r`'s reader on the message. False when the reader declines the line.
@@ -242,7 +245,7 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
       return true;
     case Reader::identity_and_state:
       read_identity_keys(msg, ctx, ev);
-      read_state_key(msg, ev);
+      read_state_key(msg, ctx, ev);
       return true;
     case Reader::state_word: {
       std::string_view s;
@@ -267,15 +270,11 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
     case Reader::executing_task:
       return read_executing_task(msg, ctx, ev);
     case Reader::attempt_number:
-      if (!int_after(msg, r.anchor, &n)) return false;
-      if (ev.try_number == 0) ev.try_number = n;
-      return true;
+      return int_after(msg, r.anchor, &n) && apply_key(Key::try_number, n, Fill::first_wins, ev);
     case Reader::return_code:
-      if (!int_after(msg, r.anchor, &n)) return false;
-      if (!ev.has_return_code) { ev.return_code = n; ev.has_return_code = true; }
-      return true;
+      return int_after(msg, r.anchor, &n) && apply_key(Key::exit_code, n, Fill::first_wins, ev);
     case Reader::zombie_keys:
-      read_zombie_keys(msg, ev);
+      read_zombie_keys(msg, ctx, ev);
       return true;
     case Reader::needs_state:
       return ev.state != State::none;
