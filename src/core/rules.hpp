@@ -73,7 +73,7 @@ enum class Reader : uint8_t {
   ti_key,            ///< ids of a `TaskInstanceKey(…)` repr
   ti_repr,           ///< ids of a `<TaskInstance: dag.task run …>` repr
   identity_keys,     ///< `dag_id=, task_id=, run_id=, map_index=, try_number=, logical_date=` in the text
-  identity_and_state,///< those and `state=`
+  identity_and_state,  ///< those and `state=`
   state_word,        ///< the state word after the literal (declines an unknown one); identity keys
   dagrun_outcome,    ///< `<DagRun …> successful|failed` (declines without an outcome)
   executor_reports,  ///< `dag.task run_id=R exited with status S for try_number N`
@@ -96,7 +96,7 @@ struct Rule {
   State state;               ///< fixed state (kept when the line already holds one), or none
   Reader reader;
   uint8_t priority;          ///< rows of a line apply in ascending priority; unique
-  bool split_by_ansi = false;///< a TTY's bold escapes may split the literal: looked for again in the clean text
+  bool split_by_ansi = false;  ///< a TTY's bold escapes may split the literal: looked for again in the clean text
 };
 
 namespace rule_rows {  // short names for the table only
