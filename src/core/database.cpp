@@ -19,7 +19,7 @@ absl::StatusOr<Database> Database::compile() {
   for (unsigned i = 0; i < detail::kAnchorCount; ++i) {
     const detail::Rule& r = detail::kRules[i];
     // The built-in table is also checked at build time; this names the row if it ever is not.
-    if (const char* problem = detail::check_rule(i))
+    if (const char* problem = detail::check_rule(detail::kRules, i))
       return absl::InternalError("airlog: rule '" + std::string(r.name) + "' " + problem);
     literals.push_back(r.literal.data());
     lengths.push_back(r.literal.size());

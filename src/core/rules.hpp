@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "airlog/types.hpp"
@@ -153,23 +154,24 @@ inline constexpr std::string_view anchor_literal(Anchor a) noexcept { return kRu
 /// True when row `r` applies to lines (has a reader or a kind); such rows have a nonzero priority.
 inline constexpr bool dispatched(const Rule& r) noexcept { return r.reader != Reader::none || r.kind != EventKind::none; }
 
-/// What is wrong with row `index` of kRules, or null. The one check of the table: run at compile
-/// time below and by Database::compile, which names the failing rule.
-inline constexpr const char* check_rule(unsigned index) noexcept {
-  const Rule& r = kRules[index];
+/// What is wrong with row `index` of the table `rules` (kRules, or a test's), or null. The one
+/// check of the table: run at compile time below and by Database::compile, which names the
+/// failing rule.
+inline constexpr const char* check_rule(std::span<const Rule> rules, unsigned index) noexcept {
+  const Rule& r = rules[index];
   if (static_cast<unsigned>(r.anchor) != index) return "is out of order (rows follow the Anchor enum)";
   if (r.literal.empty()) return "has an empty literal";
   if (dispatched(r) != (r.priority != 0)) return "needs a priority exactly when it has a reader or a kind";
   if (r.state != State::none && r.kind == EventKind::none) return "fixes a state without an event kind";
   if (r.match == Case::caseless && r.split_by_ansi) return "is looked for again after ANSI stripping, which is exact";
   for (unsigned j = 0; j < index; ++j)
-    if (r.priority != 0 && kRules[j].priority == r.priority) return "shares its priority with an earlier rule";
+    if (r.priority != 0 && rules[j].priority == r.priority) return "shares its priority with an earlier rule";
   return nullptr;
 }
 
 inline constexpr bool rules_valid() noexcept {
   for (unsigned i = 0; i < kAnchorCount; ++i)
-    if (check_rule(i) != nullptr) return false;
+    if (check_rule(kRules, i) != nullptr) return false;
   return true;
 }
 static_assert(rules_valid(), "a row of kRules fails check_rule()");
