@@ -102,10 +102,10 @@ void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   if (ev.task_id.empty() || ev.dag_id.empty()) split_dotted_ids(dotted, ctx, ev);
   if (is_date) set_logical_date(run, ctx, ev);
   else set_if_empty(ev.run_id, run);
-  constexpr std::string_view kMapIndex = "map_index=";
-  if (starts_with(s, kMapIndex)) {
+  const std::string_view map_index = text_key(Key::map_index);
+  if (starts_with(s, map_index)) {
     int32_t n = 0;
-    if (parse_int(s.substr(kMapIndex.size()), &n) > 0 && ev.map_index < 0) ev.map_index = n;
+    if (parse_int(s.substr(map_index.size()), &n) > 0) apply_key(Key::map_index, n, Fill::first_wins, ev);
   }
 }
 
@@ -131,12 +131,14 @@ void read_command_list(std::string_view msg, LineContext& ctx, Event& ev) {
   else set_if_empty(ev.run_id, items[2]);
 }
 
+constexpr std::string_view kDagRunRepr = "<DagRun ";
+
 // Marking run <DagRun dag @ date: run_id, state:…> successful|failed
 void read_dagrun_repr(std::string_view msg, LineContext& ctx, Event& ev) {
-  constexpr std::string_view kRepr = "<DagRun ", kAt = " @ ", kColon = ": ";
-  size_t at = msg.find(kRepr);
+  constexpr std::string_view kAt = " @ ", kColon = ": ";
+  size_t at = msg.find(kDagRunRepr);
   if (at == std::string_view::npos) return;
-  std::string_view s = msg.substr(at + kRepr.size());
+  std::string_view s = msg.substr(at + kDagRunRepr.size());
   size_t atsign = s.find(kAt);
   if (atsign == std::string_view::npos) return;
   set_if_empty(ev.dag_id, s.substr(0, atsign));
@@ -154,7 +156,7 @@ bool read_dagrun_outcome(std::string_view msg, LineContext& ctx, Event& ev) {
   read_dagrun_repr(msg, ctx, ev);
   constexpr std::string_view kSuccessful = "successful", kFailed = "failed";
   std::string_view tail = trim_right(msg);
-  size_t repr = msg.find("<DagRun ");
+  size_t repr = msg.find(kDagRunRepr);
   size_t close = repr == std::string_view::npos ? repr : msg.find('>', repr);
   if (close != std::string_view::npos) {
     std::string_view outcome = word_after(msg.substr(close), "> ");
@@ -173,21 +175,21 @@ bool read_executor_reports(std::string_view msg, LineContext& ctx, Event& ev) {
   std::string_view s;
   size_t sp = text_after(msg, Anchor::executor_reports, &s) ? s.find(' ') : std::string_view::npos;
   if (sp == std::string_view::npos) return false;
-  constexpr std::string_view kExited = " exited with status", kTryNumber = "for try_number ";
+  constexpr std::string_view kExited = " exited with status ", kTryNumber = "for try_number ";
   std::string_view dotted = s.substr(0, sp);
   std::string_view v;
   if (find_value(s, text_key(Key::run_id), &v)) apply_key(Key::run_id, v, Fill::first_wins, ctx, ev);
   if (find_comma_value(s, text_key(Key::execution_date), &v)) {
-    size_t ex = v.find(kExited);
+    size_t ex = v.find(kExited.substr(0, kExited.size() - 1));  // the date ends before it
     set_logical_date(ex == std::string_view::npos ? v : v.substr(0, ex), ctx, ev);
   }
   if (ev.dag_id.empty() || ev.task_id.empty()) split_dotted_ids(dotted, ctx, ev);
-  std::string_view st = word_after(s, "exited with status ");
+  std::string_view st = word_after(s, kExited.substr(1));
   if (ev.state == State::none) ev.state = parse_state(st);
   int32_t n = 0;
   size_t tn = s.find(kTryNumber);
-  if (tn != std::string_view::npos && parse_int(s.substr(tn + kTryNumber.size()), &n) > 0 && ev.try_number == 0)
-    ev.try_number = n;
+  if (tn != std::string_view::npos && parse_int(s.substr(tn + kTryNumber.size()), &n) > 0)
+    apply_key(Key::try_number, n, Fill::first_wins, ev);
   return true;
 }
 
