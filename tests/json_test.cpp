@@ -281,6 +281,25 @@ TEST(Json, IdentityStateAndExitCodeKeys) {
   EXPECT_TRUE(p[2].attrs.empty()) << p[2].attrs;  // "None" is "no logical date", not lost text
 }
 
+// One key mapping (keys.hpp): a key means in JSON what it means on a console line and in message
+// text. Before it, JSON kept a signal repr exit code and the 2.x `execution_date` in attrs while
+// the console path (exit code) and free text (execution_date) read them.
+TEST(Json, KeysMeanWhatTheyMeanOnEveryPath) {
+  Paths p;
+  run_both(
+      R"J({"timestamp":"2025-10-04T07:22:01Z","level":"info","event":"Process exited","exit_code":"<Negsignal.SIGKILL: -9>","logger":"supervisor"}
+{"timestamp":"2025-10-04T07:22:02Z","level":"info","event":"Running","execution_date":"2025-10-04T07:00:00+00:00","logger":"task"}
+)J",
+      p);
+  ASSERT_EQ(p.size(), 2u);
+  ASSERT_TRUE(p[0].has_return_code);
+  EXPECT_EQ(p[0].return_code, -9);
+  EXPECT_TRUE(p[0].attrs.empty()) << p[0].attrs;
+  ASSERT_TRUE(p[1].has_logical_date);
+  EXPECT_EQ(p[1].logical_date_ns, utc_ns(2025, 10, 4, 7, 0, 0));
+  EXPECT_TRUE(p[1].attrs.empty()) << p[1].attrs;
+}
+
 TEST(Json, HttpAccessKeysOnAccessLinesOnly) {
   Paths p;
   run_both(

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/extract/keys.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -411,6 +412,36 @@ TEST_F(LayoutTest, Console30UnconfiguredSecondsStampAmidClassicLines) {
   EXPECT_EQ(p[1].return_code, -9);
   EXPECT_EQ(p[2].format, Format::airflow_text);
   EXPECT_EQ(p[2].level, Level::error);
+}
+
+// Every key of the vocabulary is found by its name (the matcher lists keys by first letter),
+// except `state`, which only the templates that print it read.
+TEST(Keys, EveryNameMatchesItsKey) {
+  using airlog::detail::Key;
+  for (unsigned i = 1; i < static_cast<unsigned>(Key::count); ++i) {
+    const auto k = static_cast<Key>(i);
+    EXPECT_EQ(airlog::detail::key_from_name(airlog::detail::key_name(k)), k == Key::state ? Key::other : k)
+        << airlog::detail::key_name(k);
+    EXPECT_EQ(airlog::detail::text_key(k), std::string(airlog::detail::key_name(k)) + "=");
+  }
+}
+
+// Console keys go through the same mapping as JSON and free text (keys.hpp): the 2.x name
+// execution_date is the logical date, an unknown final_state leaves the state read before it.
+TEST_F(LayoutTest, ConsoleKeysShareTheOneMapping) {
+  PARSE_ONE(e, "2025-04-23 15:27:24 [info     ] Task finished                  [supervisor] "
+               "dag_id=d task_id=t try_number=2 map_index=3 execution_date=2025-04-23T00:00:00+00:00 "
+               "final_state=success final_state=bogus exit_code=0");
+  EXPECT_EQ(e.dag_id, "d");
+  EXPECT_EQ(e.task_id, "t");
+  EXPECT_EQ(e.try_number, 2);
+  EXPECT_EQ(e.map_index, 3);
+  ASSERT_TRUE(e.has_logical_date);
+  EXPECT_EQ(e.logical_date_ns, utc_ns(2025, 4, 23, 0, 0, 0));
+  EXPECT_EQ(e.state, airlog::State::success);
+  EXPECT_EQ(e.kind, EventKind::task_state);
+  ASSERT_TRUE(e.has_return_code);
+  EXPECT_EQ(e.return_code, 0);
 }
 
 TEST_F(LayoutTest, ConsoleAnsiColorful) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/rules.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -19,6 +20,37 @@ class TemplateTest : public airlog_test::ParserTest {};
 // A classic 2.3.4+ record around `msg`.
 std::string rec(std::string_view msg, std::string_view file = "taskinstance.py:1225", std::string_view level = "INFO") {
   return "[2024-01-02T00:00:05.678+0000] {" + std::string(file) + "} " + std::string(level) + " - " + std::string(msg);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule table (rules.hpp)
+
+TEST(RuleTable, CheckNamesWhatIsWrongWithARow) {
+  using namespace airlog::detail;
+  for (unsigned i = 0; i < kAnchorCount; ++i) EXPECT_EQ(check_rule(kRules, i), nullptr) << kRules[i].name;
+  Rule rows[] = {kRules[0], kRules[1], kRules[2], kRules[3]};
+  rows[3].priority = rows[2].priority;
+  EXPECT_STREQ(check_rule(rows, 3), "shares its priority with an earlier rule");
+  rows[3] = kRules[3];
+  rows[3].priority = 0;
+  EXPECT_STREQ(check_rule(rows, 3), "needs a priority exactly when it has a reader or a kind");
+  rows[3] = kRules[2];
+  EXPECT_STREQ(check_rule(rows, 3), "is out of order (rows follow the Anchor enum)");
+  rows[3] = kRules[3];
+  rows[3].literal = {};
+  EXPECT_STREQ(check_rule(rows, 3), "has an empty literal");
+}
+
+// Rows a line holds together apply in priority order, whatever their Anchor order: the
+// TaskInstanceKey's ids come before the executor event's, and the repr is read last.
+TEST(RuleTable, DispatchFollowsPriorities) {
+  using namespace airlog::detail;
+  EXPECT_LT(kDispatch.rank[static_cast<unsigned>(Anchor::ti_key)], kDispatch.rank[static_cast<unsigned>(Anchor::marking_task)]);
+  EXPECT_EQ(kDispatch.by_rank[kDispatch.count - 1], Anchor::ti_repr);
+  EXPECT_EQ(kDispatch.anchors & (bit(Anchor::esc) | bit(Anchor::carriage_return) | bit(Anchor::traceback)), 0u);
+  for (unsigned k = 1; k < kDispatch.count; ++k)
+    EXPECT_LT(kRules[static_cast<unsigned>(kDispatch.by_rank[k - 1])].priority,
+              kRules[static_cast<unsigned>(kDispatch.by_rank[k])].priority);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,6 +521,20 @@ TEST_F(TemplateTest, OtherQueuingMessages) {
   EXPECT_EQ(p[3].dag_id, "d");
   EXPECT_EQ(p[3].task_id, "t");
   EXPECT_EQ(p[3].run_id, "r");
+}
+
+// 3.1+: the executor accepted the task and named its own id for it (the ECS task ARN, the Celery
+// task id); the ids come from the TaskInstance repr.
+TEST_F(TemplateTest, SettingExternalExecutorId31) {
+  PARSE_ONE(e, "2026-03-15T01:10:05.041686Z [info     ] Setting external_executor_id for <TaskInstance: "
+               "test_deadline_callback.slow_task manual__2026-03-15T01:10:03.205133+00:00 [queued]> to "
+               "arn:aws:ecs:us-west-2:741443349243:task/alpha-cluster/3a1959223f2c42728261fc781124c93e "
+               "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner]");
+  EXPECT_EQ(e.kind, EventKind::task_queued);
+  EXPECT_EQ(e.state, State::none);
+  EXPECT_EQ(e.dag_id, "test_deadline_callback");
+  EXPECT_EQ(e.task_id, "slow_task");
+  EXPECT_EQ(e.run_id, "manual__2026-03-15T01:10:03.205133+00:00");
 }
 
 // ---------------------------------------------------------------------------------------------

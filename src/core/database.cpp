@@ -18,11 +18,12 @@ absl::StatusOr<Database> Database::compile() {
   std::vector<unsigned> ids;
   for (unsigned i = 0; i < detail::kAnchorCount; ++i) {
     const detail::Rule& r = detail::kRules[i];
-    if (static_cast<unsigned>(r.anchor) != i)
-      return absl::InternalError("airlog: rule '" + std::string(r.name) + "' is out of order");
+    // The built-in table is also checked at build time; this names the row if it ever is not.
+    if (const char* problem = detail::check_rule(detail::kRules, i))
+      return absl::InternalError("airlog: rule '" + std::string(r.name) + "' " + problem);
     literals.push_back(r.literal.data());
     lengths.push_back(r.literal.size());
-    flags.push_back(r.caseless ? HS_FLAG_CASELESS : 0);
+    flags.push_back(r.match == detail::Case::caseless ? HS_FLAG_CASELESS : 0);
     ids.push_back(i);
   }
 

@@ -1,13 +1,21 @@
-// rules.hpp — the built-in rule table: literal anchors of Airflow message templates (and two byte
-// markers) that one Hyperscan scan finds in a whole block of lines. A match only says "this line
-// contains anchor X"; the hand-written extractors then read the fields around it.
+// rules.hpp — the built-in rule table. Each row is one Airflow message template: the literal
+// anchor that one Hyperscan scan finds in a whole block of lines (a match only says "this line
+// contains anchor X"), how its case is matched, what a line holding it means (event kind, fixed
+// state), which reader takes the fields around it (extract/template.cpp) and in which order rows
+// apply (priority: the first kind set wins). Two byte markers (ANSI escape, CR) ride in the same
+// scan with no meaning of their own.
 //
-// Adding a template: one Anchor value, one row in kRules (same order), one case in
-// extract_template.cpp, one golden test.
+// Adding a template: one Anchor value and one row in kRules (same order; pick a reader or add one
+// to template.cpp), one golden line in tests/template_test.cpp. database.cpp compiles the table:
+// check_rule() names the row that is wrong.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
+
+#include "airlog/types.hpp"
 
 namespace airlog::detail {
 
@@ -43,6 +51,7 @@ enum class Anchor : uint8_t {
   request_finished,       // "request finished" (3.2 http.access)
   celery_command,         // "in Celery: " (Executing command / workload in Celery)
   process_terminated,     // "Process terminated by signal" (3.x task file; signal, signal_name)
+  setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
   count
 };
 
@@ -51,50 +60,154 @@ static_assert(kAnchorCount <= 63, "anchor sets are 64-bit masks; bit 63 is kUnsc
 
 inline constexpr uint64_t bit(Anchor a) noexcept { return uint64_t{1} << static_cast<unsigned>(a); }
 
-struct Rule {
-  Anchor anchor;
-  std::string_view name;     // for compile errors and docs
-  std::string_view literal;  // exact bytes
-  bool caseless;
+/// How an anchor's case is matched.
+enum class Case : uint8_t {
+  exact,     ///< the literal's bytes
+  caseless,  ///< any case in the scan; readers find the literal from its second byte on, so
+             ///< `Marking`/`marking` (the only variation Airflow prints) both read
 };
 
-// Order matches the Anchor enum; database.cpp checks it.
-inline constexpr Rule kRules[] = {
-    {Anchor::esc, "ansi-escape", "\x1b[", false},
-    {Anchor::carriage_return, "carriage-return", "\r", false},
-    {Anchor::marking_task, "marking-task", "marking task as ", true},
-    {Anchor::ti_finished, "taskinstance-finished", "TaskInstance Finished: ", false},
-    {Anchor::dagrun_finished, "dagrun-finished", "DagRun Finished: ", false},
-    {Anchor::marking_run, "marking-run", "marking run ", true},
-    {Anchor::executor_reports, "executor-reports", "Executor reports execution of ", false},
-    {Anchor::executor_event, "executor-event", "Received executor event with state ", false},
-    {Anchor::sending_to_executor, "sending-to-executor", "Sending TaskInstanceKey(", false},
-    {Anchor::adding_to_queue, "adding-to-queue", "Adding to queue: ", false},
-    {Anchor::executing_task, "executing-task", "Executing <", false},
-    {Anchor::starting_attempt, "starting-attempt", "Starting attempt ", false},
-    {Anchor::exited_return_code, "exited-return-code", "Task exited with return code ", false},
-    {Anchor::process_exited, "process-exited", "Process exited", false},
-    {Anchor::received_sigterm, "received-sigterm", "Received SIGTERM", false},
-    {Anchor::detected_zombie, "detected-zombie", "Detected zombie job", false},
-    {Anchor::without_a_heartbeat, "without-a-heartbeat", "without a heartbeat", false},
-    {Anchor::failed_to_import, "failed-to-import", "Failed to import", false},
-    {Anchor::broken_dag, "broken-dag", "Broken DAG", false},
-    {Anchor::traceback, "traceback", "Traceback (most recent call last):", false},
-    {Anchor::ti_repr, "taskinstance-repr", "<TaskInstance: ", false},
-    {Anchor::ti_key, "taskinstancekey-repr", "TaskInstanceKey(", false},
-    {Anchor::tasks_up_for_execution, "tasks-up-for-execution", " tasks up for execution:", false},
-    {Anchor::set_queued, "set-queued", "Setting the following tasks to queued state", false},
-    {Anchor::setting_external_id, "setting-external-id", "Setting external_id for ", false},
-    {Anchor::trying_to_enqueue, "trying-to-enqueue", "Trying to enqueue tasks: ", false},
-    {Anchor::pausing_deferred, "pausing-deferred", "Pausing task as DEFERRED", false},
-    {Anchor::task_finished, "task-finished", "Task finished", false},
-    {Anchor::request_finished, "request-finished", "request finished", false},
-    {Anchor::celery_command, "celery-command", " in Celery: ", false},
-    {Anchor::process_terminated, "process-terminated", "Process terminated by signal", false},
+/// The reader that takes a row's fields (extract/template.cpp). It may decline the line (the
+/// anchor sits in the layout prefix, the text after it does not fit): then the row sets no kind.
+enum class Reader : uint8_t {
+  none,              ///< the anchor alone decides
+  ti_key,            ///< ids of a `TaskInstanceKey(…)` repr
+  ti_repr,           ///< ids of a `<TaskInstance: dag.task run …>` repr
+  identity_keys,     ///< `dag_id=, task_id=, run_id=, map_index=, try_number=, logical_date=` in the text
+  identity_and_state,  ///< those and `state=`
+  state_word,        ///< the state word after the literal (declines an unknown one); identity keys
+  dagrun_outcome,    ///< `<DagRun …> successful|failed` (declines without an outcome)
+  executor_reports,  ///< `dag.task run_id=R exited with status S for try_number N`
+  executor_event,    ///< the state word after the literal
+  command_list,      ///< `['airflow', 'tasks', 'run', dag, task, run, …]`
+  executing_task,    ///< `Task(Op): task_id> on date` (declines another `Executing <…`)
+  attempt_number,    ///< try_number after the literal
+  return_code,       ///< return code after the literal
+  zombie_keys,       ///< `'DAG Id': …` / `dag_id=…` ids
+  needs_state,       ///< accepts only when the line already holds a state (3.x `final_state=`)
+  needs_http_status, ///< accepts only when the line already holds an HTTP status
 };
+
+struct Rule {
+  Anchor anchor;
+  std::string_view name;     ///< for compile errors and docs
+  std::string_view literal;  ///< exact bytes
+  Case match;
+  EventKind kind;            ///< set when the reader accepts the line and no earlier row set one
+  State state;               ///< fixed state (kept when the line already holds one), or none
+  Reader reader;
+  uint8_t priority;          ///< rows of a line apply in ascending priority; unique
+  bool split_by_ansi = false;  ///< a TTY's bold escapes may split the literal: looked for again in the clean text
+};
+
+namespace rule_rows {  // short names for the table only
+using enum Case;
+using K = EventKind;
+using R = Reader;
+using S = State;
+
+// Order matches the Anchor enum. Priorities reproduce the order in which the rules are applied:
+// identities from a TaskInstanceKey before any reader; task and DAG-run states before executor
+// reports, queueing, start, exit and the rest; the TaskInstance repr last (its dotted ids split
+// against a dag_id read by an earlier row). Priority 0 marks rows without a reader or kind.
+inline constexpr Rule kRules[] = {
+    {Anchor::esc, "ansi-escape", "\x1b[", exact, K::none, S::none, R::none, 0},
+    {Anchor::carriage_return, "carriage-return", "\r", exact, K::none, S::none, R::none, 0},
+    {Anchor::marking_task, "marking-task", "marking task as ", caseless, K::task_state, S::none, R::state_word, 20},
+    {Anchor::ti_finished, "taskinstance-finished", "TaskInstance Finished: ", exact, K::task_state, S::none, R::identity_and_state, 30},
+    {Anchor::dagrun_finished, "dagrun-finished", "DagRun Finished: ", exact, K::dag_run_state, S::none, R::identity_and_state, 60},
+    {Anchor::marking_run, "marking-run", "marking run ", caseless, K::dag_run_state, S::none, R::dagrun_outcome, 70},
+    {Anchor::executor_reports, "executor-reports", "Executor reports execution of ", exact, K::executor_report, S::none, R::executor_reports, 80},
+    {Anchor::executor_event, "executor-event", "Received executor event with state ", exact, K::executor_report, S::none, R::executor_event, 90},
+    {Anchor::sending_to_executor, "sending-to-executor", "Sending TaskInstanceKey(", exact, K::task_queued, S::none, R::none, 100, true},
+    {Anchor::adding_to_queue, "adding-to-queue", "Adding to queue: ", exact, K::task_queued, S::none, R::command_list, 101},
+    {Anchor::executing_task, "executing-task", "Executing <", exact, K::task_start, S::none, R::executing_task, 120, true},
+    {Anchor::starting_attempt, "starting-attempt", "Starting attempt ", exact, K::task_start, S::none, R::attempt_number, 130},
+    {Anchor::exited_return_code, "exited-return-code", "Task exited with return code ", exact, K::task_exit, S::none, R::return_code, 140},
+    {Anchor::process_exited, "process-exited", "Process exited", exact, K::task_exit, S::none, R::none, 150},
+    {Anchor::received_sigterm, "received-sigterm", "Received SIGTERM", exact, K::sigterm, S::none, R::none, 160},
+    {Anchor::detected_zombie, "detected-zombie", "Detected zombie job", exact, K::zombie, S::none, R::zombie_keys, 170},
+    {Anchor::without_a_heartbeat, "without-a-heartbeat", "without a heartbeat", exact, K::zombie, S::none, R::zombie_keys, 171},
+    {Anchor::failed_to_import, "failed-to-import", "Failed to import", exact, K::import_error, S::none, R::none, 180},
+    {Anchor::broken_dag, "broken-dag", "Broken DAG", exact, K::import_error, S::none, R::none, 181},
+    {Anchor::traceback, "traceback", "Traceback (most recent call last):", exact, K::none, S::none, R::none, 0},
+    {Anchor::ti_repr, "taskinstance-repr", "<TaskInstance: ", exact, K::none, S::none, R::ti_repr, 250},
+    {Anchor::ti_key, "taskinstancekey-repr", "TaskInstanceKey(", exact, K::none, S::none, R::ti_key, 10},
+    {Anchor::tasks_up_for_execution, "tasks-up-for-execution", " tasks up for execution:", exact, K::task_queued, S::none, R::none, 102},
+    {Anchor::set_queued, "set-queued", "Setting the following tasks to queued state", exact, K::task_queued, S::none, R::none, 103},
+    {Anchor::setting_external_id, "setting-external-id", "Setting external_id for ", exact, K::task_queued, S::none, R::none, 104},
+    {Anchor::trying_to_enqueue, "trying-to-enqueue", "Trying to enqueue tasks: ", exact, K::task_queued, S::none, R::none, 105},
+    {Anchor::pausing_deferred, "pausing-deferred", "Pausing task as DEFERRED", exact, K::task_state, S::deferred, R::identity_keys, 40},
+    {Anchor::task_finished, "task-finished", "Task finished", exact, K::task_state, S::none, R::needs_state, 50},
+    {Anchor::request_finished, "request-finished", "request finished", exact, K::http_access, S::none, R::needs_http_status, 190},
+    {Anchor::celery_command, "celery-command", " in Celery: ", exact, K::none, S::none, R::command_list, 110},
+    {Anchor::process_terminated, "process-terminated", "Process terminated by signal", exact, K::task_exit, S::none, R::none, 151},
+    {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact, K::task_queued, S::none, R::none, 106},
+};
+}  // namespace rule_rows
+using rule_rows::kRules;
 static_assert(sizeof(kRules) / sizeof(kRules[0]) == kAnchorCount, "one rule per anchor");
 
 /// The exact bytes of an anchor: the one spelling of a template literal outside this table.
 inline constexpr std::string_view anchor_literal(Anchor a) noexcept { return kRules[static_cast<unsigned>(a)].literal; }
+
+/// True when row `r` applies to lines (has a reader or a kind); such rows have a nonzero priority.
+inline constexpr bool dispatched(const Rule& r) noexcept { return r.reader != Reader::none || r.kind != EventKind::none; }
+
+/// What is wrong with row `index` of the table `rules` (kRules, or a test's), or null. The one
+/// check of the table: run at compile time below and by Database::compile, which names the
+/// failing rule.
+inline constexpr const char* check_rule(std::span<const Rule> rules, unsigned index) noexcept {
+  const Rule& r = rules[index];
+  if (static_cast<unsigned>(r.anchor) != index) return "is out of order (rows follow the Anchor enum)";
+  if (r.literal.empty()) return "has an empty literal";
+  if (dispatched(r) != (r.priority != 0)) return "needs a priority exactly when it has a reader or a kind";
+  if (r.state != State::none && r.kind == EventKind::none) return "fixes a state without an event kind";
+  if (r.match == Case::caseless && r.split_by_ansi) return "is looked for again after ANSI stripping, which is exact";
+  for (unsigned j = 0; j < index; ++j)
+    if (r.priority != 0 && rules[j].priority == r.priority) return "shares its priority with an earlier rule";
+  return nullptr;
+}
+
+inline constexpr bool rules_valid() noexcept {
+  for (unsigned i = 0; i < kAnchorCount; ++i)
+    if (check_rule(kRules, i) != nullptr) return false;
+  return true;
+}
+static_assert(rules_valid(), "a row of kRules fails check_rule()");
+
+/// The anchors of the rows that apply to lines, in priority order (kDispatchCount of them), and
+/// each anchor's place in that order: dispatch maps a line's anchor mask to a mask of places and
+/// walks its set bits lowest first.
+struct DispatchOrder {
+  std::array<Anchor, kAnchorCount> by_rank{};
+  std::array<uint8_t, kAnchorCount> rank{};
+  unsigned count = 0;
+  uint64_t anchors = 0;  // bits of the anchors that have a row to apply
+};
+
+inline constexpr DispatchOrder make_dispatch_order() noexcept {
+  DispatchOrder d;
+  for (unsigned i = 0; i < kAnchorCount; ++i) {
+    if (!dispatched(kRules[i])) continue;
+    unsigned place = 0;
+    for (unsigned j = 0; j < kAnchorCount; ++j)
+      if (dispatched(kRules[j]) && kRules[j].priority < kRules[i].priority) ++place;
+    d.by_rank[place] = kRules[i].anchor;
+    d.rank[i] = static_cast<uint8_t>(place);
+    d.anchors |= bit(kRules[i].anchor);
+    ++d.count;
+  }
+  return d;
+}
+inline constexpr DispatchOrder kDispatch = make_dispatch_order();
+
+/// Anchors a TTY's bold escapes may split (Rule::split_by_ansi).
+inline constexpr uint64_t kSplitByAnsi = [] {
+  uint64_t m = 0;
+  for (const Rule& r : kRules)
+    if (r.split_by_ansi) m |= bit(r.anchor);
+  return m;
+}();
 
 }  // namespace airlog::detail

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/extract/extract.hpp"
+#include "core/extract/keys.hpp"
 #include "core/rules.hpp"
 #include "common/text.hpp"
 
@@ -274,66 +275,16 @@ class AttrList {
   size_t n_ = 0;
 };
 
-// The keys the contract maps, recognised from their raw bytes (no unescaping: a key written with
-// escapes is simply not one of these, and is kept in attrs as written).
-enum class Key : uint8_t {
-  other, timestamp, level, event, logger, filename, lineno, chan, error_detail, exception, dag_id, task_id,
-  run_id, try_number, map_index, logical_date, exit_code, final_state, method, path, status_code, client_addr,
-};
-
-// `k` points just after the key's opening quote; the input is padded, so reading a few bytes past
-// a short key is safe.
-template <size_t N>
-inline bool key_is(const char* k, const char (&name)[N]) noexcept {
-  // `name` ends with the closing quote: "event\"" matches the key "event" and not "events".
-  return std::memcmp(k, name, N - 1) == 0;
-}
-
-inline Key match_key(const char* k) noexcept {
-  switch (k[0]) {
-    case 't':
-      if (key_is(k, "timestamp\"")) return Key::timestamp;
-      if (key_is(k, "task_id\"")) return Key::task_id;
-      if (key_is(k, "try_number\"")) return Key::try_number;
-      break;
-    case 'l':
-      if (key_is(k, "level\"")) return Key::level;
-      if (key_is(k, "logger\"")) return Key::logger;
-      if (key_is(k, "lineno\"")) return Key::lineno;
-      if (key_is(k, "logical_date\"")) return Key::logical_date;
-      break;
-    case 'e':
-      if (key_is(k, "event\"")) return Key::event;
-      if (key_is(k, "error_detail\"")) return Key::error_detail;
-      if (key_is(k, "exception\"")) return Key::exception;
-      if (key_is(k, "exit_code\"")) return Key::exit_code;
-      break;
-    case 'f':
-      if (key_is(k, "filename\"")) return Key::filename;
-      if (key_is(k, "final_state\"")) return Key::final_state;
-      break;
-    case 'c':
-      if (key_is(k, "chan\"")) return Key::chan;
-      if (key_is(k, "client_addr\"")) return Key::client_addr;
-      break;
-    case 'd':
-      if (key_is(k, "dag_id\"")) return Key::dag_id;
-      break;
-    case 'r':
-      if (key_is(k, "run_id\"")) return Key::run_id;
-      break;
-    case 'm':
-      if (key_is(k, "map_index\"")) return Key::map_index;
-      if (key_is(k, "method\"")) return Key::method;
-      break;
-    case 'p':
-      if (key_is(k, "path\"")) return Key::path;
-      break;
-    case 's':
-      if (key_is(k, "status_code\"")) return Key::status_code;
-      break;
-  }
-  return Key::other;
+// The keys the contract maps (keys.hpp), recognised from their raw bytes (no unescaping: a key
+// written with escapes is simply not one of these, and is kept in attrs as written). `k` points
+// just after the key's opening quote; the input is padded, so reading a few bytes past a short
+// key is safe.
+inline Key match_json_key(const char* k) noexcept {
+  return match_key(k[0], [k](auto key) {
+    constexpr std::string_view name = key_name(decltype(key)::value);
+    // The closing quote too: "event" and not "events".
+    return std::memcmp(k, name.data(), name.size()) == 0 && k[name.size()] == '"';
+  });
 }
 
 inline bool has_backslash(std::string_view s) noexcept {
@@ -393,7 +344,8 @@ class Decoder {
       bool http = false;
       std::string_view s;
       int32_t n = 0;
-      switch (match_key(key_raw)) {
+      const Key k = match_json_key(key_raw);
+      switch (k) {
         case Key::other:
           break;
         case Key::timestamp:
@@ -443,52 +395,16 @@ class Decoder {
             mapped = true;
           }
           break;
-        case Key::dag_id:
-          mapped = str && string_value(v, raw, &ev.dag_id);
-          break;
-        case Key::task_id:
-          mapped = str && string_value(v, raw, &ev.task_id);
-          break;
-        case Key::run_id:
-          mapped = str && string_value(v, raw, &ev.run_id);
-          break;
-        case Key::try_number:
-          mapped = int_value(v, t, &n) && (ev.try_number = n, true);
-          break;
-        case Key::map_index:
-          mapped = int_value(v, t, &n) && (ev.map_index = n, true);
-          break;
-        case Key::logical_date:
-          if (str && string_value(v, raw, &s)) {
-            // "None" and "" say "no logical date"; a second logical_date key is ignored.
-            const std::string_view d = trim(s);
-            const bool had = ev.has_logical_date;
-            set_logical_date(s, ctx_, ev);
-            mapped = had || ev.has_logical_date || d.empty() || d == "None";
+        default:
+          // An event field (keys.hpp): a number, or text (a string's contents).
+          if (t == json_type::number) {
+            mapped = int_value(v, t, &n) && apply_key(k, n, Fill::last_wins, ev);
+          } else if (str && string_value(v, raw, &s)) {
+            mapped = apply_key(k, s, Fill::last_wins, ctx_, ev);
           }
-          break;
-        case Key::exit_code:
-          mapped = int_value(v, t, &n) && (ev.return_code = n, ev.has_return_code = true);
-          break;
-        case Key::final_state:
-          if (str && string_value(v, raw, &s)) {
-            const State state = parse_state(s);
-            if (state != State::none) ev.state = state, mapped = true;
-          }
-          break;
-        // HTTP keys are read on every line but count only on http.access lines (see finish()):
-        // until the logger is known they stay in attrs too.
-        case Key::method:
-          http = str && string_value(v, raw, &ev.http_method);
-          break;
-        case Key::path:
-          http = str && string_value(v, raw, &ev.http_path);
-          break;
-        case Key::status_code:
-          http = int_value(v, t, &n) && (ev.http_status = n, true);
-          break;
-        case Key::client_addr:
-          http = str && string_value(v, raw, &ev.client);
+          // HTTP keys are read on every line but count only on http.access lines (see finish()):
+          // until the logger is known they stay in attrs too.
+          if (is_http_key(k)) http = mapped, mapped = false;
           break;
       }
       http_keys_ |= http;

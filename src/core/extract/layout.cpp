@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/extract/extract.hpp"
+#include "core/extract/keys.hpp"
 #include "core/rules.hpp"
 #include "common/text.hpp"
 
@@ -439,48 +440,11 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
   return end;
 }
 
-// An exit code printed as an int or as a signal enum repr (`<Negsignal.SIGKILL: -9>`).
-bool parse_exit_code(std::string_view value, int32_t* n) {
-  if (parse_int_exact(value, n)) return true;
-  size_t colon = value.rfind(": ");
-  return !value.empty() && value[0] == '<' && value.back() == '>' && colon != std::string_view::npos &&
-         parse_int_exact(value.substr(colon + 2, value.size() - colon - 3), n);
-}
-
+// `loc` is the console renderer's own column (file:line); every other key means what it means
+// everywhere (keys.hpp), the last one printed winning.
 void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
-  Event& ev = out.ev;
-  int32_t n = 0;
-  switch (key.size()) {
-    case 3:
-      if (key == "loc") set_location(value, ev);
-      break;
-    case 4:
-      if (key == "path") ev.http_path = value;
-      break;
-    case 6:
-      if (key == "dag_id") ev.dag_id = value;
-      else if (key == "run_id") ev.run_id = value;
-      else if (key == "method") ev.http_method = value;
-      break;
-    case 7:
-      if (key == "task_id") ev.task_id = value;
-      break;
-    case 9:
-      if (key == "exit_code" && parse_exit_code(value, &n)) { ev.return_code = n; ev.has_return_code = true; }
-      else if (key == "map_index" && parse_int_exact(value, &n)) ev.map_index = n;
-      break;
-    case 10:
-      if (key == "try_number" && parse_int_exact(value, &n)) ev.try_number = n;
-      break;
-    case 11:
-      if (key == "final_state") ev.state = parse_state(value);
-      else if (key == "status_code" && parse_int_exact(value, &n)) ev.http_status = n;
-      else if (key == "client_addr") ev.client = value;
-      break;
-    case 12:
-      if (key == "logical_date") set_logical_date(value, ctx, ev);
-      break;
-  }
+  if (key == "loc") set_location(value, out.ev);
+  else apply_key(key_from_name(key), value, Fill::last_wins, ctx, out.ev);
 }
 
 bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out) {

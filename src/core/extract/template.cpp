@@ -1,7 +1,11 @@
-// extract_template.cpp — reads operational fields out of message text, one case per template
-// anchor (see rules.hpp). The scan told us which anchors the line holds, so only those are
-// looked at; each case locates its anchor in the (clean) message and walks the fields after it.
+// template.cpp — reads operational fields out of message text. The scan told us which anchors the
+// line holds; their rows in rules.hpp (kRules) say, in priority order, which reader takes the
+// fields and which event kind and state a line it accepts gets. Readers locate their anchor in
+// the (clean) message by the row's literal and walk the fields after it.
+#include <bit>
+
 #include "core/extract/extract.hpp"
+#include "core/extract/keys.hpp"
 #include "core/rules.hpp"
 #include "common/text.hpp"
 
@@ -9,56 +13,82 @@ namespace airlog::detail {
 
 namespace {
 
-void set_kind(Event& ev, EventKind kind) {
-  if (ev.kind == EventKind::none) ev.kind = kind;
-}
-
 void set_if_empty(std::string_view& field, std::string_view value) {
   if (field.empty() && !value.empty() && value != "None") field = value;
 }
 
+// `key=value` fields in the text (keys.hpp), filling only what the record left unset. Ids and
+// dates run to the next ", " (dates hold spaces); integers end at the first delimiter.
+void read_text_key(std::string_view msg, Key k, LineContext& ctx, Event& ev) {
+  std::string_view v;
+  const bool comma = k != Key::try_number && k != Key::map_index;
+  if (comma ? find_comma_value(msg, text_key(k), &v) : find_value(msg, text_key(k), &v))
+    apply_key(k, v, Fill::first_wins, ctx, ev);
+}
+
 // Explicit `key=value, ` fields shared by several templates.
 void read_identity_keys(std::string_view msg, LineContext& ctx, Event& ev) {
+  if (ev.dag_id.empty()) read_text_key(msg, Key::dag_id, ctx, ev);
+  if (ev.task_id.empty()) read_text_key(msg, Key::task_id, ctx, ev);
+  if (ev.run_id.empty()) read_text_key(msg, Key::run_id, ctx, ev);
+  if (ev.map_index < 0) read_text_key(msg, Key::map_index, ctx, ev);
+  if (ev.try_number == 0) read_text_key(msg, Key::try_number, ctx, ev);
   std::string_view v;
-  if (ev.dag_id.empty() && find_comma_value(msg, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-  if (ev.task_id.empty() && find_comma_value(msg, "task_id=", &v)) set_if_empty(ev.task_id, v);
-  if (ev.run_id.empty() && find_comma_value(msg, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  int32_t n = 0;
-  if (ev.map_index < 0 && find_value(msg, "map_index=", &v) && parse_int_exact(v, &n)) ev.map_index = n;
-  if (ev.try_number == 0 && find_value(msg, "try_number=", &v) && parse_int_exact(v, &n)) ev.try_number = n;
-  if (!ev.has_logical_date) {
-    if (find_comma_value(msg, "execution_date=", &v) || find_comma_value(msg, "logical_date=", &v))
-      set_logical_date(v, ctx, ev);
+  if (!ev.has_logical_date && (find_comma_value(msg, text_key(Key::execution_date), &v) ||
+                               find_comma_value(msg, text_key(Key::logical_date), &v)))
+    apply_key(Key::logical_date, v, Fill::first_wins, ctx, ev);
+}
+
+// The text after anchor `a` in `msg` (located by its row's case rule). The anchor bit says the
+// LINE holds the literal, but it may sit in the layout prefix (`{Executing <a.py:1}`) rather than
+// the message: then false.
+bool text_after(std::string_view msg, Anchor a, std::string_view* rest) {
+  const Rule& r = kRules[static_cast<unsigned>(a)];
+  size_t at;
+  if (r.match == Case::exact) {
+    at = msg.find(r.literal);
+  } else {  // `Marking`/`marking`: the literal from its second byte, after any one byte
+    at = msg.find(r.literal.substr(1));
+    at = at == std::string_view::npos || at == 0 ? std::string_view::npos : at - 1;
   }
+  if (at == std::string_view::npos) return false;
+  *rest = msg.substr(at + r.literal.size());
+  return true;
+}
+
+// The word `s` starts with (letters, digits, '_', '-').
+std::string_view leading_word(std::string_view s) {
+  size_t end = 0;
+  while (end < s.size() && (is_alpha(s[end]) || s[end] == '_' || is_digit(s[end]) || s[end] == '-')) ++end;
+  return s.substr(0, end);
+}
+
+std::string_view word_after(std::string_view msg, std::string_view marker) {
+  size_t at = msg.find(marker);
+  return at == std::string_view::npos ? std::string_view{} : leading_word(msg.substr(at + marker.size()));
 }
 
 // TaskInstanceKey(dag_id='d', task_id='t', run_id='r', try_number=1, map_index=-1)
 void read_ti_key(std::string_view msg, LineContext& ctx, Event& ev) {
-  size_t at = msg.find("TaskInstanceKey(");
-  if (at == std::string_view::npos) return;
-  std::string_view key = msg.substr(at + 16);
+  std::string_view key;
+  if (!text_after(msg, Anchor::ti_key, &key)) return;
   // The closing parenthesis at depth 0: 2.0/2.1 keys hold `execution_date=datetime.datetime(…)`.
   int depth = 0;
   for (size_t i = 0; i < key.size(); ++i) {
     if (key[i] == '(') ++depth;
     else if (key[i] == ')' && depth-- == 0) { key = key.substr(0, i); break; }
   }
-  std::string_view v;
-  int32_t n = 0;
-  if (find_value(key, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-  if (find_value(key, "task_id=", &v)) set_if_empty(ev.task_id, v);
-  if (find_value(key, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  if (find_value(key, "execution_date=", &v)) set_logical_date(v, ctx, ev);
-  if (ev.try_number == 0 && find_value(key, "try_number=", &v) && parse_int_exact(v, &n)) ev.try_number = n;
-  if (ev.map_index < 0 && find_value(key, "map_index=", &v) && parse_int_exact(v, &n)) ev.map_index = n;
+  for (Key k : {Key::dag_id, Key::task_id, Key::run_id, Key::execution_date, Key::try_number, Key::map_index}) {
+    std::string_view v;
+    if (find_value(key, text_key(k), &v)) apply_key(k, v, Fill::first_wins, ctx, ev);
+  }
 }
 
 // <TaskInstance: dag.task run_id [map_index=N ][state]>; 1.10–2.1 print the execution date
 // (`2021-06-01T00:00:00+00:00`, `2018-09-03 09:30:31.576317`) where 2.2+ print the run_id.
 void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
-  size_t at = msg.find("<TaskInstance: ");
-  if (at == std::string_view::npos) return;
-  std::string_view s = msg.substr(at + 15);
+  std::string_view s;
+  if (!text_after(msg, Anchor::ti_repr, &s)) return;
   size_t sp = s.find(' ');
   if (sp == std::string_view::npos) return;
   std::string_view dotted = s.substr(0, sp);
@@ -72,17 +102,19 @@ void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   if (ev.task_id.empty() || ev.dag_id.empty()) split_dotted_ids(dotted, ctx, ev);
   if (is_date) set_logical_date(run, ctx, ev);
   else set_if_empty(ev.run_id, run);
-  if (starts_with(s, "map_index=")) {
+  const std::string_view map_index = text_key(Key::map_index);
+  if (starts_with(s, map_index)) {
     int32_t n = 0;
-    if (parse_int(s.substr(10), &n) > 0 && ev.map_index < 0) ev.map_index = n;
+    if (parse_int(s.substr(map_index.size()), &n) > 0) apply_key(Key::map_index, n, Fill::first_wins, ev);
   }
 }
 
 // ['airflow', 'tasks', 'run', 'dag', 'task', 'run_id', …] (2.x) or ['airflow', 'run', 'dag', 'task', 'date', …] (1.10)
 void read_command_list(std::string_view msg, LineContext& ctx, Event& ev) {
-  size_t at = msg.find("'run', '");
+  constexpr std::string_view kRunThenItem = "'run', '";
+  size_t at = msg.find(kRunThenItem);
   if (at == std::string_view::npos) return;
-  std::string_view s = msg.substr(at + 7);
+  std::string_view s = msg.substr(at + kRunThenItem.size() - 1);  // from the next item's opening quote
   std::string_view items[3];
   for (auto& item : items) {
     if (s.empty() || s[0] != '\'') return;
@@ -99,39 +131,159 @@ void read_command_list(std::string_view msg, LineContext& ctx, Event& ev) {
   else set_if_empty(ev.run_id, items[2]);
 }
 
+constexpr std::string_view kDagRunRepr = "<DagRun ";
+
 // Marking run <DagRun dag @ date: run_id, state:…> successful|failed
 void read_dagrun_repr(std::string_view msg, LineContext& ctx, Event& ev) {
-  size_t at = msg.find("<DagRun ");
+  constexpr std::string_view kAt = " @ ", kColon = ": ";
+  size_t at = msg.find(kDagRunRepr);
   if (at == std::string_view::npos) return;
-  std::string_view s = msg.substr(at + 8);
-  size_t atsign = s.find(" @ ");
+  std::string_view s = msg.substr(at + kDagRunRepr.size());
+  size_t atsign = s.find(kAt);
   if (atsign == std::string_view::npos) return;
   set_if_empty(ev.dag_id, s.substr(0, atsign));
-  s.remove_prefix(atsign + 3);
-  size_t colon = s.find(": ");
+  s.remove_prefix(atsign + kAt.size());
+  size_t colon = s.find(kColon);
   if (colon == std::string_view::npos) return;
   set_logical_date(s.substr(0, colon), ctx, ev);
-  s.remove_prefix(colon + 2);
+  s.remove_prefix(colon + kColon.size());
   size_t end = s.find_first_of(",>");
   if (end != std::string_view::npos) set_if_empty(ev.run_id, s.substr(0, end));
 }
 
-// The text after the first `anchor` in `msg`. The anchor bit says the LINE holds the literal, but
-// it may sit in the layout prefix (`{Executing <a.py:1}`) rather than the message: then false.
-bool text_after(std::string_view msg, std::string_view anchor, std::string_view* rest) {
-  size_t at = msg.find(anchor);
-  if (at == std::string_view::npos) return false;
-  *rest = msg.substr(at + anchor.size());
+// The outcome after the DagRun repr; structlog console lines append ` key=value`s after it.
+bool read_dagrun_outcome(std::string_view msg, LineContext& ctx, Event& ev) {
+  read_dagrun_repr(msg, ctx, ev);
+  constexpr std::string_view kSuccessful = "successful", kFailed = "failed";
+  std::string_view tail = trim_right(msg);
+  size_t repr = msg.find(kDagRunRepr);
+  size_t close = repr == std::string_view::npos ? repr : msg.find('>', repr);
+  if (close != std::string_view::npos) {
+    std::string_view outcome = word_after(msg.substr(close), "> ");
+    if (outcome == kSuccessful || outcome == kFailed) tail = msg.substr(0, close + 2 + outcome.size());
+  }
+  State st = State::none;
+  if (tail.size() > kSuccessful.size() && tail.ends_with(kSuccessful)) st = State::success;
+  else if (tail.size() > kFailed.size() && tail.ends_with(kFailed)) st = State::failed;
+  else return false;
+  if (ev.state == State::none) ev.state = st;
   return true;
 }
 
-std::string_view word_after(std::string_view msg, std::string_view anchor) {
-  size_t at = msg.find(anchor);
-  if (at == std::string_view::npos) return {};
-  std::string_view s = msg.substr(at + anchor.size());
-  size_t end = 0;
-  while (end < s.size() && (is_alpha(s[end]) || s[end] == '_' || is_digit(s[end]) || s[end] == '-')) ++end;
-  return s.substr(0, end);
+// Executor reports execution of dag.task run_id=R exited with status S for try_number N
+bool read_executor_reports(std::string_view msg, LineContext& ctx, Event& ev) {
+  std::string_view s;
+  size_t sp = text_after(msg, Anchor::executor_reports, &s) ? s.find(' ') : std::string_view::npos;
+  if (sp == std::string_view::npos) return false;
+  constexpr std::string_view kExited = " exited with status ", kTryNumber = "for try_number ";
+  std::string_view dotted = s.substr(0, sp);
+  std::string_view v;
+  if (find_value(s, text_key(Key::run_id), &v)) apply_key(Key::run_id, v, Fill::first_wins, ctx, ev);
+  if (find_comma_value(s, text_key(Key::execution_date), &v)) {
+    size_t ex = v.find(kExited.substr(0, kExited.size() - 1));  // the date ends before it
+    set_logical_date(ex == std::string_view::npos ? v : v.substr(0, ex), ctx, ev);
+  }
+  if (ev.dag_id.empty() || ev.task_id.empty()) split_dotted_ids(dotted, ctx, ev);
+  std::string_view st = word_after(s, kExited.substr(1));
+  if (ev.state == State::none) ev.state = parse_state(st);
+  int32_t n = 0;
+  size_t tn = s.find(kTryNumber);
+  if (tn != std::string_view::npos && parse_int(s.substr(tn + kTryNumber.size()), &n) > 0)
+    apply_key(Key::try_number, n, Fill::first_wins, ev);
+  return true;
+}
+
+// Executing <Task(BashOperator): runme_0> on 2024-01-01 00:00:00+00:00
+bool read_executing_task(std::string_view msg, LineContext& ctx, Event& ev) {
+  std::string_view s;
+  if (!text_after(msg, Anchor::executing_task, &s) || !(starts_with(s, "Task(") || starts_with(s, "Mapped(")))
+    return false;
+  constexpr std::string_view kClass = "): ", kOn = " on ";
+  size_t colon = s.find(kClass);
+  size_t close = s.find('>');
+  if (colon == std::string_view::npos || close == std::string_view::npos || colon >= close) return false;
+  const size_t id = colon + kClass.size();
+  set_if_empty(ev.task_id, s.substr(id, close - id));
+  std::string_view rest = s.substr(close + 1);
+  if (starts_with(rest, kOn)) set_logical_date(rest.substr(kOn.size()), ctx, ev);
+  return true;
+}
+
+// An integer right after the anchor.
+bool int_after(std::string_view msg, Anchor a, int32_t* n) {
+  std::string_view s;
+  return text_after(msg, a, &s) && parse_int(s, n) > 0;
+}
+
+// One zombie event per task instance: the "Failing N jobs without heartbeat" summary is none.
+void read_zombie_keys(std::string_view msg, LineContext& ctx, Event& ev) {
+  std::string_view v;
+  if (find_value(msg, "'DAG Id': ", &v)) set_if_empty(ev.dag_id, v);
+  if (find_value(msg, "'Task Id': ", &v)) set_if_empty(ev.task_id, v);
+  if (find_value(msg, "'Run Id': ", &v)) set_if_empty(ev.run_id, v);
+  for (Key k : {Key::dag_id, Key::task_id, Key::run_id})
+    if (find_value(msg, text_key(k), &v)) apply_key(k, v, Fill::first_wins, ctx, ev);
+}
+
+void read_state_key(std::string_view msg, LineContext& ctx, Event& ev) {
+  std::string_view v;
+  if (ev.state == State::none && find_value(msg, text_key(Key::state), &v)) apply_key(Key::state, v, Fill::first_wins, ctx, ev);
+}
+
+// Runs row `r`'s reader on the message. False when the reader declines the line.
+bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& ev) {
+  int32_t n = 0;
+  switch (r.reader) {
+    case Reader::none:
+      return true;
+    case Reader::ti_key:
+      read_ti_key(msg, ctx, ev);
+      return true;
+    case Reader::ti_repr:
+      read_ti_repr(msg, ctx, ev);
+      return true;
+    case Reader::identity_keys:
+      read_identity_keys(msg, ctx, ev);
+      return true;
+    case Reader::identity_and_state:
+      read_identity_keys(msg, ctx, ev);
+      read_state_key(msg, ctx, ev);
+      return true;
+    case Reader::state_word: {
+      std::string_view s;
+      const State st = text_after(msg, r.anchor, &s) ? parse_state(leading_word(s)) : State::none;
+      if (st == State::none) return false;
+      if (ev.state == State::none) ev.state = st;
+      read_identity_keys(msg, ctx, ev);
+      return true;
+    }
+    case Reader::dagrun_outcome:
+      return read_dagrun_outcome(msg, ctx, ev);
+    case Reader::executor_reports:
+      return read_executor_reports(msg, ctx, ev);
+    case Reader::executor_event: {
+      std::string_view s;
+      if (ev.state == State::none) ev.state = parse_state(text_after(msg, r.anchor, &s) ? leading_word(s) : s);
+      return true;
+    }
+    case Reader::command_list:
+      read_command_list(msg, ctx, ev);
+      return true;
+    case Reader::executing_task:
+      return read_executing_task(msg, ctx, ev);
+    case Reader::attempt_number:
+      return int_after(msg, r.anchor, &n) && apply_key(Key::try_number, n, Fill::first_wins, ev);
+    case Reader::return_code:
+      return int_after(msg, r.anchor, &n) && apply_key(Key::exit_code, n, Fill::first_wins, ev);
+    case Reader::zombie_keys:
+      read_zombie_keys(msg, ctx, ev);
+      return true;
+    case Reader::needs_state:
+      return ev.state != State::none;
+    case Reader::needs_http_status:
+      return ev.http_status != 0;
+  }
+  return false;
 }
 
 }  // namespace
@@ -182,141 +334,21 @@ void extract_templates(uint64_t anchors, LineContext& ctx, Event& ev) {
   if (anchors & bit(Anchor::esc)) {
     // On a TTY each str %-arg is wrapped in bold escapes (§1.4), which splits the anchors that run
     // into an argument in the raw bytes; look for those in the clean text.
-    if (msg.find("Sending TaskInstanceKey(") != std::string_view::npos) anchors |= bit(Anchor::sending_to_executor);
-    if (msg.find("Executing <") != std::string_view::npos) anchors |= bit(Anchor::executing_task);
-  }
-  auto has = [anchors](Anchor a) { return (anchors & bit(a)) != 0; };
-
-  if (has(Anchor::ti_key)) read_ti_key(msg, ctx, ev);
-
-  if (has(Anchor::marking_task)) {
-    // Case-insensitive anchor: "Marking task as X." and 1.10 "All retries failed; marking task as FAILED."
-    size_t at = msg.find("arking task as ");
-    if (at != std::string_view::npos && at > 0) {
-      std::string_view state = word_after(msg.substr(at - 1), "arking task as ");
-      State st = parse_state(state);
-      if (st != State::none) {
-        set_kind(ev, EventKind::task_state);
-        if (ev.state == State::none) ev.state = st;
-        read_identity_keys(msg, ctx, ev);
-      }
+    for (uint64_t m = kSplitByAnsi; m != 0; m &= m - 1) {
+      const auto a = static_cast<Anchor>(std::countr_zero(m));
+      if (msg.find(anchor_literal(a)) != std::string_view::npos) anchors |= bit(a);
     }
   }
-  if (has(Anchor::ti_finished)) {
-    set_kind(ev, EventKind::task_state);
-    read_identity_keys(msg, ctx, ev);
-    std::string_view v;
-    if (ev.state == State::none && find_value(msg, "state=", &v)) ev.state = parse_state(v);
+  // The line's rows in priority order: their places in kDispatch as bits, walked lowest first.
+  uint64_t places = 0;
+  for (uint64_t m = anchors & kDispatch.anchors; m != 0; m &= m - 1)
+    places |= uint64_t{1} << kDispatch.rank[std::countr_zero(m)];
+  for (; places != 0; places &= places - 1) {
+    const Rule& r = kRules[static_cast<unsigned>(kDispatch.by_rank[std::countr_zero(places)])];
+    if (!read_fields(r, msg, ctx, ev)) continue;
+    if (ev.kind == EventKind::none) ev.kind = r.kind;  // the first kind set wins
+    if (r.state != State::none && ev.state == State::none) ev.state = r.state;
   }
-  if (has(Anchor::pausing_deferred)) {
-    set_kind(ev, EventKind::task_state);
-    if (ev.state == State::none) ev.state = State::deferred;
-    read_identity_keys(msg, ctx, ev);
-  }
-  if (has(Anchor::task_finished) && ev.state != State::none) {
-    set_kind(ev, EventKind::task_state);  // 3.x supervisor "Task finished" with final_state
-  }
-  if (has(Anchor::dagrun_finished)) {
-    set_kind(ev, EventKind::dag_run_state);
-    read_identity_keys(msg, ctx, ev);
-    std::string_view v;
-    if (ev.state == State::none && find_value(msg, "state=", &v)) ev.state = parse_state(v);
-  }
-  if (has(Anchor::marking_run)) {
-    read_dagrun_repr(msg, ctx, ev);
-    // The outcome follows the repr; structlog console lines append ` key=value`s after it.
-    std::string_view tail = trim_right(msg);
-    size_t repr = msg.find("<DagRun ");
-    size_t close = repr == std::string_view::npos ? repr : msg.find('>', repr);
-    if (close != std::string_view::npos) {
-      std::string_view outcome = word_after(msg.substr(close), "> ");
-      if (outcome == "successful" || outcome == "failed") tail = msg.substr(0, close + 2 + outcome.size());
-    }
-    if (tail.size() > 10 && tail.substr(tail.size() - 10) == "successful") {
-      set_kind(ev, EventKind::dag_run_state);
-      if (ev.state == State::none) ev.state = State::success;
-    } else if (tail.size() > 6 && tail.substr(tail.size() - 6) == "failed") {
-      set_kind(ev, EventKind::dag_run_state);
-      if (ev.state == State::none) ev.state = State::failed;
-    }
-  }
-  if (has(Anchor::executor_reports)) {
-    // Executor reports execution of dag.task run_id=R exited with status S for try_number N
-    std::string_view s;
-    size_t sp = text_after(msg, "Executor reports execution of ", &s) ? s.find(' ') : std::string_view::npos;
-    if (sp != std::string_view::npos) {
-      set_kind(ev, EventKind::executor_report);
-      std::string_view dotted = s.substr(0, sp);
-      std::string_view v;
-      if (find_value(s, "run_id=", &v)) set_if_empty(ev.run_id, v);
-      if (find_comma_value(s, "execution_date=", &v)) {
-        size_t ex = v.find(" exited with status");
-        set_logical_date(ex == std::string_view::npos ? v : v.substr(0, ex), ctx, ev);
-      }
-      if (ev.dag_id.empty() || ev.task_id.empty()) split_dotted_ids(dotted, ctx, ev);
-      std::string_view st = word_after(s, "exited with status ");
-      if (ev.state == State::none) ev.state = parse_state(st);
-      int32_t n = 0;
-      size_t tn = s.find("for try_number ");
-      if (tn != std::string_view::npos && parse_int(s.substr(tn + 15), &n) > 0 && ev.try_number == 0) ev.try_number = n;
-    }
-  }
-  if (has(Anchor::executor_event)) {
-    set_kind(ev, EventKind::executor_report);
-    if (ev.state == State::none) ev.state = parse_state(word_after(msg, "Received executor event with state "));
-  }
-  if (has(Anchor::sending_to_executor) || has(Anchor::adding_to_queue) || has(Anchor::tasks_up_for_execution) ||
-      has(Anchor::set_queued) || has(Anchor::setting_external_id) || has(Anchor::trying_to_enqueue)) {
-    set_kind(ev, EventKind::task_queued);
-    if (has(Anchor::adding_to_queue)) read_command_list(msg, ctx, ev);
-  }
-  if (has(Anchor::celery_command)) read_command_list(msg, ctx, ev);
-  if (has(Anchor::executing_task)) {
-    // Executing <Task(BashOperator): runme_0> on 2024-01-01 00:00:00+00:00
-    std::string_view s;
-    if (text_after(msg, "Executing <", &s) && (starts_with(s, "Task(") || starts_with(s, "Mapped("))) {
-      size_t colon = s.find("): ");
-      size_t close = s.find('>');
-      if (colon != std::string_view::npos && close != std::string_view::npos && colon < close) {
-        set_kind(ev, EventKind::task_start);
-        set_if_empty(ev.task_id, s.substr(colon + 3, close - colon - 3));
-        std::string_view rest = s.substr(close + 1);
-        if (starts_with(rest, " on ")) set_logical_date(rest.substr(4), ctx, ev);
-      }
-    }
-  }
-  if (has(Anchor::starting_attempt)) {
-    std::string_view s;
-    int32_t n = 0;
-    if (text_after(msg, "Starting attempt ", &s) && parse_int(s, &n) > 0) {
-      set_kind(ev, EventKind::task_start);
-      if (ev.try_number == 0) ev.try_number = n;
-    }
-  }
-  if (has(Anchor::exited_return_code)) {
-    size_t at = msg.find("Task exited with return code ");
-    int32_t n = 0;
-    if (at != std::string_view::npos && parse_int(msg.substr(at + 29), &n) > 0) {
-      set_kind(ev, EventKind::task_exit);
-      if (!ev.has_return_code) { ev.return_code = n; ev.has_return_code = true; }
-    }
-  }
-  if (has(Anchor::process_exited) || has(Anchor::process_terminated)) set_kind(ev, EventKind::task_exit);
-  if (has(Anchor::received_sigterm)) set_kind(ev, EventKind::sigterm);
-  // One zombie event per task instance: the "Failing N jobs without heartbeat" summary is none.
-  if (has(Anchor::detected_zombie) || has(Anchor::without_a_heartbeat)) {
-    set_kind(ev, EventKind::zombie);
-    std::string_view v;
-    if (find_value(msg, "'DAG Id': ", &v)) set_if_empty(ev.dag_id, v);
-    if (find_value(msg, "'Task Id': ", &v)) set_if_empty(ev.task_id, v);
-    if (find_value(msg, "'Run Id': ", &v)) set_if_empty(ev.run_id, v);
-    if (find_value(msg, "dag_id=", &v)) set_if_empty(ev.dag_id, v);
-    if (find_value(msg, "task_id=", &v)) set_if_empty(ev.task_id, v);
-    if (find_value(msg, "run_id=", &v)) set_if_empty(ev.run_id, v);
-  }
-  if (has(Anchor::failed_to_import) || has(Anchor::broken_dag)) set_kind(ev, EventKind::import_error);
-  if (has(Anchor::request_finished) && ev.http_status != 0) set_kind(ev, EventKind::http_access);
-  if (has(Anchor::ti_repr)) read_ti_repr(msg, ctx, ev);
 }
 
 }  // namespace airlog::detail
