@@ -23,6 +23,7 @@
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "core/timestamp.hpp"
 
 namespace airlog {
@@ -260,11 +261,8 @@ class Assembler {
       ev.exception_type = p.exception_line.substr(0, colon);
       if (colon != std::string_view::npos) ev.exception_message = trim(p.exception_line.substr(colon + 1));
     }
-    // The ASCII check first: simdjson's validator costs a dispatch per call, most messages are ASCII.
-    // JSON events need neither: simdjson validated their text, and decoded escapes are UTF-8.
-    if (ev.format != Format::airflow_json && !is_ascii(ev.message) &&
-        !simdjson::validate_utf8(ev.message.data(), ev.message.size()))
-      ev.flags |= kFlagInvalidUtf8;
+    // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
+    if (ev.format != Format::airflow_json && !valid_utf8(ev.message)) ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (p.traceback_seen || !ev.exception_type.empty()))
       ev.kind = EventKind::exception;
     resolve_component(ev);

@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
+#include "common/json_string.hpp"
 #include "core/event_fields.hpp"
 #include "sinks/fit_event.hpp"
 #include "core/timestamp.hpp"
@@ -63,69 +63,6 @@ std::string_view label_field_value(const Event& e, LokiLabelField f) {
   return {};
 }
 
-// Bytes append_json_string adds around and inside valid UTF-8 text `s` (quotes included).
-size_t json_string_bytes(std::string_view s) {
-  size_t n = s.size() + 2;
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x20) {
-      n += (c == '"' || c == '\\');
-    } else {
-      n += (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') ? 1 : 5;
-    }
-  }
-  return n;
-}
-
-// High bit set in each byte of `w` that equals the byte repeated in `pattern` (exact: no false
-// positives from borrows, unlike the cheaper has-zero test).
-inline uint64_t bytes_equal(uint64_t w, uint64_t pattern) {
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-  const uint64_t x = w ^ pattern;
-  return ~(((x & kLow7) + kLow7) | x | kLow7);
-}
-constexpr uint64_t kQuotes = 0x2222222222222222ULL;      // '"'
-constexpr uint64_t kBackslashes = 0x5c5c5c5c5c5c5c5cULL;  // '\\'
-
-// An entry's line is a JSON contract line: valid UTF-8 without control bytes, so inside the body
-// only '"' and '\\' need escaping. These two do it 8 bytes per step (the lines are most of a body).
-size_t escaped_line_bytes(std::string_view line) {
-  size_t n = line.size() + 2, i = 0;
-  for (; i + 8 <= line.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, line.data() + i, 8);
-    // One bit per match at each byte's bit 7: shifted to bit 0, the multiply sums the bytes.
-    const uint64_t ones = (bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes)) >> 7;
-    n += static_cast<size_t>((ones * 0x0101010101010101ULL) >> 56);
-  }
-  for (; i < line.size(); ++i) n += line[i] == '"' || line[i] == '\\';
-  return n;
-}
-
-void append_escaped_line(std::string_view line, std::string& out) {
-  out.push_back('"');
-  size_t run = 0, i = 0;
-  for (; i + 8 <= line.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, line.data() + i, 8);
-    // Each set bit 7 marks a byte to escape; visit them lowest first (bsf is baseline x86-64).
-    for (uint64_t m = bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes); m != 0; m &= m - 1) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
-      out.append(line.data() + run, at - run);
-      out.push_back('\\');
-      run = at;  // the character itself starts the next run
-    }
-  }
-  for (; i < line.size(); ++i) {
-    if (line[i] != '"' && line[i] != '\\') continue;
-    out.append(line.data() + run, i - run);
-    out.push_back('\\');
-    run = i;
-  }
-  out.append(line.data() + run, line.size() - run);
-  out.push_back('"');
-}
-
 // Protobuf wire sizes, as upper bounds: every length prefix counted as 5 bytes (messages < 4 GiB).
 constexpr size_t kVarintMax = 5;
 constexpr size_t proto_field_bound(size_t payload) { return 1 + kVarintMax + payload; }
@@ -146,16 +83,6 @@ bool valid_label_name(std::string_view n) {
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!alpha(n[0])) return false;
   return std::all_of(n.begin() + 1, n.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-    size_t len = detail::utf8_sequence(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
 }
 
 // Fields never copied to structured metadata: the text bodies (in the line) and the timestamps
@@ -233,7 +160,7 @@ void append_loki_json(const LokiBody& body, std::string& out) {
       out.append("[\"");
       detail::append_int(e.ts_ns, out);
       out.append("\",");
-      append_escaped_line(e.line, out);
+      detail::append_json_text_string(e.line, out);
       if (!e.metadata.empty()) {
         out.push_back(',');
         append_label_object(e.metadata, out);
@@ -406,7 +333,8 @@ struct LokiBatcher::Impl {
   size_t stream_json_bytes() const {
     size_t n = 11 + 12 + 2;  // {"stream":{  },"values":[  ]}
     for (size_t i = 0; i < event_labels.size(); ++i)
-      n += (i ? 1 : 0) + json_string_bytes(event_labels[i].first) + 1 + json_string_bytes(event_labels[i].second);
+      n += (i ? 1 : 0) + detail::json_string_bytes(event_labels[i].first) + 1 +
+           detail::json_string_bytes(event_labels[i].second);
     return n;
   }
   size_t stream_proto_bytes() const {
@@ -433,13 +361,13 @@ struct LokiBatcher::Impl {
     // Sizes of the entry in both encodings.
     char tsbuf[24];
     const size_t ts_len = static_cast<size_t>(std::to_chars(tsbuf, tsbuf + sizeof(tsbuf), ts).ptr - tsbuf);
-    size_t entry_json = 2 + ts_len + 2 + escaped_line_bytes(line) + 1;  // ["ns",line]
+    size_t entry_json = 2 + ts_len + 2 + detail::json_text_string_bytes(line) + 1;  // ["ns",line]
     size_t meta_proto = 0;
     if (!meta.empty()) {
       entry_json += 3;  // ,{}
       for (size_t i = 0; i < meta.size(); ++i) {
         std::string_view v(meta_text.data() + meta[i].off, meta[i].len);
-        entry_json += (i ? 1 : 0) + json_string_bytes(meta[i].name) + 1 + json_string_bytes(v);
+        entry_json += (i ? 1 : 0) + detail::json_string_bytes(meta[i].name) + 1 + detail::json_string_bytes(v);
         meta_proto += proto_field_bound(proto_field_bound(meta[i].name.size()) + proto_field_bound(v.size()));
       }
     }
@@ -530,7 +458,7 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
     for (const Impl::Slot& s : impl->slots)
       if (s.name == name) return fail("label '", n, "' is given twice (a label field or another --label has that name)");
     if (value.empty()) return fail("label '", n, "' has an empty value (Loki drops such labels)");
-    if (!valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
+    if (!detail::valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
     if (value.size() > o.max_label_value_bytes)
       return fail("label '", n, "' has a value of ", value.size(), " bytes; Loki's limit is ", o.max_label_value_bytes);
     impl->slots.push_back({name, true, value, {}});
