@@ -131,7 +131,7 @@ CliOptions parse_args(int argc, char** argv) {
       o.loki.max_body_bytes = o.otlp.max_body_bytes = parse_count(a, value("--max-body-bytes"));
       o.body_flags.push_back(a);
     } else if (a == "--max-body-entries") {
-      o.loki.max_entries = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
+      o.loki.max_records = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
       o.body_flags.push_back(a);
     } else if (a == "--loki-labels") {
       absl::StatusOr<std::vector<airlog::LokiLabelField>> fields = airlog::parse_loki_label_fields(value("--loki-labels"));

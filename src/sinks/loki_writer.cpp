@@ -1,10 +1,12 @@
-// loki_writer.cpp — LokiBatcher: events → label sets → streams of bounded push bodies (see
+// loki_writer.cpp — LokiBatcher: events → label sets → streams of push bodies, bounded by the
+// shared BodyBatcher (sinks/batcher.hpp) in two renderings, loki-json and protobuf (see
 // airlog/loki_writer.hpp). Entries are recorded as offsets into one text buffer per body (no
 // allocation per event once the buffers have grown); when a body is handed out, a counting sort by
 // stream turns them into the per-stream views of LokiBody, keeping each stream's input order.
 #include "airlog/loki_writer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,6 +16,7 @@
 #include "common/decimal.hpp"
 #include "common/json_string.hpp"
 #include "core/event_fields.hpp"
+#include "sinks/batcher.hpp"
 #include "sinks/fit_event.hpp"
 #include "core/timestamp.hpp"
 #include "common/utf8.hpp"
@@ -204,7 +207,10 @@ struct LokiBatcher::Impl {
   Sink sink;
   std::vector<Slot> slots;
   bool is_label[detail::kFieldCount] = {};
-  LokiBatcherStats stats;
+  // Bounds of both renderings: [kJson] the loki-json text, [kProto] the protobuf bound.
+  static constexpr size_t kJson = 0, kProto = 1;
+  detail::BodyBatcher<2> batch;
+  LokiBatcherStats stats_view;  // batch.stats() under its former names too, refreshed by stats()
 
   // The body being filled.
   std::string text;
@@ -212,8 +218,6 @@ struct LokiBatcher::Impl {
   std::vector<StreamRec> streams;
   std::vector<EntryRec> entries;
   absl::flat_hash_map<std::string, uint32_t> stream_of;  // labels_text → index in `streams`
-  size_t json_bytes = 0;
-  size_t proto_bytes = 0;
 
   // Per-event scratch, reused.
   std::string key;                         // labels_text of the event
@@ -288,8 +292,8 @@ struct LokiBatcher::Impl {
     void flag(Field f) { put(f, "true"); }
   };
 
+  // Hands the body to the sink (called by `batch`, which then starts the next one).
   void emit() {
-    if (entries.empty()) return;
     // Counting sort of the entries by stream; stable, so each stream keeps its input order.
     std::vector<size_t>& first = sort_first;
     first.assign(streams.size() + 1, 0);
@@ -315,17 +319,14 @@ struct LokiBatcher::Impl {
                                std::span<const LokiLabel>(pair_base + rec.pair_begin, rec.pair_count),
                                std::span<const LokiEntry>(body.entries_.data() + first[s], rec.entries)});
     }
-    body.json_bytes_ = json_bytes;
-    body.proto_bytes_ = proto_bytes;
-    ++stats.bodies;
+    body.json_bytes_ = batch.bytes()[kJson];
+    body.proto_bytes_ = batch.bytes()[kProto];
     sink(body);
     text.clear();
     pairs.clear();
     streams.clear();
     entries.clear();
     stream_of.clear();
-    json_bytes = kBodyEnvelopeJson;
-    proto_bytes = 0;
   }
   std::vector<size_t> sort_first, sort_next;
 
@@ -375,18 +376,11 @@ struct LokiBatcher::Impl {
 
     auto it = stream_of.find(key);
     bool new_stream = it == stream_of.end();
-    auto grows_by = [&](bool is_new, size_t entries_in_stream, size_t* json, size_t* proto) {
-      *json = entry_json + (is_new ? stream_json_bytes() + (streams.empty() ? 0 : 1) : (entries_in_stream ? 1 : 0));
-      *proto = entry_proto + (is_new ? stream_proto_bytes() : 0);
+    auto growth = [&]() -> std::array<size_t, 2> {
+      if (new_stream) return {entry_json + stream_json_bytes() + (streams.empty() ? 0 : 1), entry_proto + stream_proto_bytes()};
+      return {entry_json + (streams[it->second].entries ? 1 : 0), entry_proto};
     };
-    size_t add_json = 0, add_proto = 0;
-    grows_by(new_stream, new_stream ? 0 : streams[it->second].entries, &add_json, &add_proto);
-    if (!entries.empty() && (entries.size() + 1 > options.max_entries || json_bytes + add_json > options.max_body_bytes ||
-                             proto_bytes + add_proto > options.max_body_bytes)) {
-      emit();
-      new_stream = true;
-      grows_by(true, 0, &add_json, &add_proto);
-    }
+    batch.admit(growth, [&] { emit(); new_stream = true; }, truncated);
 
     uint32_t stream_index;
     if (new_stream) {
@@ -419,10 +413,6 @@ struct LokiBatcher::Impl {
     for (const Pair& p : meta) pairs.push_back({p.name, meta_base + p.off, p.len});
     entries.push_back(r);
     ++streams[stream_index].entries;
-    json_bytes += add_json;
-    proto_bytes += add_proto;
-    ++stats.entries;
-    if (truncated) ++stats.lines_truncated;
   }
 };
 
@@ -430,7 +420,8 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
   auto fail = [](auto&&... parts) { return absl::InvalidArgumentError(absl::StrCat(parts...)); };
   if (!sink) return fail("LokiBatcher needs a sink for its bodies");
   if (options.label_budget == 0) return fail("the label budget must be at least 1");
-  if (options.max_entries == 0) return fail("max_entries must be at least 1");
+  const size_t max_records = options.max_entries.value_or(options.max_records);
+  if (max_records == 0) return fail("max_records must be at least 1");
   if (options.max_line_bytes < detail::kMinRecordBytes)
     return fail("max_line_bytes must be at least ", detail::kMinRecordBytes, ", got ", options.max_line_bytes);
   if (options.max_label_value_bytes == 0 || options.max_metadata_value_bytes == 0)
@@ -482,7 +473,7 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
   if (o.max_body_bytes < worst)
     return fail("max_body_bytes ", o.max_body_bytes, " is too small for one entry of up to ", o.max_line_bytes,
                 " line bytes with these labels: it must be at least ", worst);
-  impl->json_bytes = Impl::kBodyEnvelopeJson;
+  impl->batch = detail::BodyBatcher<2>(max_records, o.max_body_bytes, {Impl::kBodyEnvelopeJson, 0});
   return LokiBatcher(std::move(impl));
 }
 
@@ -492,7 +483,17 @@ LokiBatcher& LokiBatcher::operator=(LokiBatcher&&) noexcept = default;
 LokiBatcher::~LokiBatcher() = default;
 
 void LokiBatcher::add(const Event& e, int64_t now_ns) { impl_->add(e, now_ns); }
-void LokiBatcher::finish() { impl_->emit(); }
-const LokiBatcherStats& LokiBatcher::stats() const noexcept { return impl_->stats; }
+void LokiBatcher::finish() {
+  Impl& impl = *impl_;
+  impl.batch.flush([&] { impl.emit(); });
+}
+
+const LokiBatcherStats& LokiBatcher::stats() const noexcept {
+  LokiBatcherStats& s = impl_->stats_view;
+  static_cast<BatchStats&>(s) = impl_->batch.stats();
+  s.entries = s.records;
+  s.lines_truncated = s.records_truncated;
+  return s;
+}
 
 }  // namespace airlog
