@@ -182,12 +182,6 @@ TEST(LokiWriter, LabelFieldListParsing) {
   EXPECT_NE(high.status().message().find("structured metadata"), std::string::npos) << high.status();
   EXPECT_FALSE(parse_loki_label_fields("colour").ok());
   EXPECT_TRUE(parse_loki_label_fields("")->empty());
-  auto label = parse_loki_static_label("env=a=b");
-  ASSERT_TRUE(label.ok());
-  EXPECT_EQ(label->first, "env");
-  EXPECT_EQ(label->second, "a=b");
-  EXPECT_FALSE(parse_loki_static_label("novalue").ok());
-  EXPECT_FALSE(parse_loki_static_label("=v").ok());
 }
 
 TEST(LokiWriter, LabelValuesCutToLokisLimitOnACharacterBoundary) {

@@ -55,10 +55,6 @@ std::string_view to_string(LokiLabelField) noexcept;
 /// no fields. Fails with InvalidArgument naming an unknown or high-cardinality field.
 absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_view list);
 
-/// Parses one static label `name=value`, as the CLI's `--label` takes it. The name and value are
-/// validated by LokiBatcher::create.
-absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std::string_view spec);
-
 struct LokiOptions {
   /// Event fields that become labels, in any order (the label set is written sorted by name).
   std::vector<LokiLabelField> labels = {LokiLabelField::component, LokiLabelField::level, LokiLabelField::dag_id};

@@ -139,14 +139,6 @@ absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_
   return fields;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std::string_view spec) {
-  const size_t eq = spec.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat("label '", av(spec), "' is not name=value"));
-  return std::pair<std::string, std::string>(std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1)));
-}
-
 void append_loki_json(const LokiBody& body, std::string& out) {
   out.reserve(out.size() + body.json_bytes());
   out.append("{\"streams\":[");
