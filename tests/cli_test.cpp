@@ -548,11 +548,12 @@ TEST(CliOutput, LokiJsonBodiesOnStdoutAndInADirectory) {
   ASSERT_EQ(jsonl.run.exit_code, 0);
   const long events = static_cast<long>(jsonl.lines.size());
 
-  Parsed one = run_parse("parse --output loki-json --label env=ci " + file, dir);
+  Parsed one = run_parse("parse --output loki-json --label env=ci --label sel=a=b " + file, dir);
   ASSERT_EQ(one.run.exit_code, 0) << one.run.err;
   ASSERT_EQ(one.lines.size(), 1u) << "everything fits one body";
   EXPECT_EQ(loki_json_entries(one.lines[0]), events);
   EXPECT_NE(one.lines[0].find("\"env\":\"ci\""), std::string::npos);
+  EXPECT_NE(one.lines[0].find("\"sel\":\"a=b\""), std::string::npos) << "the value runs past a second '='";
 
   Parsed many = run_parse("parse --output loki-json --max-body-entries 4 " + file, dir);
   ASSERT_EQ(many.run.exit_code, 0) << many.run.err;
@@ -632,6 +633,7 @@ TEST(CliOutput, OptionErrorsAreOneLineBeforeAnyOutput) {
       {"parse --output loki-json --label 'bad-name=x'", "label name 'bad-name' is invalid"},
       {"parse --output loki-json --label __meta=x", "reserves"},
       {"parse --output loki-json --label noequals", "not name=value"},
+      {"parse --output loki-json --label =v", "not name=value"},
       {"parse --output loki-json --loki-labels component,run_id", "structured metadata"},
       {"parse --output loki-json --max-body-bytes 1000", "max_body_bytes"},
       {"parse --label env=x", "applies to --output loki-json and loki-proto"},

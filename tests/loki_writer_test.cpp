@@ -23,7 +23,7 @@ struct CollectedBody {
   size_t json_bytes = 0;  // LokiBody::json_bytes()
 };
 
-std::vector<CollectedBody> run_loki(const LokiOptions& o, const std::vector<Event>& events, LokiBatcherStats* stats = nullptr) {
+std::vector<CollectedBody> run_loki(const LokiOptions& o, const std::vector<Event>& events, BatchStats* stats = nullptr) {
   std::vector<CollectedBody> bodies;
   auto batcher = LokiBatcher::create(o, [&](const LokiBody& body) {
     CollectedBody c;
@@ -182,12 +182,6 @@ TEST(LokiWriter, LabelFieldListParsing) {
   EXPECT_NE(high.status().message().find("structured metadata"), std::string::npos) << high.status();
   EXPECT_FALSE(parse_loki_label_fields("colour").ok());
   EXPECT_TRUE(parse_loki_label_fields("")->empty());
-  auto label = parse_loki_static_label("env=a=b");
-  ASSERT_TRUE(label.ok());
-  EXPECT_EQ(label->first, "env");
-  EXPECT_EQ(label->second, "a=b");
-  EXPECT_FALSE(parse_loki_static_label("novalue").ok());
-  EXPECT_FALSE(parse_loki_static_label("=v").ok());
 }
 
 TEST(LokiWriter, LabelValuesCutToLokisLimitOnACharacterBoundary) {
@@ -220,9 +214,9 @@ TEST(LokiWriter, LongLinesTruncatedAndFlagged) {
   big.exception_type = "ValueError";
   Event small = big;
   small.message = "short";
-  LokiBatcherStats stats;
+  BatchStats stats;
   std::vector<CollectedBody> bodies = run_loki(LokiOptions{}, {big, small}, &stats);
-  EXPECT_EQ(stats.lines_truncated, 1u);
+  EXPECT_EQ(stats.records_truncated, 1u);
   std::vector<Entry> entries;
   for (const CollectedBody& b : bodies) {
     EXPECT_LE(b.json.size(), size_t{1} << 20);
@@ -272,22 +266,22 @@ TEST(LokiWriter, BodyTooSmallForOneEntryRefused) {
 
 // Small bodies over many events: every bound holds, every event arrives exactly once, and each
 // stream's entries come in input order across all bodies.
-void check_bounded_bodies(const std::vector<Event>& events, size_t max_body_bytes, size_t max_entries) {
+void check_bounded_bodies(const std::vector<Event>& events, size_t max_body_bytes, size_t max_records) {
   LokiOptions o;
   o.max_line_bytes = 4096;
   o.max_label_value_bytes = 256;
   o.max_metadata_value_bytes = 64;
   o.max_body_bytes = max_body_bytes;
-  o.max_entries = max_entries;
+  o.max_records = max_records;
   o.labels = {LokiLabelField::component, LokiLabelField::level, LokiLabelField::dag_id, LokiLabelField::stream};
-  LokiBatcherStats stats;
+  BatchStats stats;
   std::vector<CollectedBody> bodies = run_loki(o, events, &stats);
   std::map<std::string, std::vector<uint64_t>> got;  // label set → `line` numbers in output order
   size_t total = 0;
   for (const CollectedBody& b : bodies) {
     ASSERT_LE(b.json.size(), max_body_bytes);
     ASSERT_EQ(b.json.size(), b.json_bytes);
-    ASSERT_LE(b.entries, max_entries);
+    ASSERT_LE(b.entries, max_records);
     ASSERT_GT(b.entries, 0u);
     std::vector<Entry> entries = read_body(b.json);
     ASSERT_EQ(entries.size(), b.entries);
@@ -298,7 +292,7 @@ void check_bounded_bodies(const std::vector<Event>& events, size_t max_body_byte
     total += entries.size();
   }
   EXPECT_EQ(total, events.size()) << "no event lost or repeated";
-  EXPECT_EQ(stats.entries, events.size());
+  EXPECT_EQ(stats.records, events.size());
   EXPECT_EQ(stats.bodies, bodies.size());
   // Expected per-stream order: the events' own order, grouped the same way.
   std::map<std::string, std::vector<uint64_t>> want;
@@ -312,6 +306,32 @@ void check_bounded_bodies(const std::vector<Event>& events, size_t max_body_byte
   EXPECT_EQ(got.size(), want.size());
   for (const auto& [key, lines] : want) EXPECT_EQ(got[key], lines) << key;
   EXPECT_GT(bodies.size(), 2u) << "the bounds were exercised";
+}
+
+// The names before BatchStats / max_records still compile and mean the same (deprecated).
+TEST(LokiWriter, FormerNamesOfTheBoundAndCounters) {
+  std::vector<Event> events(7);
+  for (size_t i = 0; i < events.size(); ++i) events[i].message = "m";
+  LokiOptions o;
+  o.max_entries = 3;  // the former name wins over max_records when set
+  size_t bodies = 0;
+  auto batcher = LokiBatcher::create(o, [&](const LokiBody& b) {
+    EXPECT_LE(b.entry_count(), 3u);
+    ++bodies;
+  });
+  ASSERT_TRUE(batcher.ok()) << batcher.status();
+  for (const Event& e : events) batcher->add(e, kNow);
+  batcher->finish();
+  const LokiBatcherStats& s = batcher->stats();
+  EXPECT_EQ(bodies, 3u);
+  EXPECT_EQ(s.bodies, 3u);
+  EXPECT_EQ(s.entries, 7u);
+  EXPECT_EQ(s.records, 7u);
+  EXPECT_EQ(s.lines_truncated, s.records_truncated);
+  o.max_entries = 0;
+  auto zero = LokiBatcher::create(o, [](const LokiBody&) {});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.status().message().find("max_records"), std::string::npos) << zero.status();
 }
 
 TEST(LokiWriter, BoundedBodiesKeepEveryEventInOrder_MixedInput) {

@@ -23,15 +23,16 @@ struct Record {
   std::string body;
 };
 
-std::vector<std::string> run_otlp(const OtlpOptions& o, const std::vector<Event>& events) {
+std::vector<std::string> run_otlp(const OtlpOptions& o, const std::vector<Event>& events, BatchStats* stats = nullptr) {
   std::vector<std::string> bodies;
   auto batcher = OtlpBatcher::create(o, [&](std::string_view body) { bodies.emplace_back(body); });
   EXPECT_TRUE(batcher.ok()) << batcher.status();
   if (!batcher.ok()) return bodies;
   for (const Event& e : events) batcher->add(e, kNow);
   batcher->finish();
-  EXPECT_EQ(batcher->records(), events.size());
-  EXPECT_EQ(batcher->bodies(), bodies.size());
+  EXPECT_EQ(batcher->stats().records, events.size());
+  EXPECT_EQ(batcher->stats().bodies, bodies.size());
+  if (stats) *stats = batcher->stats();
   return bodies;
 }
 
@@ -167,8 +168,10 @@ TEST(OtlpWriter, OversizedRecordCutToFitTheBody) {
   e.message = message;
   OtlpOptions o;
   o.max_body_bytes = 8192;
-  std::vector<std::string> bodies = run_otlp(o, {e});
-  ASSERT_EQ(bodies.size(), 1u);
+  BatchStats stats;
+  std::vector<std::string> bodies = run_otlp(o, {e, e}, &stats);
+  EXPECT_EQ(stats.records_truncated, 2u);
+  ASSERT_EQ(bodies.size(), 2u) << "two cut records do not share one body";
   EXPECT_LE(bodies[0].size(), 8192u);
   std::vector<Record> r = read_otlp(bodies[0]);
   ASSERT_EQ(r.size(), 1u);

@@ -29,6 +29,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "airlog/airlog.hpp"
@@ -91,6 +93,13 @@ uint64_t parse_count(const std::string& flag, const char* text) {
   return v;
 }
 
+// `--label name=value` (the value may hold '='). LokiBatcher::create validates name and value.
+std::pair<std::string, std::string> parse_static_label(std::string_view spec) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0) die("--label: label '" + std::string(spec) + "' is not name=value");
+  return {std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1))};
+}
+
 // Seconds (decimal, >= 0) as nanoseconds.
 int64_t parse_seconds_ns(const std::string& flag, const char* text) {
   char* end = nullptr;
@@ -131,7 +140,7 @@ CliOptions parse_args(int argc, char** argv) {
       o.loki.max_body_bytes = o.otlp.max_body_bytes = parse_count(a, value("--max-body-bytes"));
       o.body_flags.push_back(a);
     } else if (a == "--max-body-entries") {
-      o.loki.max_entries = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
+      o.loki.max_records = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
       o.body_flags.push_back(a);
     } else if (a == "--loki-labels") {
       absl::StatusOr<std::vector<airlog::LokiLabelField>> fields = airlog::parse_loki_label_fields(value("--loki-labels"));
@@ -139,9 +148,7 @@ CliOptions parse_args(int argc, char** argv) {
       o.loki.labels = *std::move(fields);
       o.loki_flags.push_back(a);
     } else if (a == "--label") {
-      auto label = airlog::parse_loki_static_label(value("--label"));
-      if (!label.ok()) die("--label: " + std::string(label.status().message()));
-      o.loki.static_labels.push_back(*std::move(label));
+      o.loki.static_labels.push_back(parse_static_label(value("--label")));
       o.loki_flags.push_back(a);
     } else if (a == "--label-budget") {
       o.loki.label_budget = parse_count(a, value("--label-budget"));

@@ -15,6 +15,7 @@
 #include "airlog/options.hpp"
 #include "airlog/otlp_writer.hpp"
 #include "airlog/scratch.hpp"
+#include "airlog/sink.hpp"
 #include "airlog/stats.hpp"
 #include "airlog/stream.hpp"
 #include "airlog/types.hpp"

@@ -17,10 +17,11 @@
 //   for (const airlog::Event& e : batch.events) batcher->add(e, now_ns);
 //   batcher->finish();                        // the last, partly filled body
 //
-// Bodies are bounded: at most max_entries entries, the loki-json rendering at most max_body_bytes,
-// and the protobuf PushRequest (src/sinks/loki_proto.hpp) at most max_body_bytes before compression.
-// A body is handed to the sink when the next entry would not fit. Within a stream, entries keep the
-// order in which they were added; no entry is dropped or repeated.
+// Bodies are bounded as every batcher's are (airlog/sink.hpp): at most max_records entries, the
+// loki-json rendering at most max_body_bytes, and the protobuf PushRequest (src/sinks/loki_proto.hpp)
+// at most max_body_bytes before compression. A body is handed to the sink when the next entry would
+// not fit. Within a stream, entries keep the order in which they were added; no entry is dropped or
+// repeated.
 //
 // Not thread-safe: one LokiBatcher per thread (or a lock around it).
 #pragma once
@@ -29,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "airlog/event.hpp"
+#include "airlog/sink.hpp"
 
 namespace airlog {
 
@@ -52,10 +55,6 @@ std::string_view to_string(LokiLabelField) noexcept;
 /// no fields. Fails with InvalidArgument naming an unknown or high-cardinality field.
 absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_view list);
 
-/// Parses one static label `name=value`, as the CLI's `--label` takes it. The name and value are
-/// validated by LokiBatcher::create.
-absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std::string_view spec);
-
 struct LokiOptions {
   /// Event fields that become labels, in any order (the label set is written sorted by name).
   std::vector<LokiLabelField> labels = {LokiLabelField::component, LokiLabelField::level, LokiLabelField::dag_id};
@@ -68,8 +67,11 @@ struct LokiOptions {
   /// Bound of a body's size: the loki-json text, and the protobuf before compression (Promtail and
   /// Alloy batch 1 MiB by default).
   size_t max_body_bytes = size_t{1} << 20;
-  /// Bound of a body's entries.
-  size_t max_entries = 10'000;
+  /// Bound of a body's entries (the same name as OtlpOptions::max_records).
+  size_t max_records = 10'000;
+  /// Deprecated: the former name of max_records. When set, it is the bound instead of max_records.
+  /// (Not marked [[deprecated]]: compilers then warn at every copy of the options.)
+  std::optional<size_t> max_entries;
   /// An entry's line is cut (message first; flagged, see below) to at most this many bytes. Loki's
   /// max_line_size defaults to 256KB, which Loki reads as 256 000 bytes. At least 1024.
   size_t max_line_bytes = 256'000;
@@ -122,11 +124,12 @@ class LokiBody {
 /// The metadata object is left out of an entry that has none.
 void append_loki_json(const LokiBody& body, std::string& out);
 
-/// Counters of a batcher's work so far.
-struct LokiBatcherStats {
-  uint64_t entries = 0;          ///< events added
-  uint64_t bodies = 0;           ///< bodies handed to the sink
-  uint64_t lines_truncated = 0;  ///< entries whose line was cut to max_line_bytes
+/// The batcher's counters: BatchStats (records = entries added, records_truncated = entries whose
+/// line was cut to max_line_bytes), plus their former names, deprecated, kept equal to them for
+/// existing code.
+struct LokiBatcherStats : BatchStats {
+  uint64_t entries = 0;          ///< deprecated: equals records
+  uint64_t lines_truncated = 0;  ///< deprecated: equals records_truncated
 };
 
 class LokiBatcher {
@@ -156,6 +159,7 @@ class LokiBatcher {
   /// Hands the pending body (if it has any entry) to the sink. The batcher stays usable.
   void finish();
 
+  /// Counters so far; read it as a BatchStats, as OtlpBatcher::stats() is read.
   const LokiBatcherStats& stats() const noexcept;
 
  private:

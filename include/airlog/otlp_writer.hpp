@@ -37,6 +37,7 @@
 
 #include "absl/status/statusor.h"
 #include "airlog/event.hpp"
+#include "airlog/sink.hpp"
 
 namespace airlog {
 
@@ -47,9 +48,10 @@ int otlp_severity_number(Level level) noexcept;
 /// event has no ingest_ts_ns.
 void append_otlp_log_record(const Event& e, int64_t now_ns, std::string& out);
 
+/// The body bounds every batcher takes (airlog/sink.hpp).
 struct OtlpOptions {
   /// Bound of a body's bytes. A record that alone would not fit has its text cut (flagged
-  /// airflow.truncated). At least 4096.
+  /// airflow.truncated, counted in BatchStats::records_truncated). At least 4096.
   size_t max_body_bytes = size_t{1} << 20;
   /// Bound of a body's records.
   size_t max_records = 10'000;
@@ -73,8 +75,10 @@ class OtlpBatcher {
   /// Hands the pending body (if it has a record) to the sink. The batcher stays usable.
   void finish();
 
-  uint64_t records() const noexcept;  ///< records added so far
-  uint64_t bodies() const noexcept;   ///< bodies handed to the sink so far
+  /// Counters so far (records added, bodies handed to the sink, records cut to fit).
+  const BatchStats& stats() const noexcept;
+  [[deprecated("use stats().records")]] uint64_t records() const noexcept;
+  [[deprecated("use stats().bodies")]] uint64_t bodies() const noexcept;
 
  private:
   struct Impl;

@@ -1,10 +1,13 @@
-// utf8.hpp — UTF-8 validation shared by the output writers: every format airlog writes is valid
-// UTF-8, with U+FFFD in place of each byte that does not belong to a valid sequence.
+// utf8.hpp — UTF-8 validation, in one place: the input checks (a message's invalid_utf8 flag, JSON
+// text, Loki's static labels) and the output writers (every format airlog writes is valid UTF-8,
+// with U+FFFD in place of each byte that does not belong to a valid sequence) share one rule.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "common/text.hpp"
 
 namespace airlog::detail {
 
@@ -21,6 +24,14 @@ inline size_t utf8_sequence(std::string_view s, size_t i) noexcept {
   if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) > 0x8f))) return 0;
   return n;
 }
+
+/// valid_utf8's path for text that is not all ASCII: simdjson's validator, which applies the same
+/// rule as utf8_sequence (tests/json_string_test.cpp checks that they agree). Call valid_utf8.
+bool valid_utf8_simd(std::string_view s) noexcept;
+
+/// True when all of `s` is valid UTF-8. The ASCII check comes first: most log text is ASCII, and
+/// the vector validator costs a dispatch per call.
+inline bool valid_utf8(std::string_view s) noexcept { return is_ascii(s) || valid_utf8_simd(s); }
 
 /// U+FFFD REPLACEMENT CHARACTER in UTF-8.
 inline constexpr std::string_view kReplacementChar = "\xef\xbf\xbd";

@@ -9,8 +9,8 @@
 #include "airlog/batch.hpp"
 #include "airlog/event.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "core/stream_state.hpp"
-#include "simdjson.h"
 
 namespace airlog::detail {
 
@@ -32,11 +32,8 @@ class Enricher {
   /// hint its lines gave.
   void complete(Event& ev, std::string_view exception_line, bool traceback_seen, Component line_component) {
     if (!exception_line.empty() && ev.exception_type.empty()) take_exception(ev, exception_line);
-    // The ASCII check first: simdjson's validator costs a dispatch per call, most messages are ASCII.
-    // JSON events need neither: simdjson validated their text, and decoded escapes are UTF-8.
-    if (ev.format != Format::airflow_json && !is_ascii(ev.message) &&
-        !simdjson::validate_utf8(ev.message.data(), ev.message.size()))
-      ev.flags |= kFlagInvalidUtf8;
+    // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
+    if (ev.format != Format::airflow_json && !valid_utf8(ev.message)) ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty()))
       ev.kind = EventKind::exception;
     resolve_component(ev, line_component);

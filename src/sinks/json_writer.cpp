@@ -1,16 +1,14 @@
 // json_writer.cpp — the JSON output contract (docs/schema.md). Keys, their order and omission rules
-// come from the field table (core/fields.hpp). Text is escaped per RFC 8259; invalid UTF-8 bytes
-// become U+FFFD so every output line is valid JSON whatever the input held.
+// come from the field table (airlog/fields.hpp). Text is quoted by the JSON string module
+// (common/json_string.cpp: RFC 8259 escapes, U+FFFD for invalid UTF-8), so every output line is
+// valid JSON whatever the input held.
 #include "airlog/json_writer.hpp"
 
 #include <charconv>
 
-#include <cstring>
-
 #include "common/decimal.hpp"
 #include "core/fields.hpp"
 #include "core/timestamp.hpp"
-#include "common/utf8.hpp"
 
 namespace airlog {
 
@@ -44,59 +42,6 @@ class Writer {
 };
 
 }  // namespace
-
-// True when any of the 8 bytes in `w` needs attention: a control byte (< 0x20), '"', '\\' or a
-// non-ASCII byte (validated separately). Lets plain ASCII text be copied 8 bytes per step.
-inline bool word_needs_escape(uint64_t w) noexcept {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // bytes < 0x20 (high-bit bytes caught below)
-  return (control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
-}
-
-void append_json_string(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  const char* p = s.data();
-  const size_t n = s.size();
-  size_t run = 0;  // start of the bytes not yet copied
-  size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (!word_needs_escape(w)) { i += 8; continue; }
-    }
-    unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
-    if (c >= 0x80) {
-      size_t len = detail::utf8_sequence(s, i);
-      if (len > 0) { i += len; continue; }  // valid multi-byte character: stays in the run
-      out.append(p + run, i - run);
-      out.append("\\ufffd");
-      run = ++i;
-      continue;
-    }
-    out.append(p + run, i - run);
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-    }
-    run = ++i;
-  }
-  out.append(p + run, n - run);
-  out.push_back('"');
-}
 
 namespace {
 

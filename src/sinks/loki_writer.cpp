@@ -1,4 +1,5 @@
-// loki_writer.cpp — LokiBatcher: events → label sets → streams of bounded push bodies (see
+// loki_writer.cpp — LokiBatcher: events → label sets → streams of push bodies, bounded by the
+// shared BodyBatcher (sinks/batcher.hpp) in two renderings, loki-json and protobuf (see
 // airlog/loki_writer.hpp). Entries are recorded as offsets into one text buffer per body (no
 // allocation per event once the buffers have grown); when a body is handed out, a counting sort by
 // stream turns them into the per-stream views of LokiBody, keeping each stream's input order.
@@ -7,14 +8,15 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
+#include "common/json_string.hpp"
 #include "core/fields.hpp"
+#include "sinks/batcher.hpp"
 #include "sinks/fit_event.hpp"
 #include "core/timestamp.hpp"
 #include "common/utf8.hpp"
@@ -55,69 +57,6 @@ size_t row_of(LokiLabelField f) { return kLabelRows[static_cast<size_t>(f)]; }
 
 std::string_view label_field_value(const Event& e, LokiLabelField f) { return detail::kTextReaders[row_of(f)](e); }
 
-// Bytes append_json_string adds around and inside valid UTF-8 text `s` (quotes included).
-size_t json_string_bytes(std::string_view s) {
-  size_t n = s.size() + 2;
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x20) {
-      n += (c == '"' || c == '\\');
-    } else {
-      n += (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') ? 1 : 5;
-    }
-  }
-  return n;
-}
-
-// High bit set in each byte of `w` that equals the byte repeated in `pattern` (exact: no false
-// positives from borrows, unlike the cheaper has-zero test).
-inline uint64_t bytes_equal(uint64_t w, uint64_t pattern) {
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-  const uint64_t x = w ^ pattern;
-  return ~(((x & kLow7) + kLow7) | x | kLow7);
-}
-constexpr uint64_t kQuotes = 0x2222222222222222ULL;      // '"'
-constexpr uint64_t kBackslashes = 0x5c5c5c5c5c5c5c5cULL;  // '\\'
-
-// An entry's line is a JSON contract line: valid UTF-8 without control bytes, so inside the body
-// only '"' and '\\' need escaping. These two do it 8 bytes per step (the lines are most of a body).
-size_t escaped_line_bytes(std::string_view line) {
-  size_t n = line.size() + 2, i = 0;
-  for (; i + 8 <= line.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, line.data() + i, 8);
-    // One bit per match at each byte's bit 7: shifted to bit 0, the multiply sums the bytes.
-    const uint64_t ones = (bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes)) >> 7;
-    n += static_cast<size_t>((ones * 0x0101010101010101ULL) >> 56);
-  }
-  for (; i < line.size(); ++i) n += line[i] == '"' || line[i] == '\\';
-  return n;
-}
-
-void append_escaped_line(std::string_view line, std::string& out) {
-  out.push_back('"');
-  size_t run = 0, i = 0;
-  for (; i + 8 <= line.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, line.data() + i, 8);
-    // Each set bit 7 marks a byte to escape; visit them lowest first (bsf is baseline x86-64).
-    for (uint64_t m = bytes_equal(w, kQuotes) | bytes_equal(w, kBackslashes); m != 0; m &= m - 1) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
-      out.append(line.data() + run, at - run);
-      out.push_back('\\');
-      run = at;  // the character itself starts the next run
-    }
-  }
-  for (; i < line.size(); ++i) {
-    if (line[i] != '"' && line[i] != '\\') continue;
-    out.append(line.data() + run, i - run);
-    out.push_back('\\');
-    run = i;
-  }
-  out.append(line.data() + run, line.size() - run);
-  out.push_back('"');
-}
-
 // Protobuf wire sizes, as upper bounds: every length prefix counted as 5 bytes (messages < 4 GiB).
 constexpr size_t kVarintMax = 5;
 constexpr size_t proto_field_bound(size_t payload) { return 1 + kVarintMax + payload; }
@@ -138,16 +77,6 @@ bool valid_label_name(std::string_view n) {
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!alpha(n[0])) return false;
   return std::all_of(n.begin() + 1, n.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-    size_t len = detail::utf8_sequence(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
 }
 
 // {"name":"value",…}
@@ -197,14 +126,6 @@ absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_
   return fields;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> parse_loki_static_label(std::string_view spec) {
-  const size_t eq = spec.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat("label '", av(spec), "' is not name=value"));
-  return std::pair<std::string, std::string>(std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1)));
-}
-
 void append_loki_json(const LokiBody& body, std::string& out) {
   out.reserve(out.size() + body.json_bytes());
   out.append("{\"streams\":[");
@@ -221,7 +142,7 @@ void append_loki_json(const LokiBody& body, std::string& out) {
       out.append("[\"");
       detail::append_int(e.ts_ns, out);
       out.append("\",");
-      append_escaped_line(e.line, out);
+      detail::append_json_text_string(e.line, out);
       if (!e.metadata.empty()) {
         out.push_back(',');
         append_label_object(e.metadata, out);
@@ -265,7 +186,10 @@ struct LokiBatcher::Impl {
   Sink sink;
   std::vector<Slot> slots;
   bool is_label[detail::kFieldCount] = {};
-  LokiBatcherStats stats;
+  // Bounds of both renderings: [kJson] the loki-json text, [kProto] the protobuf bound.
+  static constexpr size_t kJson = 0, kProto = 1;
+  detail::BodyBatcher<2> batch;
+  LokiBatcherStats stats_view;  // batch.stats() under its former names too, refreshed by stats()
 
   // The body being filled.
   std::string text;
@@ -273,8 +197,6 @@ struct LokiBatcher::Impl {
   std::vector<StreamRec> streams;
   std::vector<EntryRec> entries;
   absl::flat_hash_map<std::string, uint32_t> stream_of;  // labels_text → index in `streams`
-  size_t json_bytes = 0;
-  size_t proto_bytes = 0;
 
   // Per-event scratch, reused.
   std::string key;                         // labels_text of the event
@@ -351,8 +273,8 @@ struct LokiBatcher::Impl {
     void flag(const FieldInfo& f) { put(f, "true"); }
   };
 
+  // Hands the body to the sink (called by `batch`, which then starts the next one).
   void emit() {
-    if (entries.empty()) return;
     // Counting sort of the entries by stream; stable, so each stream keeps its input order.
     std::vector<size_t>& first = sort_first;
     first.assign(streams.size() + 1, 0);
@@ -378,17 +300,14 @@ struct LokiBatcher::Impl {
                                std::span<const LokiLabel>(pair_base + rec.pair_begin, rec.pair_count),
                                std::span<const LokiEntry>(body.entries_.data() + first[s], rec.entries)});
     }
-    body.json_bytes_ = json_bytes;
-    body.proto_bytes_ = proto_bytes;
-    ++stats.bodies;
+    body.json_bytes_ = batch.bytes()[kJson];
+    body.proto_bytes_ = batch.bytes()[kProto];
     sink(body);
     text.clear();
     pairs.clear();
     streams.clear();
     entries.clear();
     stream_of.clear();
-    json_bytes = kBodyEnvelopeJson;
-    proto_bytes = 0;
   }
   std::vector<size_t> sort_first, sort_next;
 
@@ -396,7 +315,8 @@ struct LokiBatcher::Impl {
   size_t stream_json_bytes() const {
     size_t n = 11 + 12 + 2;  // {"stream":{  },"values":[  ]}
     for (size_t i = 0; i < event_labels.size(); ++i)
-      n += (i ? 1 : 0) + json_string_bytes(event_labels[i].first) + 1 + json_string_bytes(event_labels[i].second);
+      n += (i ? 1 : 0) + detail::json_string_bytes(event_labels[i].first) + 1 +
+           detail::json_string_bytes(event_labels[i].second);
     return n;
   }
   size_t stream_proto_bytes() const {
@@ -423,13 +343,13 @@ struct LokiBatcher::Impl {
     // Sizes of the entry in both encodings.
     char tsbuf[24];
     const size_t ts_len = static_cast<size_t>(std::to_chars(tsbuf, tsbuf + sizeof(tsbuf), ts).ptr - tsbuf);
-    size_t entry_json = 2 + ts_len + 2 + escaped_line_bytes(line) + 1;  // ["ns",line]
+    size_t entry_json = 2 + ts_len + 2 + detail::json_text_string_bytes(line) + 1;  // ["ns",line]
     size_t meta_proto = 0;
     if (!meta.empty()) {
       entry_json += 3;  // ,{}
       for (size_t i = 0; i < meta.size(); ++i) {
         std::string_view v(meta_text.data() + meta[i].off, meta[i].len);
-        entry_json += (i ? 1 : 0) + json_string_bytes(meta[i].name) + 1 + json_string_bytes(v);
+        entry_json += (i ? 1 : 0) + detail::json_string_bytes(meta[i].name) + 1 + detail::json_string_bytes(v);
         meta_proto += proto_field_bound(proto_field_bound(meta[i].name.size()) + proto_field_bound(v.size()));
       }
     }
@@ -437,18 +357,11 @@ struct LokiBatcher::Impl {
 
     auto it = stream_of.find(key);
     bool new_stream = it == stream_of.end();
-    auto grows_by = [&](bool is_new, size_t entries_in_stream, size_t* json, size_t* proto) {
-      *json = entry_json + (is_new ? stream_json_bytes() + (streams.empty() ? 0 : 1) : (entries_in_stream ? 1 : 0));
-      *proto = entry_proto + (is_new ? stream_proto_bytes() : 0);
+    auto growth = [&]() -> std::array<size_t, 2> {
+      if (new_stream) return {entry_json + stream_json_bytes() + (streams.empty() ? 0 : 1), entry_proto + stream_proto_bytes()};
+      return {entry_json + (streams[it->second].entries ? 1 : 0), entry_proto};
     };
-    size_t add_json = 0, add_proto = 0;
-    grows_by(new_stream, new_stream ? 0 : streams[it->second].entries, &add_json, &add_proto);
-    if (!entries.empty() && (entries.size() + 1 > options.max_entries || json_bytes + add_json > options.max_body_bytes ||
-                             proto_bytes + add_proto > options.max_body_bytes)) {
-      emit();
-      new_stream = true;
-      grows_by(true, 0, &add_json, &add_proto);
-    }
+    batch.admit(growth, [&] { emit(); new_stream = true; }, truncated);
 
     uint32_t stream_index;
     if (new_stream) {
@@ -481,10 +394,6 @@ struct LokiBatcher::Impl {
     for (const Pair& p : meta) pairs.push_back({p.name, meta_base + p.off, p.len});
     entries.push_back(r);
     ++streams[stream_index].entries;
-    json_bytes += add_json;
-    proto_bytes += add_proto;
-    ++stats.entries;
-    if (truncated) ++stats.lines_truncated;
   }
 };
 
@@ -492,7 +401,8 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
   auto fail = [](auto&&... parts) { return absl::InvalidArgumentError(absl::StrCat(parts...)); };
   if (!sink) return fail("LokiBatcher needs a sink for its bodies");
   if (options.label_budget == 0) return fail("the label budget must be at least 1");
-  if (options.max_entries == 0) return fail("max_entries must be at least 1");
+  const size_t max_records = options.max_entries.value_or(options.max_records);
+  if (max_records == 0) return fail("max_records must be at least 1");
   if (options.max_line_bytes < detail::kMinRecordBytes)
     return fail("max_line_bytes must be at least ", detail::kMinRecordBytes, ", got ", options.max_line_bytes);
   if (options.max_label_value_bytes == 0 || options.max_metadata_value_bytes == 0)
@@ -520,7 +430,7 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
     for (const Impl::Slot& s : impl->slots)
       if (s.name == name) return fail("label '", n, "' is given twice (a label field or another --label has that name)");
     if (value.empty()) return fail("label '", n, "' has an empty value (Loki drops such labels)");
-    if (!valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
+    if (!detail::valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
     if (value.size() > o.max_label_value_bytes)
       return fail("label '", n, "' has a value of ", value.size(), " bytes; Loki's limit is ", o.max_label_value_bytes);
     impl->slots.push_back({name, true, value, {}});
@@ -544,7 +454,7 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
   if (o.max_body_bytes < worst)
     return fail("max_body_bytes ", o.max_body_bytes, " is too small for one entry of up to ", o.max_line_bytes,
                 " line bytes with these labels: it must be at least ", worst);
-  impl->json_bytes = Impl::kBodyEnvelopeJson;
+  impl->batch = detail::BodyBatcher<2>(max_records, o.max_body_bytes, {Impl::kBodyEnvelopeJson, 0});
   return LokiBatcher(std::move(impl));
 }
 
@@ -554,7 +464,17 @@ LokiBatcher& LokiBatcher::operator=(LokiBatcher&&) noexcept = default;
 LokiBatcher::~LokiBatcher() = default;
 
 void LokiBatcher::add(const Event& e, int64_t now_ns) { impl_->add(e, now_ns); }
-void LokiBatcher::finish() { impl_->emit(); }
-const LokiBatcherStats& LokiBatcher::stats() const noexcept { return impl_->stats; }
+void LokiBatcher::finish() {
+  Impl& impl = *impl_;
+  impl.batch.flush([&] { impl.emit(); });
+}
+
+const LokiBatcherStats& LokiBatcher::stats() const noexcept {
+  LokiBatcherStats& s = impl_->stats_view;
+  static_cast<BatchStats&>(s) = impl_->batch.stats();
+  s.entries = s.records;
+  s.lines_truncated = s.records_truncated;
+  return s;
+}
 
 }  // namespace airlog

@@ -1,6 +1,7 @@
 // otlp_writer.cpp — OTLP/JSON logs (see airlog/otlp_writer.hpp): the record renderer over the
 // contract keys, and OtlpBatcher, which keeps one buffer of rendered records per component (one
-// resourceLogs each) and joins them into a body when the next record would not fit.
+// resourceLogs each) and joins them into a body when the shared BodyBatcher (sinks/batcher.hpp)
+// says the next record would not fit.
 #include "airlog/otlp_writer.hpp"
 
 #include <array>
@@ -10,6 +11,7 @@
 #include "airlog/version.hpp"
 #include "common/decimal.hpp"
 #include "core/fields.hpp"
+#include "sinks/batcher.hpp"
 #include "sinks/fit_event.hpp"
 #include "common/text.hpp"
 #include "core/timestamp.hpp"
@@ -142,10 +144,8 @@ struct OtlpBatcher::Impl {
   std::array<std::string, kComponentCount> records;  // rendered records, comma-joined
   std::array<size_t, kComponentCount> counts{};
   size_t groups = 0;
-  size_t total_records = 0;
-  size_t body_bytes = 0;
   size_t record_limit = 0;
-  uint64_t added = 0, emitted = 0;
+  detail::BodyBatcher<1> batch;
   std::string record, body;
 
   void init() {
@@ -160,13 +160,13 @@ struct OtlpBatcher::Impl {
     }
     const size_t overhead = kBodyOpen.size() + kBodyClose.size() + widest + kGroupClose.size();
     record_limit = options.max_body_bytes - overhead;
-    body_bytes = kBodyOpen.size() + kBodyClose.size();
+    batch = detail::BodyBatcher<1>(options.max_records, options.max_body_bytes, {kBodyOpen.size() + kBodyClose.size()});
   }
 
+  // Hands the body to the sink (called by `batch`, which then starts the next one).
   void emit() {
-    if (total_records == 0) return;
     body.clear();
-    body.reserve(body_bytes);
+    body.reserve(batch.bytes()[0]);
     body.append(kBodyOpen);
     bool first = true;
     for (int c = 0; c < kComponentCount; ++c) {
@@ -180,28 +180,21 @@ struct OtlpBatcher::Impl {
       counts[c] = 0;
     }
     body.append(kBodyClose);
-    ++emitted;
     sink(body);
     groups = 0;
-    total_records = 0;
-    body_bytes = kBodyOpen.size() + kBodyClose.size();
   }
 
   void add(const Event& e, int64_t now_ns) {
-    detail::render_within(e, record_limit, record,
-                          [&](const Event& ev, std::string& o) { append_otlp_log_record(ev, now_ns, o); });
+    const bool truncated = detail::render_within(
+        e, record_limit, record, [&](const Event& ev, std::string& o) { append_otlp_log_record(ev, now_ns, o); });
     const int c = static_cast<int>(e.component);
-    auto growth = [&] {
-      return record.size() + (counts[c] > 0 ? 1 : headers[c].size() + kGroupClose.size() + (groups > 0 ? 1 : 0));
+    auto growth = [&]() -> std::array<size_t, 1> {
+      return {record.size() + (counts[c] > 0 ? 1 : headers[c].size() + kGroupClose.size() + (groups > 0 ? 1 : 0))};
     };
-    if (total_records > 0 && (total_records + 1 > options.max_records || body_bytes + growth() > options.max_body_bytes))
-      emit();
-    body_bytes += growth();
+    batch.admit(growth, [&] { emit(); }, truncated);
     if (counts[c]++ > 0) records[c].push_back(',');
     else ++groups;
     records[c].append(record);
-    ++total_records;
-    ++added;
   }
 };
 
@@ -223,8 +216,12 @@ OtlpBatcher& OtlpBatcher::operator=(OtlpBatcher&&) noexcept = default;
 OtlpBatcher::~OtlpBatcher() = default;
 
 void OtlpBatcher::add(const Event& e, int64_t now_ns) { impl_->add(e, now_ns); }
-void OtlpBatcher::finish() { impl_->emit(); }
-uint64_t OtlpBatcher::records() const noexcept { return impl_->added; }
-uint64_t OtlpBatcher::bodies() const noexcept { return impl_->emitted; }
+void OtlpBatcher::finish() {
+  Impl& impl = *impl_;
+  impl.batch.flush([&] { impl.emit(); });
+}
+const BatchStats& OtlpBatcher::stats() const noexcept { return impl_->batch.stats(); }
+uint64_t OtlpBatcher::records() const noexcept { return stats().records; }
+uint64_t OtlpBatcher::bodies() const noexcept { return stats().bodies; }
 
 }  // namespace airlog

@@ -26,6 +26,7 @@
 #include "core/extract/keys.hpp"
 #include "core/rules.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 namespace airlog::detail {
 
@@ -117,7 +118,7 @@ bool valid_scalar_token(std::string_view s, json_type t) noexcept {
 class StrictJsonValue {
  public:
   static bool valid(std::string_view s) {
-    if (!is_ascii(s) && !simdjson::validate_utf8(s.data(), s.size())) return false;  // JSON text is UTF-8
+    if (!valid_utf8(s)) return false;  // JSON text is UTF-8
     StrictJsonValue p(s);
     if (!p.value(0)) return false;
     p.skip_space();

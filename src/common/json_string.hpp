@@ -1,0 +1,31 @@
+// json_string.hpp — JSON string literals, in one place. Every writer quotes text through this
+// module (the JSON and logfmt lines, OTLP records, Loki bodies and their label objects), so the
+// escapes, the U+FFFD for invalid UTF-8 and the batchers' size accounting agree byte for byte.
+//
+// The rules (RFC 8259): '"' and '\\' escaped, \n \r \t \b \f for those controls, \u00XX for the
+// other bytes below 0x20, DEL and valid UTF-8 copied as they are, each byte that does not belong
+// to a valid UTF-8 sequence (common/utf8.hpp) written as \ufffd. The public entry point,
+// airlog::append_json_string (airlog/json_writer.hpp), is implemented by json_string.cpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "airlog/json_writer.hpp"
+
+namespace airlog::detail {
+
+/// Exact size of append_json_string(text)'s output, quotes included, for any bytes.
+size_t json_string_bytes(std::string_view text) noexcept;
+
+/// Appends `json_text` as a JSON string literal, where `json_text` is valid UTF-8 without control
+/// bytes — a JSON text such as a contract line, whose own strings are already escaped. For such
+/// text only '"' and '\\' need escaping; the output equals append_json_string's, written 8 bytes
+/// per step (a Loki entry's line is most of its body).
+void append_json_text_string(std::string_view json_text, std::string& out);
+
+/// Exact size of append_json_text_string(json_text)'s output, quotes included.
+size_t json_text_string_bytes(std::string_view json_text) noexcept;
+
+}  // namespace airlog::detail
