@@ -22,11 +22,11 @@ COMMON="-std=c++20 -O1 -g $SAN -DAIRLOG_SLICE_BYTES=512 -I$ROOT/include -I$ROOT/
 
 # Library: coverage instrumentation without libFuzzer's main.
 printf '%s\n' "${SRCS[@]}" | xargs -P "$JOBS" -I{} sh -c \
-  'f="{}"; o="'"$OUT"'/obj/$(basename "$f" .cpp).o"; echo "CXX $f"; '"$CXX"' '"$COMMON"' -fsanitize=fuzzer-no-link -c "'"$ROOT"'/$f" -o "$o"'
+  'f="{}"; o="'"$OUT"'/obj/$(echo "${f%.cpp}" | tr / _).o"; echo "CXX $f"; '"$CXX"' '"$COMMON"' -fsanitize=fuzzer-no-link -c "'"$ROOT"'/$f" -o "$o"'
 
 echo "CXX tests/fuzz/fuzz_stream.cpp"
 $CXX $COMMON -fsanitize=fuzzer -c "$ROOT/tests/fuzz/fuzz_stream.cpp" -o "$OUT/obj/fuzz_stream.o"
 OBJS=()
-for f in "${SRCS[@]}"; do OBJS+=("$OUT/obj/$(basename "$f" .cpp).o"); done
+for f in "${SRCS[@]}"; do OBJS+=("$OUT/obj/$(echo "${f%.cpp}" | tr / _).o"); done
 $CXX $SAN -fsanitize=fuzzer "$OUT/obj/fuzz_stream.o" "${OBJS[@]}" $LIBS_PKG -o "$OUT/fuzz_stream"
 echo "built $OUT/fuzz_stream"
