@@ -7,7 +7,7 @@ ASAN_BUILD := build/asan
 DEMO_CORPUS := build/corpus/demo
 BENCH_CORPUS := build/corpus/bench-64M.log
 
-.PHONY: all deps build build-asan demo test test-release test-asan bench corpus clean
+.PHONY: all deps build build-asan demo test test-release test-asan bench corpus format clean
 
 all: build
 
@@ -49,6 +49,10 @@ $(BENCH_CORPUS):
 
 bench: build $(BENCH_CORPUS)
 	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+
+# Applies .clang-format to every C and C++ file (the FormatCheck test checks it).
+format: deps
+	bash tools/format.sh
 
 clean:
 	rm -rf build

@@ -52,7 +52,9 @@ void BM_airlog_feed(benchmark::State& state) {
   if (!engine.ready(state)) return;
   const std::string& bytes = corpus().bytes;
   uint64_t events = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(events = feed_all(state, engine, bytes, static_cast<size_t>(state.range(0)), airlog::Envelope::none));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        events = feed_all(state, engine, bytes, static_cast<size_t>(state.range(0)), airlog::Envelope::none));
   report(state, bytes.size(), events);
 }
 BENCHMARK(BM_airlog_feed)->Arg(4096)->Arg(65536)->Unit(benchmark::kMillisecond);
@@ -97,7 +99,12 @@ const std::string& wrapped(airlog::Envelope envelope) {
                   (n % 1000) * 1000000);
     if (envelope == airlog::Envelope::cri) {
       if (n % 50 == 49 && line.size() > 8) {
-        out.append(stamp).append(" ").append(channel).append(" P ").append(line.substr(0, line.size() / 2)).append("\n");
+        out.append(stamp)
+            .append(" ")
+            .append(channel)
+            .append(" P ")
+            .append(line.substr(0, line.size() / 2))
+            .append("\n");
         line.remove_prefix(line.size() / 2);
       }
       out.append(stamp).append(" ").append(channel).append(" F ").append(line).append("\n");

@@ -23,14 +23,14 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/database_impl.hpp"
 #include "core/extract/extract.hpp"
+#include "core/handles.hpp"
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
-#include "simdjson.h"
 #include "core/timestamp.hpp"
+#include "simdjson.h"
 
 namespace {
 
@@ -148,7 +148,8 @@ void extract_pass(benchmark::State& state, Extract&& extract) {
     for (size_t pos = 0; pos < all.size();) {
       const std::string_view block = all.substr(pos, std::min(kBlockBytes, all.size() - pos));
       const bool last = pos + block.size() == all.size();
-      absl::StatusOr<size_t> used = airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
+      absl::StatusOr<size_t> used =
+          airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
       if (!used.ok() || *used == 0) {
         state.SkipWithError("classify_block failed or made no progress");
         return;
@@ -219,10 +220,9 @@ BENCHMARK(BM_json_extract_run)->Arg(0)->Arg(256)->Arg(64)->Unit(benchmark::kMill
 
 // Floor: the classification both extract benchmarks include (split + Hyperscan + bucketing).
 void BM_json_classify(benchmark::State& state) {
-  extract_pass(state, [](std::string_view, const std::vector<airlog::detail::LineSpan>& lines,
-                         airlog::detail::LineContext&, airlog::detail::LineResult*) {
-    return static_cast<uint64_t>(lines.size());
-  });
+  extract_pass(state,
+               [](std::string_view, const std::vector<airlog::detail::LineSpan>& lines, airlog::detail::LineContext&,
+                  airlog::detail::LineResult*) { return static_cast<uint64_t>(lines.size()); });
 }
 BENCHMARK(BM_json_classify)->Unit(benchmark::kMillisecond);
 

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "airlog/airlog.hpp"
-#include "sinks/loki_proto.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
+#include "sinks/loki_proto.hpp"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include "airlog/airlog.hpp"
 #include "airlog_pass.hpp"
 #include "bench_corpus.hpp"
-#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/database_impl.hpp"
+#include "core/handles.hpp"
 #include "core/scratch_impl.hpp"
 
 namespace {
@@ -125,7 +125,8 @@ void BM_airlog_classify(benchmark::State& state) {
     for (size_t pos = 0; pos < all.size();) {
       const std::string_view block = all.substr(pos, std::min(kBlockBytes, all.size() - pos));
       const bool last = pos + block.size() == all.size();
-      absl::StatusOr<size_t> used = airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
+      absl::StatusOr<size_t> used =
+          airlog::detail::classify_block(airlog::detail::impl_of(*engine.db), scratch, block, last);
       if (!used.ok() || *used == 0) {
         state.SkipWithError("classify_block failed or made no progress");
         return;

@@ -57,28 +57,19 @@ std::string layout_pattern(Layout l) {
     case kClassic:
       return R"(\[)" + ts + R"(\] (?:\[SOURCE:DAG_PROCESSOR\] )?\{\{?([^{}]*?)(?::(-?\d+))?\}?\} )" + level +
              R"( -(?: (.*))?)";
-    case kGunicornError:
-      return R"(\[)" + ts + R"(\] \[(\d+)\] \[)" + level + R"(\] ?(.*))";
-    case kCelery:
-      return R"(\[)" + ts + ": " + level + R"(/([^\]]*)\](?: (.*))?)";
-    case kSimple:
-      return ts + " " + level + R"( -(?: (.*))?)";
-    case kConsole:
-      return ts + R"( \[\s*([A-Za-z]+)\s*\] ?(.*?)(?:\s+\[([\w.:-]+)\](?: (.*))?)?)";
-    case kJson:
-      return R"(\{.*\}\s*)";
+    case kGunicornError: return R"(\[)" + ts + R"(\] \[(\d+)\] \[)" + level + R"(\] ?(.*))";
+    case kCelery: return R"(\[)" + ts + ": " + level + R"(/([^\]]*)\](?: (.*))?)";
+    case kSimple: return ts + " " + level + R"( -(?: (.*))?)";
+    case kConsole: return ts + R"( \[\s*([A-Za-z]+)\s*\] ?(.*?)(?:\s+\[([\w.:-]+)\](?: (.*))?)?)";
+    case kJson: return R"(\{.*\}\s*)";
     case kGunicornAccess:
       return R"((\S+) - (\S+) \[(\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "(\S+) (\S+)(?: HTTP/[\d.]+)?" (\d{3})(?: .*)?)";
-    case kUvicornAccess:
-      return level + R"(:\s+(\S+) - "(\S+) (\S+)(?: HTTP/[\d.]+)?" (\d{3})(?: .*)?)";
-    case kUvicorn:
-      return level + R"(:(?:\s+(.*))?)";
-    case kPythonWarning:
-      return R"(\S*?([^\s/]+\.py):(\d+):? ([\w.]*Warning[\w.]*:.*))";
+    case kUvicornAccess: return level + R"(:\s+(\S+) - "(\S+) (\S+)(?: HTTP/[\d.]+)?" (\d{3})(?: .*)?)";
+    case kUvicorn: return level + R"(:(?:\s+(.*))?)";
+    case kPythonWarning: return R"(\S*?([^\s/]+\.py):(\d+):? ([\w.]*Warning[\w.]*:.*))";
     case kBanner:
       return R"((?:[ /|\\()]*_){4}[ _/|\\()]*|(?:Running the Gunicorn Server with:|Workers: |Host: |Timeout: |Logfiles: |Access Logformat:|Running the uvicorn with:|Apps: ).*|={65})";
-    case kLayoutCount:
-      break;
+    case kLayoutCount: break;
   }
   return {};
 }
@@ -123,44 +114,31 @@ std::string template_pattern(Template t) {
       return R"(TaskInstance Finished: dag_id=([^,]+), task_id=([^,]+)(?:, execution_date=([^,]+))?(?:, run_id=([^,]+))?(?:, map_index=(-?\d+))?.*?[ ,]state=([A-Za-z_]+)(?:.*?[ ,]try_number=(\d+))?)";
     case kPausingDeferred:
       return R"(Pausing task as DEFERRED\.?(?:\s*dag_id=([^,]+), task_id=([^,]+), run_id=([^,]+)(?:, (?:execution|logical)_date=([^,]+))?)?)";
-    case kTaskFinished:
-      return R"(Task finished)";
+    case kTaskFinished: return R"(Task finished)";
     case kDagRunFinished:
       return R"(DagRun Finished: dag_id=([^,]+)(?:, (?:execution|logical)_date=([^,]+))?(?:, run_id=([^,]+))?.*?[ ,]state=([A-Za-z_]+))";
-    case kMarkingRun:
-      return R"(Marking run <DagRun (\S+) @ (.+?): ([^,>]+).*> (successful|failed)\s*$)";
+    case kMarkingRun: return R"(Marking run <DagRun (\S+) @ (.+?): ([^,>]+).*> (successful|failed)\s*$)";
     case kExecutorReports:
       return R"(Executor reports execution of (\S+?)\.(\S+) (?:run_id=(\S+) |execution_date=(.+?) )?exited with status ([A-Za-z_]+) for try_number (\d+))";
     case kExecutorEvent:
       return R"(Received executor event with state ([A-Za-z_]+) for task instance )" + std::string(kTiKey);
-    case kSending:
-      return "Sending " + std::string(kTiKey);
+    case kSending: return "Sending " + std::string(kTiKey);
     case kAddingToQueue:
       return R"(Adding to queue: (?:\['airflow', (?:'tasks', )?'run', '([^']*)', '([^']*)', '([^']*)')?)";
     case kQueuedOther:
       return R"( tasks up for execution:|Setting the following tasks to queued state|Setting external_id for |Trying to enqueue tasks: )";
-    case kCeleryCommand:
-      return R"( in Celery: \['airflow', (?:'tasks', )?'run', '([^']*)', '([^']*)', '([^']*)')";
-    case kExecutingTask:
-      return R"(Executing <(?:Task|Mapped)\([^)]*\): ([^>]+)>(?: on (.+))?)";
-    case kStartingAttempt:
-      return R"(Starting attempt (\d+))";
-    case kExitedReturnCode:
-      return R"(exited with return code (-?\d+))";
-    case kProcessExited:
-      return R"(Process exited)";
-    case kSigterm:
-      return R"(Received SIGTERM)";
+    case kCeleryCommand: return R"( in Celery: \['airflow', (?:'tasks', )?'run', '([^']*)', '([^']*)', '([^']*)')";
+    case kExecutingTask: return R"(Executing <(?:Task|Mapped)\([^)]*\): ([^>]+)>(?: on (.+))?)";
+    case kStartingAttempt: return R"(Starting attempt (\d+))";
+    case kExitedReturnCode: return R"(exited with return code (-?\d+))";
+    case kProcessExited: return R"(Process exited)";
+    case kSigterm: return R"(Received SIGTERM)";
     case kZombie:
       return R"((?:Detected zombie job|without (?:a )?heartbeat)(?:.*?'DAG Id': '?([^',}]+))?(?:.*?'Task Id': '?([^',}]+))?(?:.*?'Run Id': '?([^',}]+))?(?:.*?dag_id=([^,\s)]+))?(?:.*?task_id=([^,\s)]+))?(?:.*?run_id=([^,\s)]+))?)";
-    case kImportError:
-      return R"(Failed to import|Broken DAG)";
-    case kTiRepr:
-      return R"(<TaskInstance: (\S+?)\.(\S+) (\d{4}-\d\d-\d\d \d\d:\S+|\S+) (?:map_index=(-?\d+) )?)";
-    case kTracebackInMessage:
-      return R"(Traceback \(most recent call last\):)";
-    case kTemplateCount:
-      break;
+    case kImportError: return R"(Failed to import|Broken DAG)";
+    case kTiRepr: return R"(<TaskInstance: (\S+?)\.(\S+) (\d{4}-\d\d-\d\d \d\d:\S+|\S+) (?:map_index=(-?\d+) )?)";
+    case kTracebackInMessage: return R"(Traceback \(most recent call last\):)";
+    case kTemplateCount: break;
   }
   return {};
 }
@@ -230,7 +208,8 @@ void set_if_empty(std::string_view& field, std::string_view value) {
   if (field.empty() && !value.empty() && value != "None") field = value;
 }
 std::string_view unquote(std::string_view v) {
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) return v.substr(1, v.size() - 2);
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+    return v.substr(1, v.size() - 2);
   return v;
 }
 std::string_view trim(std::string_view s) {
@@ -298,8 +277,8 @@ struct Parser::Impl {
   struct Pending {
     bool active = false;
     bool foldable = false;
-    bool buffered = false;      // the message is being rebuilt in `joined`
-    bool uses_arena = false;    // some view points into the arena
+    bool buffered = false;    // the message is being rebuilt in `joined`
+    bool uses_arena = false;  // some view points into the arena
     bool in_traceback = false;
     bool traceback_seen = false;
     const char* text_end = nullptr;  // end of the last line's text in the input
@@ -368,19 +347,33 @@ struct Parser::Impl {
 
   void console_field(std::string_view key, std::string_view value, Event& ev) {
     int32_t n = 0;
-    if (key == "loc") set_location(value, ev);
-    else if (key == "dag_id") ev.dag_id = value;
-    else if (key == "task_id") ev.task_id = value;
-    else if (key == "run_id") ev.run_id = value;
-    else if (key == "try_number" && to_int(value, &n)) ev.try_number = n;
-    else if (key == "map_index" && to_int(value, &n)) ev.map_index = n;
-    else if (key == "final_state") ev.state = airlog::parse_state(value);
-    else if (key == "exit_code" && exit_code(value, &n)) { ev.return_code = n; ev.has_return_code = true; }
-    else if (key == "status_code" && to_int(value, &n)) ev.http_status = n;
-    else if (key == "client_addr") ev.client = value;
-    else if (key == "method") ev.http_method = value;
-    else if (key == "path") ev.http_path = value;
-    else if (key == "logical_date") set_logical_date(value, ev);
+    if (key == "loc")
+      set_location(value, ev);
+    else if (key == "dag_id")
+      ev.dag_id = value;
+    else if (key == "task_id")
+      ev.task_id = value;
+    else if (key == "run_id")
+      ev.run_id = value;
+    else if (key == "try_number" && to_int(value, &n))
+      ev.try_number = n;
+    else if (key == "map_index" && to_int(value, &n))
+      ev.map_index = n;
+    else if (key == "final_state")
+      ev.state = airlog::parse_state(value);
+    else if (key == "exit_code" && exit_code(value, &n)) {
+      ev.return_code = n;
+      ev.has_return_code = true;
+    } else if (key == "status_code" && to_int(value, &n))
+      ev.http_status = n;
+    else if (key == "client_addr")
+      ev.client = value;
+    else if (key == "method")
+      ev.http_method = value;
+    else if (key == "path")
+      ev.http_path = value;
+    else if (key == "logical_date")
+      set_logical_date(value, ev);
   }
 
   void json_value(std::string_view key, std::string_view raw, Event& ev) {
@@ -388,21 +381,39 @@ struct Parser::Impl {
     std::string_view v = is_string ? raw.substr(1, raw.size() - 2) : raw;
     int32_t n = 0;
     // The first occurrence wins: nested objects (exception frames) repeat filename/lineno.
-    if (key == "timestamp") { if (!ev.has_ts) set_ts(v, ev); }
-    else if (key == "level") { if (ev.level == Level::none) ev.level = airlog::parse_level(v); }
-    else if (key == "event") { if (ev.message.empty()) ev.message = v; }
-    else if (key == "logger") set_if_empty(ev.logger, v);
-    else if (key == "filename") set_if_empty(ev.file, v);
-    else if (key == "lineno") { if (ev.lineno == 0 && to_int(v, &n)) ev.lineno = n; }
-    else if (key == "dag_id") set_if_empty(ev.dag_id, v);
-    else if (key == "task_id") set_if_empty(ev.task_id, v);
-    else if (key == "run_id") set_if_empty(ev.run_id, v);
-    else if (key == "try_number") { if (ev.try_number == 0 && to_int(v, &n)) ev.try_number = n; }
-    else if (key == "map_index") { if (to_int(v, &n)) ev.map_index = n; }
-    else if (key == "final_state") { if (ev.state == State::none) ev.state = airlog::parse_state(v); }
-    else if (key == "exit_code") { if (!ev.has_return_code && to_int(v, &n)) { ev.return_code = n; ev.has_return_code = true; } }
-    else if (key == "exc_type") set_if_empty(ev.exception_type, v);
-    else if (key == "exc_value") set_if_empty(ev.exception_message, v);
+    if (key == "timestamp") {
+      if (!ev.has_ts) set_ts(v, ev);
+    } else if (key == "level") {
+      if (ev.level == Level::none) ev.level = airlog::parse_level(v);
+    } else if (key == "event") {
+      if (ev.message.empty()) ev.message = v;
+    } else if (key == "logger")
+      set_if_empty(ev.logger, v);
+    else if (key == "filename")
+      set_if_empty(ev.file, v);
+    else if (key == "lineno") {
+      if (ev.lineno == 0 && to_int(v, &n)) ev.lineno = n;
+    } else if (key == "dag_id")
+      set_if_empty(ev.dag_id, v);
+    else if (key == "task_id")
+      set_if_empty(ev.task_id, v);
+    else if (key == "run_id")
+      set_if_empty(ev.run_id, v);
+    else if (key == "try_number") {
+      if (ev.try_number == 0 && to_int(v, &n)) ev.try_number = n;
+    } else if (key == "map_index") {
+      if (to_int(v, &n)) ev.map_index = n;
+    } else if (key == "final_state") {
+      if (ev.state == State::none) ev.state = airlog::parse_state(v);
+    } else if (key == "exit_code") {
+      if (!ev.has_return_code && to_int(v, &n)) {
+        ev.return_code = n;
+        ev.has_return_code = true;
+      }
+    } else if (key == "exc_type")
+      set_if_empty(ev.exception_type, v);
+    else if (key == "exc_value")
+      set_if_empty(ev.exception_message, v);
     else if (key == "exception" && is_string && ev.exception_type.empty()) {
       // A rendered traceback: its last line (after the last escaped newline) is `Type: message`.
       std::string_view t = v;
@@ -412,12 +423,16 @@ struct Parser::Impl {
       size_t colon = last.find(": ");
       ev.exception_type = last.substr(0, colon);
       if (colon != std::string_view::npos) ev.exception_message = last.substr(colon + 2);
-    }
-    else if (key == "status_code") { if (to_int(v, &n)) ev.http_status = n; }
-    else if (key == "method") set_if_empty(ev.http_method, v);
-    else if (key == "path") set_if_empty(ev.http_path, v);
-    else if (key == "client_addr") set_if_empty(ev.client, v);
-    else if (key == "logical_date") set_logical_date(v, ev);
+    } else if (key == "status_code") {
+      if (to_int(v, &n)) ev.http_status = n;
+    } else if (key == "method")
+      set_if_empty(ev.http_method, v);
+    else if (key == "path")
+      set_if_empty(ev.http_path, v);
+    else if (key == "client_addr")
+      set_if_empty(ev.client, v);
+    else if (key == "logical_date")
+      set_logical_date(v, ev);
   }
 
   // --- layouts ----------------------------------------------------------------------------------
@@ -441,7 +456,8 @@ struct Parser::Impl {
         // record's fields win.
         Groups inner;
         if (ev.message.size() > 20 && ev.message[0] == '[' &&
-            run(*layouts[kClassic], ev.message, RE2::ANCHOR_BOTH, inner) && airlog::parse_level(inner[4]) != Level::none) {
+            run(*layouts[kClassic], ev.message, RE2::ANCHOR_BOTH, inner) &&
+            airlog::parse_level(inner[4]) != Level::none) {
           set_ts(inner[1], ev);
           ev.file = inner[2];
           ev.lineno = inner.has(3) && to_int(inner[3], &n) ? n : 0;
@@ -659,13 +675,13 @@ struct Parser::Impl {
         if (!m.has(1)) return;
         set_if_empty(ev.dag_id, m[1]);
         set_if_empty(ev.task_id, m[2]);
-        if (is_timestamp(m[3])) set_logical_date(m[3], ev);
-        else set_if_empty(ev.run_id, m[3]);
+        if (is_timestamp(m[3]))
+          set_logical_date(m[3], ev);
+        else
+          set_if_empty(ev.run_id, m[3]);
         return;
       }
-      case kQueuedOther:
-        set_kind(ev, EventKind::task_queued);
-        return;
+      case kQueuedOther: set_kind(ev, EventKind::task_queued); return;
       case kExecutingTask:
         set_kind(ev, EventKind::task_start);
         set_if_empty(ev.task_id, m[1]);
@@ -682,12 +698,8 @@ struct Parser::Impl {
           ev.has_return_code = true;
         }
         return;
-      case kProcessExited:
-        set_kind(ev, EventKind::task_exit);
-        return;
-      case kSigterm:
-        set_kind(ev, EventKind::sigterm);
-        return;
+      case kProcessExited: set_kind(ev, EventKind::task_exit); return;
+      case kSigterm: set_kind(ev, EventKind::sigterm); return;
       case kZombie:
         set_kind(ev, EventKind::zombie);
         set_if_empty(ev.dag_id, m[1]);
@@ -697,23 +709,20 @@ struct Parser::Impl {
         set_if_empty(ev.task_id, m[5]);
         set_if_empty(ev.run_id, m[6]);
         return;
-      case kImportError:
-        set_kind(ev, EventKind::import_error);
-        return;
+      case kImportError: set_kind(ev, EventKind::import_error); return;
       case kTiRepr:
         if (ev.dag_id.empty() || ev.task_id.empty()) {
           set_if_empty(ev.dag_id, m[1]);
           set_if_empty(ev.task_id, m[2]);
         }
-        if (is_timestamp(m[3])) set_logical_date(m[3], ev);  // 1.10–2.1 printed the execution date
-        else set_if_empty(ev.run_id, m[3]);
+        if (is_timestamp(m[3]))
+          set_logical_date(m[3], ev);  // 1.10–2.1 printed the execution date
+        else
+          set_if_empty(ev.run_id, m[3]);
         if (ev.map_index < 0 && m.has(4) && to_int(m[4], &n)) ev.map_index = n;
         return;
-      case kTracebackInMessage:
-        pending.in_traceback = pending.traceback_seen = true;
-        return;
-      case kTemplateCount:
-        return;
+      case kTracebackInMessage: pending.in_traceback = pending.traceback_seen = true; return;
+      case kTemplateCount: return;
     }
   }
 
@@ -896,10 +905,9 @@ struct Snapshot {
 };
 using SnapshotAt = std::map<uint64_t, Snapshot>;  // first line of an event → the event
 
-constexpr std::array<const char*, 14> kFieldNames = {"lines", "level", "ts", "state", "dag_id", "task_id",
-                                                     "run_id", "try_number", "map_index", "logical_date",
-                                                     "return_code", "http_status", "exception_type",
-                                                     "exception_message"};
+constexpr std::array<const char*, 14> kFieldNames = {
+    "lines",      "level",     "ts",           "state",       "dag_id",      "task_id",        "run_id",
+    "try_number", "map_index", "logical_date", "return_code", "http_status", "exception_type", "exception_message"};
 
 template <typename E>
 Snapshot snapshot(const E& e) {

@@ -25,23 +25,26 @@ using airlog::testing::read_file;
 
 // One event with its text resolved and owned: the common ground of both APIs.
 struct Flat {
-  airlog::Event ev;  // numbers and enums; its views are cleared
+  airlog::Event ev;               // numbers and enums; its views are cleared
   std::vector<std::string> text;  // the 12 text fields, in airlog.h's order
 };
 
 constexpr std::string_view airlog::Event::*kText[12] = {
-    &airlog::Event::logger, &airlog::Event::file, &airlog::Event::message, &airlog::Event::dag_id,
-    &airlog::Event::task_id, &airlog::Event::run_id, &airlog::Event::exception_type,
-    &airlog::Event::exception_message, &airlog::Event::http_method, &airlog::Event::http_path,
-    &airlog::Event::client, &airlog::Event::attrs};
-constexpr airlog_span airlog_event::*kSpans[12] = {
-    &airlog_event::logger, &airlog_event::file, &airlog_event::message, &airlog_event::dag_id,
-    &airlog_event::task_id, &airlog_event::run_id, &airlog_event::exception_type,
-    &airlog_event::exception_message, &airlog_event::http_method, &airlog_event::http_path,
-    &airlog_event::client, &airlog_event::attrs};
-constexpr const char* kTextNames[12] = {"logger", "file", "message", "dag_id", "task_id", "run_id",
-                                        "exception_type", "exception_message", "http_method", "http_path",
-                                        "client", "attrs"};
+    &airlog::Event::logger,         &airlog::Event::file,
+    &airlog::Event::message,        &airlog::Event::dag_id,
+    &airlog::Event::task_id,        &airlog::Event::run_id,
+    &airlog::Event::exception_type, &airlog::Event::exception_message,
+    &airlog::Event::http_method,    &airlog::Event::http_path,
+    &airlog::Event::client,         &airlog::Event::attrs};
+constexpr airlog_span airlog_event::*kSpans[12] = {&airlog_event::logger,         &airlog_event::file,
+                                                   &airlog_event::message,        &airlog_event::dag_id,
+                                                   &airlog_event::task_id,        &airlog_event::run_id,
+                                                   &airlog_event::exception_type, &airlog_event::exception_message,
+                                                   &airlog_event::http_method,    &airlog_event::http_path,
+                                                   &airlog_event::client,         &airlog_event::attrs};
+constexpr const char* kTextNames[12] = {"logger",      "file",      "message",        "dag_id",
+                                        "task_id",     "run_id",    "exception_type", "exception_message",
+                                        "http_method", "http_path", "client",         "attrs"};
 
 Flat flat(const airlog::Event& e) {
   Flat f;
@@ -163,8 +166,8 @@ class CParser {
   // grows the buffers to the reported sizes, otherwise the same buffers take the rest piecewise.
   void drain(airlog_status st, airlog_output& o, std::string_view input, Outcome& r, bool grow = true) {
     for (int guard = 0;; ++guard) {
-      ASSERT_TRUE(st == AIRLOG_OK || st == AIRLOG_BUFFER_TOO_SMALL) << airlog_status_string(st) << ": "
-                                                                     << airlog_last_error_message();
+      ASSERT_TRUE(st == AIRLOG_OK || st == AIRLOG_BUFFER_TOO_SMALL)
+          << airlog_status_string(st) << ": " << airlog_last_error_message();
       ASSERT_LE(o.events_written, o.events_capacity);
       ASSERT_LE(o.text_written, o.text_capacity);
       collect(o, input, r);
@@ -219,8 +222,8 @@ class CParser {
     }
     size_t size = 0;
     std::string buf;
-    airlog_status st = airlog_render_json(events_.data(), o.events_written, input.data(), input.size(),
-                                          text_.data(), o.text_written, nullptr, 0, &size);
+    airlog_status st = airlog_render_json(events_.data(), o.events_written, input.data(), input.size(), text_.data(),
+                                          o.text_written, nullptr, 0, &size);
     ASSERT_TRUE(st == AIRLOG_OK || st == AIRLOG_BUFFER_TOO_SMALL) << airlog_status_string(st);
     buf.resize(size);
     ASSERT_EQ(airlog_render_json(events_.data(), o.events_written, input.data(), input.size(), text_.data(),
@@ -324,7 +327,8 @@ std::vector<Fixture> fixtures() {
   const std::string mixed = airlog::testing::mixed_input();
   out.push_back({"mixed", "", mixed});
   out.push_back({"fold_heavy", "logs/dag_id=d/run_id=r/task_id=t/attempt=2.log", airlog::testing::fold_heavy_input()});
-  out.push_back({"mixed_cri", "/var/log/pods/ns_airflow-scheduler-0_uid/scheduler/0.log", airlog::testing::wrap_cri(mixed)});
+  out.push_back(
+      {"mixed_cri", "/var/log/pods/ns_airflow-scheduler-0_uid/scheduler/0.log", airlog::testing::wrap_cri(mixed)});
   out.push_back({"mixed_docker", "", airlog::testing::wrap_docker(mixed)});
   return out;
 }
@@ -332,9 +336,15 @@ std::vector<Fixture> fixtures() {
 class CApiTest : public ::testing::Test {};
 
 TEST_F(CApiTest, EveryStatusHasItsOwnString) {
-  const airlog_status all[] = {AIRLOG_OK, AIRLOG_INVALID_ARGUMENT, AIRLOG_UNKNOWN_OPTION, AIRLOG_BUFFER_TOO_SMALL,
-                               AIRLOG_OUT_OF_MEMORY, AIRLOG_RESULTS_PENDING, AIRLOG_COMPILE_FAILED,
-                               AIRLOG_SCAN_FAILED, AIRLOG_INTERNAL};
+  const airlog_status all[] = {AIRLOG_OK,
+                               AIRLOG_INVALID_ARGUMENT,
+                               AIRLOG_UNKNOWN_OPTION,
+                               AIRLOG_BUFFER_TOO_SMALL,
+                               AIRLOG_OUT_OF_MEMORY,
+                               AIRLOG_RESULTS_PENDING,
+                               AIRLOG_COMPILE_FAILED,
+                               AIRLOG_SCAN_FAILED,
+                               AIRLOG_INTERNAL};
   std::vector<std::string> seen;
   for (size_t i = 0; i < std::size(all); ++i) {
     EXPECT_EQ(static_cast<int>(all[i]), static_cast<int>(i)) << "statuses are numbered 0..8, never renumbered";
@@ -512,7 +522,8 @@ TEST_F(CApiTest, OptionsChangeParsingLikeTheCppOptions) {
   Reference want = reference(text, cpp);
   expect_same(c.events, want.events, "options");
   ASSERT_FALSE(c.events.empty());
-  EXPECT_EQ(c.events[0].ev.ts_ns, airlog_test::utc_ns(2021, 6, 1, 10, 0, 1, 234 * airlog_test::kMs)) << "Paris is UTC+2 in June";
+  EXPECT_EQ(c.events[0].ev.ts_ns, airlog_test::utc_ns(2021, 6, 1, 10, 0, 1, 234 * airlog_test::kMs))
+      << "Paris is UTC+2 in June";
   EXPECT_EQ(c.events[0].ev.component, airlog::Component::scheduler);
   EXPECT_TRUE(c.events[1].ev.flags & AIRLOG_FLAG_TRUNCATED) << "cut after 4 lines";
   EXPECT_GT(c.stats.duplicate_events_dropped, 0u) << "the block read again is dropped";
@@ -552,7 +563,8 @@ TEST_F(CApiTest, SpansPointIntoTheInputWhereTextIsUntouched) {
   const std::string plain =
       "[2024-01-02T00:00:05.700+0000] {local_task_job_runner.py:266} INFO - Task exited with return code 1\n";
   const std::string colour =
-      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - \x1b[31mboom\x1b[0m\n";
+      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - "
+      "\x1b[31mboom\x1b[0m\n";
   const std::string input = plain + colour;
   CParser c;
   airlog_output o = c.output();

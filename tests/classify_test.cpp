@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/extract/extract.hpp"
+#include "core/handles.hpp"
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
 #include "stream_util.hpp"
@@ -47,8 +47,8 @@ Classified classify(std::string_view text, bool last, bool skip_json_runs) {
   c.bytes.reset(new char[text.size() + 1]);
   std::copy(text.begin(), text.end(), c.bytes.get());
   c.block = std::string_view(c.bytes.get(), text.size());
-  absl::StatusOr<size_t> used =
-      detail::classify_block(detail::impl_of(engine().db), detail::impl_of(engine().scratch), c.block, last, skip_json_runs);
+  absl::StatusOr<size_t> used = detail::classify_block(detail::impl_of(engine().db), detail::impl_of(engine().scratch),
+                                                       c.block, last, skip_json_runs);
   EXPECT_TRUE(used.ok()) << used.status();
   c.used = used.ok() ? *used : 0;
   c.lines = detail::impl_of(engine().scratch).lines;
@@ -64,9 +64,20 @@ uint64_t anchors_alone(std::string_view line) {
 // Random text: lines of 0–200 bytes (some far longer), drawn from a few kinds: plain text with
 // anchors, JSON-led lines, CRLF endings, ANSI escapes, NUL and high bytes.
 std::string random_block(std::mt19937& rng, size_t lines) {
-  static const std::vector<std::string> pieces = {
-      "Marking task as FAILED. ", "Traceback (most recent call last):", "\x1b[1m", "\x1b", "[", "\r",
-      "{\"event\":\"x\"}", "Received SIGTERM", "{", "a", "é", std::string(1, '\0'), "\xff", " "};
+  static const std::vector<std::string> pieces = {"Marking task as FAILED. ",
+                                                  "Traceback (most recent call last):",
+                                                  "\x1b[1m",
+                                                  "\x1b",
+                                                  "[",
+                                                  "\r",
+                                                  "{\"event\":\"x\"}",
+                                                  "Received SIGTERM",
+                                                  "{",
+                                                  "a",
+                                                  "é",
+                                                  std::string(1, '\0'),
+                                                  "\xff",
+                                                  " "};
   std::string out;
   for (size_t l = 0; l < lines; ++l) {
     const int kind = static_cast<int>(rng() % 4);
@@ -140,8 +151,8 @@ TEST(Classify, UnscannedJsonRunsKeepTheirCrAndEscMarks) {
         ASSERT_EQ(c.block[s.begin], '{');
         // CR: only a line-ending '\r' counts for its readers (the scan also marks an embedded one).
         const bool ends_cr = c.block[s.end - 1] == '\r';
-        const uint64_t want = (ends_cr ? detail::bit(detail::Anchor::carriage_return) : 0) |
-                              (alone & detail::bit(detail::Anchor::esc));
+        const uint64_t want =
+            (ends_cr ? detail::bit(detail::Anchor::carriage_return) : 0) | (alone & detail::bit(detail::Anchor::esc));
         ASSERT_EQ(s.anchors & ~detail::kUnscanned, want) << "round " << round;
       } else {
         ASSERT_EQ(s.anchors, alone) << "round " << round;
@@ -170,8 +181,8 @@ TEST(Classify, ScanTextFindsWhatTheBlockScanFinds) {
 TEST(Classify, JsonMessagesAreScannedEachOnItsOwn) {
   std::mt19937 rng(19);
   detail::ScratchImpl& scratch = detail::impl_of(engine().scratch);
-  const std::vector<std::string> pieces = {"Marking task as ", "FAILED", "Received SIGT", "ERM", "\n", "x",
-                                           "Traceback (most recent call last):", "\x1b["};
+  const std::vector<std::string> pieces = {
+      "Marking task as ", "FAILED", "Received SIGT", "ERM", "\n", "x", "Traceback (most recent call last):", "\x1b["};
   for (int round = 0; round < 100; ++round) {
     const size_t k = 1 + rng() % 20;
     std::vector<std::string> texts(k);
@@ -186,7 +197,8 @@ TEST(Classify, JsonMessagesAreScannedEachOnItsOwn) {
     ASSERT_EQ(scratch.message_spans.size(), k);
     for (size_t j = 0; j < k; ++j) {
       const detail::LineResult& r = scratch.json_results[j];
-      const uint64_t want = r.ev.format == Format::airflow_json ? detail::scan_text(detail::impl_of(engine().db), scratch, texts[j]) : 0;
+      const uint64_t want =
+          r.ev.format == Format::airflow_json ? detail::scan_text(detail::impl_of(engine().db), scratch, texts[j]) : 0;
       ASSERT_EQ(scratch.message_spans[j].anchors, want) << "round " << round << " text " << j;
     }
   }

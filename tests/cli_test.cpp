@@ -27,10 +27,13 @@ const char kTaskLog[] =
     "  File \"/opt/airflow/dags/etl.py\", line 12, in extract\n"
     "    raise ValueError(\"boom\")\n"
     "ValueError: boom\n"
-    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
+    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, "
+    "task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, "
+    "start_date=20240102T000001, end_date=20240102T000005\n";
 
 const char kSchedulerLog[] =
-    "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n"
+    "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract "
+    "execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n"
     "[2021-06-01 12:00:02,000] {scheduler_job.py:941} INFO - 1 tasks up for execution:\n"
     "\t<TaskInstance: etl.extract 2021-06-01 00:00:00+00:00 [scheduled]>\n";
 
@@ -61,7 +64,8 @@ void expect_valid_jsonl(const Parsed& p) {
 
 void expect_invariant(const std::string& stats) {
   ASSERT_TRUE(valid_json_object(stats)) << stats;
-  EXPECT_EQ(json_uint(stats, "lines_in"), json_uint(stats, "events_out_lines") + json_uint(stats, "duplicates_dropped")) << stats;
+  EXPECT_EQ(json_uint(stats, "lines_in"), json_uint(stats, "events_out_lines") + json_uint(stats, "duplicates_dropped"))
+      << stats;
 }
 
 // One line on stderr, starting "airlog: ".
@@ -117,11 +121,13 @@ TEST(CliParse, StdinMatchesFileInput) {
 
 TEST(CliParse, SeveralFilesEachWithItsOwnLineNumbersAndPath) {
   TempDir dir;
-  fs::path task = dir / "dag_id=etl" / "run_id=scheduled__2024-01-01T00:00:00+00:00" / "task_id=extract" / "attempt=1.log";
+  fs::path task =
+      dir / "dag_id=etl" / "run_id=scheduled__2024-01-01T00:00:00+00:00" / "task_id=extract" / "attempt=1.log";
   fs::create_directories(task.parent_path());
   write_file(task, kTaskLog);
   write_file(dir / "airflow-scheduler.out", kSchedulerLog);
-  Parsed p = run_parse("parse --stats " + shell_quote(task.string()) + " " + shell_quote((dir / "airflow-scheduler.out").string()), dir);
+  Parsed p = run_parse(
+      "parse --stats " + shell_quote(task.string()) + " " + shell_quote((dir / "airflow-scheduler.out").string()), dir);
   ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
   expect_valid_jsonl(p);
   ASSERT_EQ(p.lines.size(), 5u);
@@ -256,8 +262,10 @@ TEST(CliParse, EnvelopesAreDetectedOrForced) {
   }
   Parsed plain_auto = run_parse("parse --envelope auto " + shell_quote((dir / "cri.log").string()), dir);
   EXPECT_EQ(plain_auto.lines.size(), 5u);
-  expect_one_line_error(run_parse("parse --envelope podman " + shell_quote((dir / "cri.log").string()), dir).run, "podman");
-  expect_one_line_error(run_parse("parse " + shell_quote((dir / "cri.log").string()) + " --envelope", dir).run, "--envelope");
+  expect_one_line_error(run_parse("parse --envelope podman " + shell_quote((dir / "cri.log").string()), dir).run,
+                        "podman");
+  expect_one_line_error(run_parse("parse " + shell_quote((dir / "cri.log").string()) + " --envelope", dir).run,
+                        "--envelope");
 }
 
 TEST(CliParse, DedupAndMultilineWaitOptions) {
@@ -282,14 +290,15 @@ TEST(CliParse, DedupAndMultilineWaitOptions) {
 // event is written (and flushed) while the writer is still running.
 TEST(CliParse, MultilineWaitEmitsTheOpenEventOfALivePipe) {
   TempDir dir;
-  const std::string first = shell_quote(std::string(kTaskLog).substr(0, std::string(kTaskLog).find("[2024-01-02T00:00:05.200")));
+  const std::string first =
+      shell_quote(std::string(kTaskLog).substr(0, std::string(kTaskLog).find("[2024-01-02T00:00:05.200")));
   const std::string rest = shell_quote("[2024-01-02T00:00:06.000+0000] {a.py:1} INFO - later\n");
   const std::string snapshot = shell_quote((dir / "snapshot").string());
   const std::string out = shell_quote((dir / "run.stdout").string());  // run_shell's stdout file
   // The writer pauses, copies what airlog has written so far, then writes one more record.
   auto run = [&](const char* wait) {
-    const std::string writer = "{ printf '%s' " + first + "; sleep 1.5; cat " + out + " > " + snapshot +
-                               "; printf " + rest + "; }";
+    const std::string writer =
+        "{ printf '%s' " + first + "; sleep 1.5; cat " + out + " > " + snapshot + "; printf " + rest + "; }";
     RunResult r = run_shell(writer + " | " + cli(std::string("parse --multiline-wait ") + wait), dir);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return std::pair{split_lines(read_file(dir / "snapshot")), split_lines(r.out)};
@@ -324,7 +333,8 @@ TEST(CliParse, ProgressOnlyOnATerminal) {
   ASSERT_GE(r.out.size(), 4u);
   EXPECT_EQ(r.out.substr(r.out.size() - 4), "\r\x1b[K") << "progress erased at the end";
   // The same run with stderr not a terminal: nothing on stderr.
-  RunResult quiet = run_shell("((head -c 1000 " + file + "; sleep 1; cat " + file + ") | " + cli("parse") + " >/dev/null)", dir);
+  RunResult quiet =
+      run_shell("((head -c 1000 " + file + "; sleep 1; cat " + file + ") | " + cli("parse") + " >/dev/null)", dir);
   EXPECT_EQ(quiet.exit_code, 0);
   EXPECT_EQ(quiet.out, "");
   EXPECT_EQ(quiet.err, "");
@@ -389,12 +399,17 @@ TEST(CliParse, StreamedOutputEqualsOneCallOverTheWholeInput) {
   std::string text;
   for (int i = 0; i < 3000; ++i) text += (i % 3 == 0) ? "x\n" : "\n";
   text += kTaskLog;
-  text += "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\nTraceback (most recent call last):\n";
-  for (int i = 0; i < 900; ++i) text += "  File \"/opt/deep/module_" + std::to_string(i) + ".py\", line " + std::to_string(i) + ", in f\n    g()\n" + std::string(180, ' ') + "^\n";
+  text +=
+      "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\nTraceback (most "
+      "recent call last):\n";
+  for (int i = 0; i < 900; ++i)
+    text += "  File \"/opt/deep/module_" + std::to_string(i) + ".py\", line " + std::to_string(i) +
+            ", in f\n    g()\n" + std::string(180, ' ') + "^\n";
   text += "RecursionError: maximum recursion depth exceeded\n";
   text += "[2024-01-02T00:00:06.000+0000] {a.py:1} INFO - " + std::string(5u << 20, 'L') + "\n";
   text += kSchedulerLog;
-  for (int i = 0; i < 20000; ++i) text += "[2024-01-02T00:00:07.000+0000] {a.py:" + std::to_string(i) + "} INFO - tick\n";
+  for (int i = 0; i < 20000; ++i)
+    text += "[2024-01-02T00:00:07.000+0000] {a.py:" + std::to_string(i) + "} INFO - tick\n";
   text += "tail without newline";
   const fs::path file = dir / "dag_id=d" / "run_id=r" / "task_id=t" / "attempt=1.log";
   fs::create_directories(file.parent_path());
@@ -450,7 +465,8 @@ TEST(CliBig, TenMegabyteLine) {
   EXPECT_EQ(json_string(p.lines[2], "message"), "end");
   EXPECT_EQ(json_uint(p.lines[2], "line"), 3u);
   // The same line after a record that could absorb it, and with a small event cap.
-  std::string folded = "[2024-01-02T00:00:00.000+0000] {a.py:1} ERROR - boom\n" + std::string(size_t{10} << 20, 'r') + "\nend\n";
+  std::string folded =
+      "[2024-01-02T00:00:00.000+0000] {a.py:1} ERROR - boom\n" + std::string(size_t{10} << 20, 'r') + "\nend\n";
   write_file(dir / "folded.log", folded);
   Parsed f = run_parse("parse --stats " + shell_quote((dir / "folded.log").string()), dir);
   ASSERT_EQ(f.run.exit_code, 0) << f.run.err;
@@ -476,9 +492,12 @@ TEST(CliBig, HundredMegabyteFileInBoundedMemory) {
         "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n"
         "\t<TaskInstance: example_bash_operator.runme_1 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n",
         "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception\n"
-        "Traceback (most recent call last):\n  File \"/opt/x.py\", line 3, in f\n    raise ValueError('boom')\nValueError: boom\n",
-        "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
-        "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\r\n",
+        "Traceback (most recent call last):\n  File \"/opt/x.py\", line 3, in f\n    raise "
+        "ValueError('boom')\nValueError: boom\n",
+        "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited "
+        "abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
+        "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract "
+        "execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\r\n",
         "x\n\n",
         "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"kube-probe/1.27\"\n",
     };
@@ -534,7 +553,8 @@ TEST(CliOutput, LogfmtOneLinePerEvent) {
   Parsed p = run_parse("parse --output logfmt " + shell_quote((dir / "task.log").string()), dir);
   ASSERT_EQ(p.run.exit_code, 0) << p.run.err;
   ASSERT_EQ(p.lines.size(), 3u) << p.run.out;
-  EXPECT_EQ(p.lines[0].rfind("line=1 lines=1 ts_ns=1704153601161000000 level=info component=task", 0), 0u) << p.lines[0];
+  EXPECT_EQ(p.lines[0].rfind("line=1 lines=1 ts_ns=1704153601161000000 level=info component=task", 0), 0u)
+      << p.lines[0];
   EXPECT_NE(p.lines[1].find("message=\"Task failed with exception\\nTraceback"), std::string::npos) << p.lines[1];
   EXPECT_NE(p.lines[2].find(" state=up_for_retry"), std::string::npos);
 }
@@ -567,7 +587,9 @@ TEST(CliOutput, LokiJsonBodiesOnStdoutAndInADirectory) {
   }
   EXPECT_EQ(total, events);
 
-  Parsed to_dir = run_parse("parse --output loki-json --max-body-entries 4 --out-dir " + shell_quote((dir / "out").string()) + " " + file, dir);
+  Parsed to_dir = run_parse(
+      "parse --output loki-json --max-body-entries 4 --out-dir " + shell_quote((dir / "out").string()) + " " + file,
+      dir);
   ASSERT_EQ(to_dir.run.exit_code, 0) << to_dir.run.err;
   EXPECT_EQ(to_dir.run.out, "");
   for (size_t i = 0; i < many.lines.size(); ++i) {
@@ -576,7 +598,9 @@ TEST(CliOutput, LokiJsonBodiesOnStdoutAndInADirectory) {
     // Same bodies (events without a time are stamped with the clock, so compare their entries).
     EXPECT_EQ(loki_json_entries(read_file(dir / "out" / name)), loki_json_entries(many.lines[i])) << name;
   }
-  EXPECT_FALSE(fs::exists(dir / "out" / ("push-" + std::string(6 - std::to_string(many.lines.size() + 1).size(), '0') + std::to_string(many.lines.size() + 1) + ".json")));
+  EXPECT_FALSE(fs::exists(dir / "out" /
+                          ("push-" + std::string(6 - std::to_string(many.lines.size() + 1).size(), '0') +
+                           std::to_string(many.lines.size() + 1) + ".json")));
 }
 
 TEST(CliOutput, LokiProtoLengthPrefixedOrFiles) {
@@ -602,7 +626,8 @@ TEST(CliOutput, LokiProtoLengthPrefixedOrFiles) {
   EXPECT_EQ(pos, r.out.size());
   EXPECT_EQ(total, events);
 
-  RunResult d = run_shell(cli("parse --output loki-proto --out-dir " + shell_quote((dir / "pb").string()) + " " + file), dir);
+  RunResult d =
+      run_shell(cli("parse --output loki-proto --out-dir " + shell_quote((dir / "pb").string()) + " " + file), dir);
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(loki_proto_entries(read_file(dir / "pb" / "push-000001.pb.sz")), events);
   EXPECT_FALSE(fs::exists(dir / "pb" / "push-000002.pb.sz"));
@@ -616,7 +641,8 @@ TEST(CliOutput, OtlpJsonBodies) {
   ASSERT_EQ(p.lines.size(), 1u);
   ASSERT_TRUE(valid_json_object(p.lines[0]));
   EXPECT_NE(p.lines[0].find("\"stringValue\":\"airflow-task\""), std::string::npos);
-  EXPECT_NE(p.lines[0].find("{\"key\":\"exception.type\",\"value\":{\"stringValue\":\"ValueError\"}}"), std::string::npos);
+  EXPECT_NE(p.lines[0].find("{\"key\":\"exception.type\",\"value\":{\"stringValue\":\"ValueError\"}}"),
+            std::string::npos);
   EXPECT_NE(p.lines[0].find("\"severityNumber\":17"), std::string::npos);
 }
 
@@ -626,7 +652,9 @@ TEST(CliOutput, OptionErrorsAreOneLineBeforeAnyOutput) {
   const std::string file = " " + shell_quote((dir / "task.log").string());
   std::string many_labels;
   for (int i = 0; i < 13; ++i) many_labels += " --label l" + std::to_string(i) + "=v";
-  struct Case { std::string args, mention; };
+  struct Case {
+    std::string args, mention;
+  };
   const Case cases[] = {
       {"parse --output loki-json" + many_labels, "exceed the label budget of 15"},
       {"parse --output loki-json --label-budget 2", "label budget of 2"},

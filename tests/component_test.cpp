@@ -20,10 +20,10 @@ const std::string kSchedulerLine =
     "[2024-01-02T00:00:01.234+0000] {scheduler_job_runner.py:435} INFO - 1 tasks up for execution:";
 const std::string kTaskLine = "[2024-01-02T00:00:01.234+0000] {taskinstance.py:2867} INFO - Starting attempt 1 of 1";
 const std::string kNeutralLine = "[2024-01-02T00:00:01.234+0000] {my_module.py:12} INFO - hello";
-const std::string kCeleryLine =
-    "[2024-01-02 00:00:01,234: INFO/MainProcess] Task execute_workload[0b0a6d0e] received";
+const std::string kCeleryLine = "[2024-01-02 00:00:01,234: INFO/MainProcess] Task execute_workload[0b0a6d0e] received";
 const std::string kGunicornLine = "[2024-01-02 00:00:00 +0000] [42] [INFO] Booting worker with pid: 43";
-const std::string kAccessLine = "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"curl\"";
+const std::string kAccessLine =
+    "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"curl\"";
 const std::string kUvicornLine = "INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)";
 
 Options hint(Component c) {
@@ -33,8 +33,8 @@ Options hint(Component c) {
 }
 
 TEST_F(ComponentTest, HintWinsOverPathAndContent) {
-  auto p = parse(kCeleryLine + "\n" + kUvicornLine + "\n" + kSchedulerLine + "\n" +
-                     "airflow-webserver-1  | " + kNeutralLine + "\n",
+  auto p = parse(kCeleryLine + "\n" + kUvicornLine + "\n" + kSchedulerLine + "\n" + "airflow-webserver-1  | " +
+                     kNeutralLine + "\n",
                  hint(Component::triggerer), "/var/log/airflow/airflow-scheduler.out");
   ASSERT_EQ(p.size(), 4u) << p.dump();
   for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i].component, Component::triggerer) << i;
@@ -46,8 +46,7 @@ TEST_F(ComponentTest, PathWinsOverLineContent) {
   ASSERT_EQ(p.size(), 3u) << p.dump();
   for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i].component, Component::scheduler) << i;
 
-  auto t = parse(kGunicornLine + "\n" + kSchedulerLine + "\n",
-                 "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log");
+  auto t = parse(kGunicornLine + "\n" + kSchedulerLine + "\n", "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log");
   ASSERT_EQ(t.size(), 2u) << t.dump();
   EXPECT_EQ(t[0].component, Component::task);
   EXPECT_EQ(t[1].component, Component::task);
@@ -84,13 +83,14 @@ TEST_F(ComponentTest, PathExamples) {
 }
 
 TEST_F(ComponentTest, LineLayoutsNameTheirProcess) {
-  auto p = parse(kCeleryLine + "\n" + kGunicornLine + "\n" + kAccessLine + "\n" + kUvicornLine + "\n" +
-                 "INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n" +
-                 "2026-04-01T10:00:00Z [info     ] request finished               [http.access] method=GET "
-                 "path=/api/v2/dags status_code=200\n" +
-                 R"J({"timestamp":"2026-04-01T10:00:00Z","level":"info","event":"request finished","method":"GET","path":"/x","status_code":200,"logger":"http.access"})J"
-                 "\n" +
-                 "[2024-01-02T00:00:01.234+0000] [SOURCE:DAG_PROCESSOR] {processor.py:157} INFO - Started process\n");
+  auto p = parse(
+      kCeleryLine + "\n" + kGunicornLine + "\n" + kAccessLine + "\n" + kUvicornLine + "\n" +
+      "INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n" +
+      "2026-04-01T10:00:00Z [info     ] request finished               [http.access] method=GET "
+      "path=/api/v2/dags status_code=200\n" +
+      R"J({"timestamp":"2026-04-01T10:00:00Z","level":"info","event":"request finished","method":"GET","path":"/x","status_code":200,"logger":"http.access"})J"
+      "\n" +
+      "[2024-01-02T00:00:01.234+0000] [SOURCE:DAG_PROCESSOR] {processor.py:157} INFO - Started process\n");
   ASSERT_EQ(p.size(), 8u) << p.dump();
   EXPECT_EQ(p[0].component, Component::worker);
   EXPECT_EQ(p[1].component, Component::webserver);
@@ -108,12 +108,9 @@ TEST_F(ComponentTest, ComposeServiceNames) {
     const char* prefix;
     Component expected;
   } const cases[] = {
-      {"airflow-webserver-1  | ", Component::webserver},
-      {"airflow-scheduler-1  | ", Component::scheduler},
-      {"airflow-worker-1     | ", Component::worker},
-      {"airflow-triggerer-1  | ", Component::triggerer},
-      {"airflow-apiserver-1  | ", Component::api_server},
-      {"airflow-dag-processor-1  | ", Component::dag_processor},
+      {"airflow-webserver-1  | ", Component::webserver},  {"airflow-scheduler-1  | ", Component::scheduler},
+      {"airflow-worker-1     | ", Component::worker},     {"airflow-triggerer-1  | ", Component::triggerer},
+      {"airflow-apiserver-1  | ", Component::api_server}, {"airflow-dag-processor-1  | ", Component::dag_processor},
       {"airflow_scheduler_1 | ", Component::scheduler},
   };
   for (const Case& c : cases) {

@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <random>
@@ -38,19 +38,38 @@ constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 // the strings; it stays valid while this object lives and is not moved.
 struct Owned {
   Event ev;
-  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message, http_method,
-      http_path, client, attrs;
+  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message, http_method, http_path,
+      client, attrs;
 
   explicit Owned(const Event& e)
-      : ev(e), logger(e.logger), file(e.file), message(e.message), dag_id(e.dag_id), task_id(e.task_id),
-        run_id(e.run_id), exception_type(e.exception_type), exception_message(e.exception_message),
-        http_method(e.http_method), http_path(e.http_path), client(e.client), attrs(e.attrs) {}
+      : ev(e),
+        logger(e.logger),
+        file(e.file),
+        message(e.message),
+        dag_id(e.dag_id),
+        task_id(e.task_id),
+        run_id(e.run_id),
+        exception_type(e.exception_type),
+        exception_message(e.exception_message),
+        http_method(e.http_method),
+        http_path(e.http_path),
+        client(e.client),
+        attrs(e.attrs) {}
 
   Event view() const {
     Event e = ev;
-    e.logger = logger; e.file = file; e.message = message; e.dag_id = dag_id; e.task_id = task_id;
-    e.run_id = run_id; e.exception_type = exception_type; e.exception_message = exception_message;
-    e.http_method = http_method; e.http_path = http_path; e.client = client; e.attrs = attrs;
+    e.logger = logger;
+    e.file = file;
+    e.message = message;
+    e.dag_id = dag_id;
+    e.task_id = task_id;
+    e.run_id = run_id;
+    e.exception_type = exception_type;
+    e.exception_message = exception_message;
+    e.http_method = http_method;
+    e.http_path = http_path;
+    e.client = client;
+    e.attrs = attrs;
     return e;
   }
   std::string json() const {
@@ -127,9 +146,9 @@ std::string line_at(const char* ts, std::string_view msg) {
 // the second read is a duplicate, except untimed events before the log's first timestamped
 // event (nothing places them; see dedup.hpp). The first read drops nothing.
 TEST(DedupReadTwice, EveryEventOfTheSecondReadIsADuplicate) {
-  const char* names[] = {"task_2x_failure",  "task_20_old_template", "task_30_json",    "task_31_json",
-                         "scheduler_2x_stdout", "scheduler_31_console", "scheduler_color", "celery_worker_2x",
-                         "dag_processor_manager", "processor_2x_per_file", "webserver_2x", "api_server_3x"};
+  const char* names[] = {"task_2x_failure",       "task_20_old_template",  "task_30_json",    "task_31_json",
+                         "scheduler_2x_stdout",   "scheduler_31_console",  "scheduler_color", "celery_worker_2x",
+                         "dag_processor_manager", "processor_2x_per_file", "webserver_2x",    "api_server_3x"};
   constexpr size_t kPreamble = 3;
   for (const char* name : names) {
     SCOPED_TRACE(name);
@@ -176,8 +195,8 @@ TEST(DedupReadTwice, EveryEventOfTheSecondReadIsADuplicate) {
 // filter will run inside a Stream): the stream state carried over (inferred component, learned
 // dag_ids, line numbers) does not hide the re-read; again only the untimed lead passes.
 TEST(DedupReadTwice, OneStreamReadingTheSameBytesAgain) {
-  const char* names[] = {"task_2x_failure", "task_30_json", "scheduler_2x_stdout", "celery_worker_2x",
-                         "webserver_2x", "api_server_3x"};
+  const char* names[] = {"task_2x_failure",  "task_30_json", "scheduler_2x_stdout",
+                         "celery_worker_2x", "webserver_2x", "api_server_3x"};
   for (const char* name : names) {
     SCOPED_TRACE(name);
     std::string path;
@@ -255,9 +274,10 @@ TEST(DedupReadTwice, RealLogsReadTwice) {
       std::printf("[ dedup    ] %s: a lead of %zu of its %zu events passes a second read\n",
                   entry.path().filename().c_str(), lead_passed, second.size());
   }
-  std::printf("[ dedup    ] real logs: %zu files, %zu events, each read twice; second read: %zu passed in the "
-              "lead, %zu passed as out of the 10-minute window, the rest dropped\n",
-              files, events, lead_events, window_passed);
+  std::printf(
+      "[ dedup    ] real logs: %zu files, %zu events, each read twice; second read: %zu passed in the "
+      "lead, %zu passed as out of the 10-minute window, the rest dropped\n",
+      files, events, lead_events, window_passed);
 }
 
 // The same log read again by the same filter from a tail restarted at an old offset: a third read
@@ -302,9 +322,12 @@ TEST(DedupDifferentLines, EqualTextAtDifferentTimesIsNotADuplicate) {
 // Two physical lines with the same text and the same timestamp (a loop within one millisecond;
 // two probes within one second of gunicorn's clock) are two lines; read again, both are dropped.
 TEST(DedupDifferentLines, EqualLinesInOneTimestampRunAreKeptAndRecognisedWhenReadAgain) {
-  const std::string access = "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.27\"\n";
-  const std::string other = "10.0.0.7 - - [02/Jan/2024:00:00:01 +0000] \"GET /home HTTP/1.1\" 200 9 \"-\" \"Mozilla/5.0\"\n";
-  const std::string later = "10.0.0.5 - - [02/Jan/2024:00:00:02 +0000] \"GET /health HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.27\"\n";
+  const std::string access =
+      "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.27\"\n";
+  const std::string other =
+      "10.0.0.7 - - [02/Jan/2024:00:00:01 +0000] \"GET /home HTTP/1.1\" 200 9 \"-\" \"Mozilla/5.0\"\n";
+  const std::string later =
+      "10.0.0.5 - - [02/Jan/2024:00:00:02 +0000] \"GET /health HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.27\"\n";
   const std::string text = access + access + other + access + later + later;
   DuplicateFilter f(100'000, 10 * kMinute);
   const std::vector<Owned> events = parse_events(text, {}, "airflow-webserver.log");
@@ -460,16 +483,19 @@ TEST(DedupUntimed, ASourceWithoutTimestampsIsNeverDeduplicated) {
 // nanosecond arrival stamps make equal lines distinct and a re-read of the last line recognisable
 // even though it continues the timestamp run.
 TEST(DedupStamped, ReReadOfTheLastLinesOfACriLogIsRecognised) {
-  const std::string l1 = "2024-05-01T12:00:00.123456789Z stdout F [2024-05-01T12:00:00.123+0000] {app.py:1} INFO - hello\n";
-  const std::string l2 = "2024-05-01T12:00:00.123459000Z stdout F [2024-05-01T12:00:00.123+0000] {app.py:1} INFO - hello\n";
-  const std::string l3 = "2024-05-01T12:00:01.000000000Z stderr F INFO:     10.0.0.5:51234 - \"GET /health HTTP/1.1\" 200 OK\n";
+  const std::string l1 =
+      "2024-05-01T12:00:00.123456789Z stdout F [2024-05-01T12:00:00.123+0000] {app.py:1} INFO - hello\n";
+  const std::string l2 =
+      "2024-05-01T12:00:00.123459000Z stdout F [2024-05-01T12:00:00.123+0000] {app.py:1} INFO - hello\n";
+  const std::string l3 =
+      "2024-05-01T12:00:01.000000000Z stderr F INFO:     10.0.0.5:51234 - \"GET /health HTTP/1.1\" 200 OK\n";
   Options o;
   o.envelope = Envelope::cri;
   const std::vector<Owned> events = parse_events(l1 + l2 + l3, o);
   ASSERT_EQ(events.size(), 3u);
   if (!events[0].ev.has_ingest_ts) GTEST_SKIP() << "Stream::parse does not decode CRI envelopes yet";
   DuplicateFilter f(100'000, 10 * kMinute);
-  EXPECT_EQ(feed(f, events), std::vector<bool>(3, false));  // two equal lines, told apart by their stamps
+  EXPECT_EQ(feed(f, events), std::vector<bool>(3, false));           // two equal lines, told apart by their stamps
   EXPECT_EQ(feed(f, parse_events(l3, o)), std::vector<bool>{true});  // the last line again
   EXPECT_EQ(feed(f, parse_events(l2 + l3, o)), (std::vector<bool>{true, true}));
 }
@@ -608,13 +634,17 @@ TEST(DedupFingerprint, EveryContentFieldCountsAndNothingElse) {
   // Position, physical shape and source: not content.
   {
     Event e = base;
-    e.line = 999; e.lines = 3; e.component = Component::scheduler;
+    e.line = 999;
+    e.lines = 3;
+    e.component = Component::scheduler;
     EXPECT_EQ(detail::fingerprint(e), fp);
   }
   // Values held by absent fields do not count.
   {
     Event e = base;
-    e.logical_date_ns = 5; e.return_code = 7; e.ingest_ts_ns = 9;
+    e.logical_date_ns = 5;
+    e.return_code = 7;
+    e.ingest_ts_ns = 9;
     EXPECT_EQ(detail::fingerprint(e), fp);
     Event u = base;
     u.has_ts = false;
@@ -651,7 +681,10 @@ TEST(DedupFingerprint, EveryContentFieldCountsAndNothingElse) {
       [](Event& e) { e.attrs = "{}"; },
       [](Event& e) { e.channel = Channel::stderr_stream; },
       [](Event& e) { e.has_ingest_ts = true; },
-      [](Event& e) { e.has_ingest_ts = true; e.ingest_ts_ns = 1; },
+      [](Event& e) {
+        e.has_ingest_ts = true;
+        e.ingest_ts_ns = 1;
+      },
   };
   std::set<std::pair<uint64_t, uint64_t>> all = {{fp.hi, fp.lo}};
   for (size_t i = 0; i < changes.size(); ++i) {
@@ -662,8 +695,10 @@ TEST(DedupFingerprint, EveryContentFieldCountsAndNothingElse) {
   }
   // Text moved across a field boundary is different content.
   Event x = base, y = base;
-  x.dag_id = "etl.da"; x.task_id = "ily";
-  y.dag_id = "etl"; y.task_id = ".daily";
+  x.dag_id = "etl.da";
+  x.task_id = "ily";
+  y.dag_id = "etl";
+  y.task_id = ".daily";
   EXPECT_NE(detail::fingerprint(x), detail::fingerprint(y));
   Event z = base;
   z.message = std::string_view("Marking task as SUCCESS.\0", 25);  // a trailing NUL is not padding
@@ -706,9 +741,9 @@ class Reference {
     add(e.has_logical_date ? std::to_string(e.logical_date_ns) : "-");
     add(e.has_return_code ? std::to_string(e.return_code) : "-");
     add(e.has_ingest_ts ? std::to_string(e.ingest_ts_ns) : "-");
-    for (int v : {static_cast<int>(e.level), static_cast<int>(e.format), static_cast<int>(e.kind),
-                  static_cast<int>(e.state), static_cast<int>(e.flags), static_cast<int>(e.channel), e.lineno,
-                  e.try_number, e.map_index, e.http_status})
+    for (int v :
+         {static_cast<int>(e.level), static_cast<int>(e.format), static_cast<int>(e.kind), static_cast<int>(e.state),
+          static_cast<int>(e.flags), static_cast<int>(e.channel), e.lineno, e.try_number, e.map_index, e.http_status})
       add(std::to_string(v));
     for (std::string_view s : {e.logger, e.file, e.message, e.dag_id, e.task_id, e.run_id, e.exception_type,
                                e.exception_message, e.http_method, e.http_path, e.client, e.attrs})
@@ -763,8 +798,10 @@ TEST(DedupProperty, AgreesWithTheReferenceOnRandomSequences) {
       e.message = texts[rng() % std::size(texts)];
       e.level = rng() % 4 == 0 ? Level::error : Level::info;
       e.has_ts = rng() % 5 != 0;
-      if (monotone) t += static_cast<int64_t>(rng() % 3);
-      else t = 1'000 + static_cast<int64_t>(rng() % 8);
+      if (monotone)
+        t += static_cast<int64_t>(rng() % 3);
+      else
+        t = 1'000 + static_cast<int64_t>(rng() % 8);
       e.ts_ns = t;
       // Some rounds wrap lines in an envelope: arrival stamps from a small set (equal ones too).
       if (round % 4 >= 2 && e.has_ts && rng() % 2) {
@@ -864,7 +901,7 @@ TEST(DedupStream, OptionDropsTheRepeatedHalfAndKeepsTheInvariant) {
   EXPECT_EQ(batch.events[1].exception_type, "ValueError");
   const airlog::Stats& st = stream->stats();
   EXPECT_EQ(st.lines_in, 12u);
-  EXPECT_EQ(st.duplicates_dropped, 6u);        // physical lines of the second copy
+  EXPECT_EQ(st.duplicates_dropped, 6u);  // physical lines of the second copy
   EXPECT_EQ(st.duplicate_events_dropped, 3u);
   EXPECT_EQ(st.lines_in, st.event_lines_out + st.duplicates_dropped);
   EXPECT_GT(st.dedup_memory_bytes, 0u);

@@ -62,11 +62,11 @@ TEST(EnvelopeCri, ReadsTimeStreamTagAndContent) {
   EXPECT_EQ(p.content, "");
   ASSERT_TRUE(detail::parse_cri("2024-05-01T12:00:00Z stdout F:x,y tagged", &p));  // more tags after ':'
   EXPECT_EQ(p.content, "tagged");
-  for (const char* bad : {"", "hello", "2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z stdout",
-                          "2024-05-01T12:00:00Z stdin F x", "2024-05-01T12:00:00Z stdout X x",
-                          "2024-05-01T12:00:00Z stdout Fx", "2024-05-01 12:00:00Z stdout F x",
-                          "2024-05-01T12:00:00 stdout F x", "2024-13-01T12:00:00Z stdout F x",
-                          "[2024-05-01T12:00:00Z] stdout F x", "2024-05-01T12:00:00Z  stdout F x"})
+  for (const char* bad :
+       {"", "hello", "2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z stdout", "2024-05-01T12:00:00Z stdin F x",
+        "2024-05-01T12:00:00Z stdout X x", "2024-05-01T12:00:00Z stdout Fx", "2024-05-01 12:00:00Z stdout F x",
+        "2024-05-01T12:00:00 stdout F x", "2024-13-01T12:00:00Z stdout F x", "[2024-05-01T12:00:00Z] stdout F x",
+        "2024-05-01T12:00:00Z  stdout F x"})
     EXPECT_FALSE(detail::parse_cri(bad, &p)) << bad;
 }
 
@@ -75,7 +75,8 @@ TEST(EnvelopeDocker, DecodesEscapesInPlaceAndThroughAPaddedCopy) {
   std::string pad;
   const std::string line =
       R"({"log":"tab\there \"q\" caf\u00e9 \u001b[31mred\u001b[0m back\\slash \u2603 \ud83d\ude00\r\n","stream":"stderr","time":"2024-05-01T12:00:01.5Z"})";
-  const std::string expected = "tab\there \"q\" caf\xc3\xa9 \x1b[31mred\x1b[0m back\\slash \xe2\x98\x83 \xf0\x9f\x98\x80\r";
+  const std::string expected =
+      "tab\there \"q\" caf\xc3\xa9 \x1b[31mred\x1b[0m back\\slash \xe2\x98\x83 \xf0\x9f\x98\x80\r";
   detail::EnvelopePiece p;
   // Exactly sized: read through the padded copy.
   std::unique_ptr<char[]> exact(new char[line.size()]);
@@ -90,12 +91,12 @@ TEST(EnvelopeDocker, DecodesEscapesInPlaceAndThroughAPaddedCopy) {
   ASSERT_TRUE(detail::parse_docker(std::string_view(padded).substr(0, line.size()), padded.size(), parser, pad, &p));
   EXPECT_EQ(p.content, expected);
   // A piece: no trailing "\n". Key order and extra members do not matter.
-  ASSERT_TRUE(detail::parse_docker(R"({"time":"2024-05-01T12:00:00Z","attrs":{"a":"b"},"stream":"stdout","log":"piece"})", 0,
-                                   parser, pad, &p));
+  ASSERT_TRUE(detail::parse_docker(
+      R"({"time":"2024-05-01T12:00:00Z","attrs":{"a":"b"},"stream":"stdout","log":"piece"})", 0, parser, pad, &p));
   EXPECT_EQ(p.content, "piece");
   EXPECT_TRUE(p.partial);
   for (const char* bad : {
-           R"({"log":"x\n","stream":"stdout"})",                                        // no time
+           R"({"log":"x\n","stream":"stdout"})",                                         // no time
            R"({"log":"x\n","time":"2024-05-01T12:00:00Z"})",                             // no stream
            R"({"stream":"stdout","time":"2024-05-01T12:00:00Z"})",                       // no log
            R"({"log":"x\n","stream":"stdin","time":"2024-05-01T12:00:00Z"})",            // unknown stream
@@ -118,7 +119,8 @@ TEST(EnvelopeDetect, FromTheFirstLine) {
   EXPECT_EQ(detail::detect_envelope(kRec1, parser), Envelope::none);
   EXPECT_EQ(detail::detect_envelope(R"({"timestamp":"2025-04-22T09:00:05Z","level":"info","event":"hi"})", parser),
             Envelope::none);
-  EXPECT_EQ(detail::detect_envelope("2024-05-01T12:00:00.123456789Z [2024-01-02T00:00:01.000+0000] {a.py:1} INFO - x", parser),
+  EXPECT_EQ(detail::detect_envelope("2024-05-01T12:00:00.123456789Z [2024-01-02T00:00:01.000+0000] {a.py:1} INFO - x",
+                                    parser),
             Envelope::none);  // `docker logs --timestamps`: an outer time, not CRI
 }
 
@@ -126,16 +128,18 @@ TEST(EnvelopeDetect, FromTheFirstLine) {
 // Through the Stream.
 
 TEST(EnvelopeStream, CriPartialPiecesAreJoinedAndCountAsTheirOuterLines) {
-  const std::string text =
-      "2024-05-01T12:00:00.123456789Z stdout F " + kRec1 + "\n"
-      "2024-05-01T12:00:01Z stdout P [2024-01-02T00:00:02.000+0000] {a.py:2} INFO - par\n"
-      "2024-05-01T12:00:02Z stdout P ti\n"
-      "2024-05-01T12:00:03Z stdout F al line\n"
-      "2024-05-01T12:00:04Z stdout F " + kRec2 + "\n"
-      "2024-05-01T12:00:05Z stdout F Traceback (most recent call last):\n"
-      "2024-05-01T12:00:06Z stdout P   File \"x.py\", line 1, in <mod\n"
-      "2024-05-01T12:00:07Z stdout F ule>\n"
-      "2024-05-01T12:00:08Z stdout F ValueError: boom\n";
+  const std::string text = "2024-05-01T12:00:00.123456789Z stdout F " + kRec1 +
+                           "\n"
+                           "2024-05-01T12:00:01Z stdout P [2024-01-02T00:00:02.000+0000] {a.py:2} INFO - par\n"
+                           "2024-05-01T12:00:02Z stdout P ti\n"
+                           "2024-05-01T12:00:03Z stdout F al line\n"
+                           "2024-05-01T12:00:04Z stdout F " +
+                           kRec2 +
+                           "\n"
+                           "2024-05-01T12:00:05Z stdout F Traceback (most recent call last):\n"
+                           "2024-05-01T12:00:06Z stdout P   File \"x.py\", line 1, in <mod\n"
+                           "2024-05-01T12:00:07Z stdout F ule>\n"
+                           "2024-05-01T12:00:08Z stdout F ValueError: boom\n";
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 3u) << r.jsonl;
   EXPECT_EQ(r.at(0).ev.line, 1u);
@@ -151,7 +155,8 @@ TEST(EnvelopeStream, CriPartialPiecesAreJoinedAndCountAsTheirOuterLines) {
   EXPECT_EQ(r.at(1).ev.ingest_ts_ns, sec(1));  // the first piece's time
   EXPECT_EQ(r.at(2).ev.line, 5u);
   EXPECT_EQ(r.at(2).ev.lines, 5u);  // the record, the header, a frame in two pieces, the exception
-  EXPECT_EQ(r.at(2).message, "second\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nValueError: boom");
+  EXPECT_EQ(r.at(2).message,
+            "second\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nValueError: boom");
   EXPECT_EQ(r.at(2).exception_type, "ValueError");
   EXPECT_EQ(r.at(2).exception_message, "boom");
   EXPECT_NE(r.at(0).json.find("\"stream\":\"stdout\",\"ingest_ts_ns\":1714564800123456789"), std::string::npos)
@@ -160,11 +165,16 @@ TEST(EnvelopeStream, CriPartialPiecesAreJoinedAndCountAsTheirOuterLines) {
 
 TEST(EnvelopeStream, DockerEscapesAndPieces) {
   const std::string text =
-      R"({"log":"[2024-01-02T00:00:01.000+0000] {a.py:1} INFO - tab\there \"q\" caf\u00e9 \u001b[31mred\u001b[0m\r\n","stream":"stdout","time":"2024-05-01T12:00:00.000000001Z"})" "\n"
-      R"({"log":"\u001b[1mraw bold\u001b[0m \u003cb\u003e\n","stream":"stderr","time":"2024-05-01T12:00:01Z"})" "\n"
-      R"({"log":"[2024-01-02T00:00:02.000+0000] {a.py:2} INFO - one ","stream":"stderr","time":"2024-05-01T12:00:02Z"})" "\n"
-      R"({"log":"long line in ","stream":"stderr","time":"2024-05-01T12:00:03Z"})" "\n"
-      R"({"log":"three pieces\n","stream":"stderr","time":"2024-05-01T12:00:04Z"})" "\n";
+      R"({"log":"[2024-01-02T00:00:01.000+0000] {a.py:1} INFO - tab\there \"q\" caf\u00e9 \u001b[31mred\u001b[0m\r\n","stream":"stdout","time":"2024-05-01T12:00:00.000000001Z"})"
+      "\n"
+      R"({"log":"\u001b[1mraw bold\u001b[0m \u003cb\u003e\n","stream":"stderr","time":"2024-05-01T12:00:01Z"})"
+      "\n"
+      R"({"log":"[2024-01-02T00:00:02.000+0000] {a.py:2} INFO - one ","stream":"stderr","time":"2024-05-01T12:00:02Z"})"
+      "\n"
+      R"({"log":"long line in ","stream":"stderr","time":"2024-05-01T12:00:03Z"})"
+      "\n"
+      R"({"log":"three pieces\n","stream":"stderr","time":"2024-05-01T12:00:04Z"})"
+      "\n";
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 3u) << r.jsonl;
   EXPECT_EQ(r.at(0).message, "tab\there \"q\" caf\xc3\xa9 red");  // ANSI removed from the record, CR too
@@ -185,16 +195,18 @@ TEST(EnvelopeStream, DockerEscapesAndPieces) {
 TEST(EnvelopeStream, StdoutAndStderrInterleave) {
   // A record's traceback folds into it on the same stream; an uncaught exception on stderr does
   // not join the stdout record before it, and a stdout line does not join a stderr event.
-  const std::string text =
-      "2024-05-01T12:00:00Z stdout F " + kRec2 + "\n"
-      "2024-05-01T12:00:01Z stdout F Traceback (most recent call last):\n"
-      "2024-05-01T12:00:02Z stdout F ValueError: handled\n"
-      "2024-05-01T12:00:03Z stdout F " + kRec1 + "\n"
-      "2024-05-01T12:00:04Z stderr F Traceback (most recent call last):\n"
-      "2024-05-01T12:00:05Z stderr F   File \"/opt/airflow/dags/d.py\", line 3, in <module>\n"
-      "2024-05-01T12:00:06Z stderr F KeyError: 'uncaught'\n"
-      "2024-05-01T12:00:07Z stderr F [2024-01-02T00:00:03.000+0000] {a.py:3} WARNING - on stderr\n"
-      "2024-05-01T12:00:08Z stdout F printed to stdout\n";
+  const std::string text = "2024-05-01T12:00:00Z stdout F " + kRec2 +
+                           "\n"
+                           "2024-05-01T12:00:01Z stdout F Traceback (most recent call last):\n"
+                           "2024-05-01T12:00:02Z stdout F ValueError: handled\n"
+                           "2024-05-01T12:00:03Z stdout F " +
+                           kRec1 +
+                           "\n"
+                           "2024-05-01T12:00:04Z stderr F Traceback (most recent call last):\n"
+                           "2024-05-01T12:00:05Z stderr F   File \"/opt/airflow/dags/d.py\", line 3, in <module>\n"
+                           "2024-05-01T12:00:06Z stderr F KeyError: 'uncaught'\n"
+                           "2024-05-01T12:00:07Z stderr F [2024-01-02T00:00:03.000+0000] {a.py:3} WARNING - on stderr\n"
+                           "2024-05-01T12:00:08Z stdout F printed to stdout\n";
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 5u) << r.jsonl;
   EXPECT_EQ(r.at(0).ev.lines, 3u);
@@ -242,7 +254,8 @@ TEST(EnvelopeStream, LineWithoutTimeTakesTheRuntimesTime) {
   const std::string text =
       "2024-05-01T12:00:00.25Z stdout F INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n"
       "2024-05-01T12:00:01Z stdout F INFO:     Application startup complete.\n"
-      "2024-05-01T12:00:02Z stdout F " + kRec1 + "\n";
+      "2024-05-01T12:00:02Z stdout F " +
+      kRec1 + "\n";
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 3u);
   EXPECT_EQ(r.at(0).ev.format, Format::uvicorn_access);
@@ -257,8 +270,10 @@ TEST(EnvelopeStream, LineWithoutTimeTakesTheRuntimesTime) {
 
 TEST(EnvelopeStream, AirflowJsonChanWinsOverTheEnvelopeStream) {
   const std::string text =
-      R"(2024-05-01T12:00:00Z stdout F {"timestamp":"2025-04-22T09:00:05.431002Z","level":"info","event":"hello","chan":"stderr","logger":"task"})" "\n"
-      R"(2024-05-01T12:00:01Z stderr F {"timestamp":"2025-04-22T09:00:06Z","level":"info","event":"no chan","logger":"task"})" "\n";
+      R"(2024-05-01T12:00:00Z stdout F {"timestamp":"2025-04-22T09:00:05.431002Z","level":"info","event":"hello","chan":"stderr","logger":"task"})"
+      "\n"
+      R"(2024-05-01T12:00:01Z stderr F {"timestamp":"2025-04-22T09:00:06Z","level":"info","event":"no chan","logger":"task"})"
+      "\n";
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 2u);
   EXPECT_EQ(r.at(0).ev.format, Format::airflow_json);
@@ -298,7 +313,8 @@ TEST(EnvelopeStream, MalformedEnvelopeLinesAreKeptAsPlainLines) {
       R"({"log":"a\nb\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})",
       "plain text between",
   };
-  text = R"({"log":"first\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})" "\n";
+  text = R"({"log":"first\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})"
+         "\n";
   for (const std::string& b : bad_docker) text += b + "\n";
   // An Airflow 3 JSON line among Docker lines is a plain line: it is read as JSON.
   text += R"({"timestamp":"2025-04-22T09:00:05Z","level":"error","event":"direct","logger":"task"})";  // no final '\n'
@@ -331,7 +347,8 @@ TEST(EnvelopeStream, JoinedLineLongerThanTheCapIsCut) {
   Options o;
   o.max_line_bytes = 100;
   std::string text;
-  for (int i = 0; i < 30; ++i) text += "2024-05-01T12:00:00Z stdout P " + std::string(50, static_cast<char>('a' + i % 26)) + "\n";
+  for (int i = 0; i < 30; ++i)
+    text += "2024-05-01T12:00:00Z stdout P " + std::string(50, static_cast<char>('a' + i % 26)) + "\n";
   text += "2024-05-01T12:00:00Z stdout F end\n";
   text += "2024-05-01T12:00:01Z stdout F " + kRec1 + "\n";
   Result r = parse_all_ways(text, o);
@@ -350,7 +367,9 @@ TEST(EnvelopeStream, JoinedLineLongerThanTheCapIsCut) {
 
 TEST(EnvelopeDetection, FirstLineDecidesAndOptionsForce) {
   const std::string cri = "2024-05-01T12:00:00Z stdout F " + kRec1 + "\n";
-  const std::string docker = R"({"log":"[2024-01-02T00:00:01.000+0000] {a.py:1} INFO - first\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})" "\n";
+  const std::string docker =
+      R"({"log":"[2024-01-02T00:00:01.000+0000] {a.py:1} INFO - first\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})"
+      "\n";
   const std::string plain = kRec2 + "\n";
   // Auto: decided by the first line, kept for the source.
   Result a = parse_all_ways(cri + plain + cri);
@@ -359,7 +378,7 @@ TEST(EnvelopeDetection, FirstLineDecidesAndOptionsForce) {
   EXPECT_EQ(a.at(1).ev.channel, Channel::none);  // a plain line in a CRI source passes through
   EXPECT_EQ(a.at(1).message, "second");
   Result b = parse_all_ways(plain + cri);  // a plain source: CRI prefixes are not decoded
-  ASSERT_EQ(b.events.size(), 1u);         // (the unrecognised line folds into the record)
+  ASSERT_EQ(b.events.size(), 1u);          // (the unrecognised line folds into the record)
   EXPECT_EQ(b.at(0).message, "second\n" + cri.substr(0, cri.size() - 1));
   EXPECT_EQ(b.at(0).ev.channel, Channel::none);
   EXPECT_FALSE(b.at(0).ev.has_ingest_ts);

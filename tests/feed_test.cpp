@@ -25,8 +25,7 @@ std::string stats_json(const Stats& s) {
 // The same events (rendered JSON, in order) and the same final stats; on a difference, the first
 // differing event of each.
 ::testing::AssertionResult same_events(const Result& got, const Result& want) {
-  if (got.jsonl == want.jsonl && stats_json(got.stats) == stats_json(want.stats))
-    return ::testing::AssertionSuccess();
+  if (got.jsonl == want.jsonl && stats_json(got.stats) == stats_json(want.stats)) return ::testing::AssertionSuccess();
   auto failure = ::testing::AssertionFailure();
   const size_t n = std::min(got.events.size(), want.events.size());
   for (size_t i = 0; i < n; ++i) {
@@ -110,7 +109,8 @@ TEST(FeedChunking, RandomSplitPointsMatchOneParse) {
     Result whole = parse_whole(c.text, c.options);
     for (int round = 0; round < 12; ++round) {
       std::uniform_int_distribution<size_t> dist(1, round < 6 ? 12 : 400);
-      Result fed = feed_chunked(c.text, [&] { return dist(rng); }, c.options);
+      Result fed = feed_chunked(
+          c.text, [&] { return dist(rng); }, c.options);
       ASSERT_TRUE(same_events(fed, whole)) << "round " << round;
     }
   }
@@ -142,8 +142,10 @@ TEST(FeedChunking, EnvelopesGiveThePlainEvents) {
       EXPECT_EQ(b.channel, Channel::stdout_stream);
       EXPECT_TRUE(b.has_ingest_ts);
       EXPECT_TRUE(b.has_ts);
-      if (a.has_ts) EXPECT_EQ(b.ts_ns, a.ts_ns) << env.events[i].json;
-      else EXPECT_EQ(b.ts_ns, b.ingest_ts_ns) << env.events[i].json;
+      if (a.has_ts)
+        EXPECT_EQ(b.ts_ns, a.ts_ns) << env.events[i].json;
+      else
+        EXPECT_EQ(b.ts_ns, b.ingest_ts_ns) << env.events[i].json;
       OwnedEvent pa = plain.events[i], pb = env.events[i];
       // Compare the rest through the renderer, with the envelope's own fields taken out.
       for (OwnedEvent* o : {&pa, &pb}) {
@@ -155,10 +157,16 @@ TEST(FeedChunking, EnvelopesGiveThePlainEvents) {
         o->ev.has_ts = a.has_ts;
         o->ev.ts_ns = a.ts_ns;
         o->ev.message = o->message;
-        o->ev.logger = o->logger; o->ev.file = o->file; o->ev.dag_id = o->dag_id; o->ev.task_id = o->task_id;
-        o->ev.run_id = o->run_id; o->ev.exception_type = o->exception_type;
-        o->ev.exception_message = o->exception_message; o->ev.http_method = o->http_method;
-        o->ev.http_path = o->http_path; o->ev.client = o->client;
+        o->ev.logger = o->logger;
+        o->ev.file = o->file;
+        o->ev.dag_id = o->dag_id;
+        o->ev.task_id = o->task_id;
+        o->ev.run_id = o->run_id;
+        o->ev.exception_type = o->exception_type;
+        o->ev.exception_message = o->exception_message;
+        o->ev.http_method = o->http_method;
+        o->ev.http_path = o->http_path;
+        o->ev.client = o->client;
       }
       std::string ja, jb;
       append_json(pa.ev, ja);
@@ -177,8 +185,9 @@ TEST(FeedChunking, GeneratedCorpusInEveryEnvelope) {
   if (!fs::exists(python())) GTEST_SKIP() << "no " << python() << " to run corpus/generate.py";
   TempDir dir;
   const fs::path file = dir / "corpus.log";
-  const std::string cmd = shell_quote(python().string()) + " " + shell_quote((source_dir() / "corpus" / "generate.py").string()) +
-                          " --single " + shell_quote(file.string()) + " --size 2M --seed 11";
+  const std::string cmd = shell_quote(python().string()) + " " +
+                          shell_quote((source_dir() / "corpus" / "generate.py").string()) + " --single " +
+                          shell_quote(file.string()) + " --size 2M --seed 11";
   RunResult gen = run_shell(cmd, dir);
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   const std::string text = read_file(file);
@@ -222,9 +231,10 @@ TEST(FeedChunking, EveryRealLogInEveryEnvelope) {
       Result whole = parse_whole(w.text, {}, f.string());
       expect_invariant(whole, count_lines(w.text));
       std::uniform_int_distribution<size_t> dist(1, 500);
-      ASSERT_TRUE(same_events(feed_chunked(w.text, [&] { return dist(rng); }, {}, f.string()), whole));
-      if (w.text.size() <= (24u << 10))
-        ASSERT_TRUE(same_events(feed_in_pieces(w.text, 1, {}, f.string()), whole));
+      ASSERT_TRUE(same_events(feed_chunked(
+                                  w.text, [&] { return dist(rng); }, {}, f.string()),
+                              whole));
+      if (w.text.size() <= (24u << 10)) ASSERT_TRUE(same_events(feed_in_pieces(w.text, 1, {}, f.string()), whole));
     }
   }
 }
@@ -273,7 +283,8 @@ TEST(FeedPoll, OpenEventIsEmittedOnceNothingCameForTheWait) {
   EXPECT_EQ(f.poll(105 * kSecond - 1), 0u);
   ASSERT_EQ(f.poll(105 * kSecond), 1u);  // 3 s after the last line
   EXPECT_EQ(f.events[0].ev.lines, 4u);
-  EXPECT_EQ(f.events[0].message, "Task failed with exception\n" + kTaskFailure[1] + "\n" + kTaskFailure[2] + "\n" + kTaskFailure[3]);
+  EXPECT_EQ(f.events[0].message,
+            "Task failed with exception\n" + kTaskFailure[1] + "\n" + kTaskFailure[2] + "\n" + kTaskFailure[3]);
   EXPECT_EQ(f.poll(200 * kSecond), 0u);  // nothing left
   // What comes after the wait is no longer part of it: it starts its own event.
   EXPECT_EQ(f.feed(join({kTaskFailure[4], kTaskFailure[7]}), 300 * kSecond), 1u);
@@ -293,7 +304,7 @@ TEST(FeedPoll, PartialLineStaysUntilItsNewlineOrFlush) {
   EXPECT_EQ(f.events[0].ev.lines, 1u);
   EXPECT_EQ(f.poll(30 * kSecond), 0u);
   EXPECT_EQ(f.feed(kTaskFailure[1].substr(9), 31 * kSecond), 0u);  // still no '\n'
-  EXPECT_EQ(f.poll(40 * kSecond), 0u);  // a partial line is never emitted by poll
+  EXPECT_EQ(f.poll(40 * kSecond), 0u);                             // a partial line is never emitted by poll
   ASSERT_EQ(f.flush(), 1u);
   EXPECT_EQ(f.events[1].message, kTaskFailure[1]);
   EXPECT_EQ(f.events[1].ev.format, Format::traceback);
@@ -349,7 +360,8 @@ HugeEvent huge_event() {
   for (int i = 0; i < 3000; ++i) tb.push_back("    printed output line " + std::to_string(i) + std::string(40, '.'));
   HugeEvent h;
   h.open = join(tb);
-  h.close = "[2024-01-02T00:00:09.000+0000] {a.py:9} INFO - next record\n[2024-01-02T00:00:10.000+0000] {a.py:9} INFO - part";
+  h.close =
+      "[2024-01-02T00:00:09.000+0000] {a.py:9} INFO - next record\n[2024-01-02T00:00:10.000+0000] {a.py:9} INFO - part";
   h.options.max_event_lines = 100'000;
   h.options.multiline_wait_ns = 400 * kSecond;
   return h;
@@ -369,7 +381,7 @@ TEST(FeedPoll, HugeOpenEventIsEmittedByPollAfterAQuarterOfTheWait) {
   ASSERT_EQ(whole.events.size(), 3u);
   Fed f(h.options);
   feed_huge(f, h);
-  EXPECT_EQ(f.poll(kSecond + 99 * kSecond), 0u);  // polled often: the wait for data holds a while
+  EXPECT_EQ(f.poll(kSecond + 99 * kSecond), 0u);   // polled often: the wait for data holds a while
   ASSERT_EQ(f.poll(kSecond + 100 * kSecond), 1u);  // a quarter of the wait: long before it ends
   EXPECT_EQ(f.events[0].json, whole.events[0].json);
   EXPECT_EQ(f.flush(), 2u);
@@ -404,7 +416,8 @@ TEST(FeedFlush, EmptyStreamsAndRepeatedFlushAreHarmless) {
 
 TEST(FeedFlush, LastLineWithoutNewlineAndLineNumbersAfterFlush) {
   Fed f;
-  const std::string a = "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - one\n[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - tw";
+  const std::string a =
+      "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - one\n[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - tw";
   EXPECT_EQ(f.feed(a, 1), 0u);  // "one" may still get continuation lines
   EXPECT_EQ(f.feed("o", 1), 0u);
   ASSERT_EQ(f.flush(), 2u);
@@ -420,7 +433,9 @@ TEST(FeedFlush, LastLineWithoutNewlineAndLineNumbersAfterFlush) {
 }
 
 TEST(FeedFlush, CrlfSplitBetweenCarriageReturnAndNewline) {
-  const std::string text = "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - one\r\n  more\r\n[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - two\r\n";
+  const std::string text =
+      "[2024-01-02T00:00:00.000+0000] {a.py:1} INFO - one\r\n  more\r\n[2024-01-02T00:00:00.000+0000] {a.py:2} INFO - "
+      "two\r\n";
   Result whole = parse_whole(text);
   for (size_t cut = 1; cut < text.size(); ++cut) {
     Stream s = make_stream({}, {});

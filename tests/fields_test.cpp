@@ -147,8 +147,7 @@ TEST(FieldTable, LogfmtWriterWritesEveryRowInOrder) {
     keys.push_back(line.substr(at, eq - at));
     size_t end = eq + 1;
     if (line[end] == '"') {  // a quoted value: up to its closing quote
-      for (++end; line[end] != '"'; end += line[end] == '\\' ? 2 : 1) {
-      }
+      for (++end; line[end] != '"'; end += line[end] == '\\' ? 2 : 1) {}
     }
     const size_t space = line.find_first_of(" \n", end);
     at = space == std::string::npos || line[space] == '\n' ? line.size() : space + 1;
@@ -227,9 +226,9 @@ TEST(FieldTable, TextMembersAreTheTextAndJsonRows) {
   std::vector<std::string> names;
   for (size_t i = 0; i < kFieldCount; ++i)
     if (detail::kFieldMembers[i] != nullptr) names.emplace_back(kFields[i].name);
-  EXPECT_EQ(names, (std::vector<std::string>{"logger", "file", "message", "dag_id", "task_id", "run_id",
-                                             "exception_type", "exception_message", "http_method", "http_path",
-                                             "client", "attrs"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"logger", "file", "message", "dag_id", "task_id", "run_id", "exception_type",
+                                      "exception_message", "http_method", "http_path", "client", "attrs"}));
   EXPECT_EQ(detail::kTextMembers.size(), names.size());
   const Event e = populated();
   for (size_t i = 0; i < kFieldCount; ++i) {
@@ -316,7 +315,8 @@ TEST(FieldTable, FitEventCutsTheTableTexts) {
   for (auto m : detail::kTextMembers) e.*m = long_text;
   e.attrs = R"({"pid":12})";
   std::string out;
-  EXPECT_TRUE(detail::render_within(e, detail::kMinRecordBytes, out, [](const Event& ev, std::string& o) { append_json(ev, o); }));
+  EXPECT_TRUE(detail::render_within(e, detail::kMinRecordBytes, out,
+                                    [](const Event& ev, std::string& o) { append_json(ev, o); }));
   EXPECT_LE(out.size(), detail::kMinRecordBytes);
 }
 

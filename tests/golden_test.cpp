@@ -43,8 +43,10 @@ std::string first_difference(const std::string& name, const std::string& expecte
                     std::to_string(e.size()) + " lines, got " + std::to_string(a.size()) + ")\n";
   msg += "  expected: " + (i < e.size() ? e[i] : std::string("<end of file>")) + "\n";
   msg += "  actual:   " + (i < a.size() ? a[i] : std::string("<end of output>")) + "\n";
-  msg += "If the new output is right (read it against docs and the format reference), regenerate with "
-         "tools/update_golden.sh <path/to/airlog> " + name;
+  msg +=
+      "If the new output is right (read it against docs and the format reference), regenerate with "
+      "tools/update_golden.sh <path/to/airlog> " +
+      name;
   return msg;
 }
 
@@ -88,9 +90,9 @@ TEST(Golden, CliAgreesWithTheLibrary) {
     const fs::path placed = dir / name / path;
     fs::create_directories(placed.parent_path());
     write_file(placed, read_file(golden_dir() / (name + ".log")));
-    RunResult run = run_shell("cd " + shell_quote((dir / name).string()) + " && " + shell_quote(cli_path()) +
-                                  " parse " + shell_quote(path),
-                              dir);
+    RunResult run = run_shell(
+        "cd " + shell_quote((dir / name).string()) + " && " + shell_quote(cli_path()) + " parse " + shell_quote(path),
+        dir);
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_TRUE(run.out == read_file(golden_dir() / (name + ".jsonl")))
         << first_difference(name, read_file(golden_dir() / (name + ".jsonl")), run.out);

@@ -26,7 +26,8 @@ std::string ti_line(std::string_view dotted, std::string_view run = "scheduled__
 
 std::string reports_line(std::string_view dotted) {
   return "[2023-05-01T10:00:09.001+0000] {scheduler_job_runner.py:706} INFO - Executor reports execution of " +
-         std::string(dotted) + " run_id=scheduled__2023-04-30T00:00:00+00:00 exited with status success for try_number 1";
+         std::string(dotted) +
+         " run_id=scheduled__2023-04-30T00:00:00+00:00 exited with status success for try_number 1";
 }
 
 std::string marking_line(std::string_view dag, std::string_view task) {
@@ -62,9 +63,8 @@ TEST_F(IdentityTest, SeveralDotsStayUnsplitWithoutContext) {
 
 TEST_F(IdentityTest, PathDagIdResolvesTheSplit) {
   const char* path = "logs/dag_id=etl.daily/run_id=manual__r/task_id=extract.load_rows/map_index=7/attempt=2.log";
-  auto p = parse(ti_line("etl.daily.extract.load_rows", "manual__r") + "\n" +
-                     reports_line("etl.daily.other.task") + "\n",
-                 path);
+  auto p = parse(
+      ti_line("etl.daily.extract.load_rows", "manual__r") + "\n" + reports_line("etl.daily.other.task") + "\n", path);
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].dag_id, "etl.daily");
   EXPECT_EQ(p[0].task_id, "extract.load_rows");
@@ -77,8 +77,8 @@ TEST_F(IdentityTest, PathDagIdResolvesTheSplit) {
 
 TEST_F(IdentityTest, PathDagIdFrom20Template) {
   // 2.0–2.2 template: <dag>/<task>/<ts>/<try>.log
-  auto p = parse(ti_line("a.b.c.d", "2021-06-01T00:00:00+00:00") + "\n",
-                 "logs/a.b/c.d/2021-06-01T00:00:00+00:00/3.log");
+  auto p =
+      parse(ti_line("a.b.c.d", "2021-06-01T00:00:00+00:00") + "\n", "logs/a.b/c.d/2021-06-01T00:00:00+00:00/3.log");
   ASSERT_EQ(p.size(), 1u) << p.dump();
   EXPECT_EQ(p[0].dag_id, "a.b");
   EXPECT_EQ(p[0].task_id, "c.d");
@@ -138,8 +138,8 @@ TEST_F(IdentityTest, ExplicitKeysAreNotSharedBetweenStreams) {
 }
 
 TEST_F(IdentityTest, LongestKnownDagIdWins) {
-  auto p = parse(marking_line("a", "x") + "\n" + marking_line("a.b", "y") + "\n" + kOther + "\n" +
-                 ti_line("a.b.c.d") + "\n");
+  auto p = parse(marking_line("a", "x") + "\n" + marking_line("a.b", "y") + "\n" + kOther + "\n" + ti_line("a.b.c.d") +
+                 "\n");
   ASSERT_EQ(p.size(), 4u) << p.dump();
   EXPECT_EQ(p[3].dag_id, "a.b");
   EXPECT_EQ(p[3].task_id, "c.d");
@@ -147,8 +147,8 @@ TEST_F(IdentityTest, LongestKnownDagIdWins) {
 
 TEST_F(IdentityTest, NeverInventASplitFromAPartialMatch) {
   // Known dag `a.b`; `a.bc.d.e` does not start with `a.b.`, and `ab.c.d` does not start with `a.`.
-  auto p = parse(marking_line("a.b", "y") + "\n" + kOther + "\n" + ti_line("a.bc.d.e") + "\n" +
-                 marking_line("a", "z") + "\n" + kOther + "\n" + ti_line("ab.c.d") + "\n");
+  auto p = parse(marking_line("a.b", "y") + "\n" + kOther + "\n" + ti_line("a.bc.d.e") + "\n" + marking_line("a", "z") +
+                 "\n" + kOther + "\n" + ti_line("ab.c.d") + "\n");
   ASSERT_EQ(p.size(), 6u) << p.dump();
   EXPECT_TRUE(p[2].dag_id.empty()) << p[2].dag_id;
   EXPECT_TRUE(p[2].task_id.empty()) << p[2].task_id;
@@ -157,9 +157,10 @@ TEST_F(IdentityTest, NeverInventASplitFromAPartialMatch) {
 }
 
 TEST_F(IdentityTest, TaskInstanceKeyWithDottedIds) {
-  PARSE_ONE(e, "[2024-01-02T00:00:09.000+0000] {scheduler_job_runner.py:776} INFO - Received executor event with state "
-               "failed for task instance TaskInstanceKey(dag_id='etl.daily', task_id='extract.load_rows', "
-               "run_id='scheduled__2024-01-01T00:00:00+00:00', try_number=3, map_index=7)");
+  PARSE_ONE(e,
+            "[2024-01-02T00:00:09.000+0000] {scheduler_job_runner.py:776} INFO - Received executor event with state "
+            "failed for task instance TaskInstanceKey(dag_id='etl.daily', task_id='extract.load_rows', "
+            "run_id='scheduled__2024-01-01T00:00:00+00:00', try_number=3, map_index=7)");
   EXPECT_EQ(e.dag_id, "etl.daily");
   EXPECT_EQ(e.task_id, "extract.load_rows");
   EXPECT_EQ(e.run_id, "scheduled__2024-01-01T00:00:00+00:00");
@@ -178,8 +179,10 @@ TEST_F(IdentityTest, TaskInstanceKeyTeachesTheDagId) {
 }
 
 TEST_F(IdentityTest, JsonKeysAreExplicitIds) {
-  auto p = parse(R"J({"timestamp":"2025-05-12T10:00:00Z","level":"info","event":"Pausing task as DEFERRED. ","dag_id":"m.n","task_id":"o","run_id":"r","logger":"task"})J"
-                 "\n" + kOther + "\n" + ti_line("m.n.p.q") + "\n");
+  auto p = parse(
+      R"J({"timestamp":"2025-05-12T10:00:00Z","level":"info","event":"Pausing task as DEFERRED. ","dag_id":"m.n","task_id":"o","run_id":"r","logger":"task"})J"
+      "\n" +
+      kOther + "\n" + ti_line("m.n.p.q") + "\n");
   ASSERT_EQ(p.size(), 3u) << p.dump();
   EXPECT_EQ(p[0].dag_id, "m.n");
   EXPECT_EQ(p[0].task_id, "o");
@@ -189,16 +192,18 @@ TEST_F(IdentityTest, JsonKeysAreExplicitIds) {
 
 TEST_F(IdentityTest, ExplicitKeysBeatTheRepr) {
   // Explicit keys on the same line decide even if a repr would split differently.
-  PARSE_ONE(e, "[2024-01-02T00:00:01.400+0000] {taskinstance.py:1} INFO - Pausing task as DEFERRED. dag_id=a.b, "
-               "task_id=c, run_id=r, execution_date=20240101T000000 ti=<TaskInstance: a.b.c r [deferred]>");
+  PARSE_ONE(e,
+            "[2024-01-02T00:00:01.400+0000] {taskinstance.py:1} INFO - Pausing task as DEFERRED. dag_id=a.b, "
+            "task_id=c, run_id=r, execution_date=20240101T000000 ti=<TaskInstance: a.b.c r [deferred]>");
   EXPECT_EQ(e.dag_id, "a.b");
   EXPECT_EQ(e.task_id, "c");
 }
 
 TEST_F(IdentityTest, PathIdentityFillsLinesWithoutIds) {
-  auto p = parse("[2024-01-02T00:00:01.161+0000] {taskinstance.py:2867} INFO - Starting attempt 2 of 2\n"
-                 "[2024-01-02T00:00:01.400+0000] {local_task_job_runner.py:266} INFO - Task exited with return code 0\n",
-                 "/opt/airflow/logs/dag_id=d.x/run_id=manual__2024-01-02T00:00:00+00:00/task_id=g.t/attempt=2.log");
+  auto p = parse(
+      "[2024-01-02T00:00:01.161+0000] {taskinstance.py:2867} INFO - Starting attempt 2 of 2\n"
+      "[2024-01-02T00:00:01.400+0000] {local_task_job_runner.py:266} INFO - Task exited with return code 0\n",
+      "/opt/airflow/logs/dag_id=d.x/run_id=manual__2024-01-02T00:00:00+00:00/task_id=g.t/attempt=2.log");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(p[i].dag_id, "d.x") << i;
@@ -247,8 +252,9 @@ TEST_F(IdentityTest, PathSplitViewsOutliveStream) {
   {
     auto stream = make_stream({}, "logs/dag_id=a_rather_long.dag_identifier/run_id=r/task_id=t/attempt=1.log");
     ASSERT_TRUE(stream);
-    parse_on(*stream, "[2024-01-02T00:00:01.161+0000] {scheduler_job_runner.py:1} INFO - Executor reports execution "
-                      "of a_rather_long.dag_identifier.x.y run_id=r exited with status success for try_number 1\n",
+    parse_on(*stream,
+             "[2024-01-02T00:00:01.161+0000] {scheduler_job_runner.py:1} INFO - Executor reports execution "
+             "of a_rather_long.dag_identifier.x.y run_id=r exited with status success for try_number 1\n",
              p);
   }
   ASSERT_EQ(p.size(), 1u);

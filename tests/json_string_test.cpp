@@ -27,9 +27,24 @@ std::string json_quoted(std::string_view s) {
 // Random bytes of every kind: ASCII runs long enough for the 8-byte path, controls, quotes,
 // backslashes, valid multi-byte characters and stray high bytes.
 std::string random_text(std::mt19937& rng, size_t n) {
-  static const std::string pieces[] = {"plain ascii text", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f",
-                                       "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80",
-                                       "\xe0\x80\xaf", "\xf4\x90\x80\x80", "abcdefgh", "x"};
+  static const std::string pieces[] = {"plain ascii text",
+                                       "\"",
+                                       "\\",
+                                       "\n",
+                                       "\t",
+                                       "\x01",
+                                       "\x1f",
+                                       "\x7f",
+                                       "\xc3\xa9",
+                                       "\xe2\x82\xac",
+                                       "\xf0\x9f\x98\x80",
+                                       "\xff",
+                                       "\xc3",
+                                       "\xed\xa0\x80",
+                                       "\xe0\x80\xaf",
+                                       "\xf4\x90\x80\x80",
+                                       "abcdefgh",
+                                       "x"};
   std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
   std::string s;
   while (s.size() < n) s += pieces[pick(rng)];

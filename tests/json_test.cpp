@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "core/handles.hpp"
 #include "core/classify.hpp"
 #include "core/extract/extract.hpp"
+#include "core/handles.hpp"
 #include "core/rules.hpp"
 #include "core/scratch_impl.hpp"
+#include "core/timestamp.hpp"
 #include "stream_util.hpp"
 #include "test_util.hpp"
-#include "core/timestamp.hpp"
 
 namespace airlog::testing {
 namespace {
@@ -143,7 +143,8 @@ void run_both(std::string_view text, Paths& p, size_t run_cap = kNoCap, const ch
   // Per line, as Assembler::line does it today.
   ctx.arena = &p.per_line_arena;
   p.per_line.assign(n, LineResult{});
-  for (size_t i = 0; i < n; ++i) detail::parse_line(line_text(p.block, p.lines[i]), p.lines[i].anchors, ctx, p.per_line[i]);
+  for (size_t i = 0; i < n; ++i)
+    detail::parse_line(line_text(p.block, p.lines[i]), p.lines[i].anchors, ctx, p.per_line[i]);
 
   // Runs of JSON lines through parse_json_run, the other lines per line.
   ctx.arena = &p.batch_arena;
@@ -151,7 +152,8 @@ void run_both(std::string_view text, Paths& p, size_t run_cap = kNoCap, const ch
   p.batched_lines = 0;
   for (size_t i = 0; i < n;) {
     const size_t count = std::min(run_cap, n - i);
-    const size_t k = detail::parse_json_run(p.block, p.lines.data() + i, count, kMaxLineBytes, ctx, p.batched.data() + i);
+    const size_t k =
+        detail::parse_json_run(p.block, p.lines.data() + i, count, kMaxLineBytes, ctx, p.batched.data() + i);
     ASSERT_LE(k, count);
     EXPECT_EQ(k > 0, detail::json_led(p.block, p.lines[i], kMaxLineBytes)) << "line " << i + 1;
     if (k == 0) {
@@ -163,7 +165,8 @@ void run_both(std::string_view text, Paths& p, size_t run_cap = kNoCap, const ch
   }
 
   for (size_t i = 0; i < n; ++i) {
-    const std::string where = "line " + std::to_string(i + 1) + ": " + std::string(line_text(p.block, p.lines[i]).substr(0, 300));
+    const std::string where =
+        "line " + std::to_string(i + 1) + ": " + std::string(line_text(p.block, p.lines[i]).substr(0, 300));
     expect_same(p.per_line[i], p.batched[i], where);
     expect_valid_attrs(p.batched[i].ev, where);
     // No view may point into the padded copy that the next line reuses.
@@ -340,8 +343,9 @@ TEST(Json, MappedKeysWithUnexpectedValuesAreKeptInAttrs) {
   EXPECT_FALSE(p[0].has_return_code);
   EXPECT_EQ(p[0].state, State::none);
   EXPECT_TRUE(p[0].dag_id.empty());
-  EXPECT_EQ(p[0].attrs,
-            R"({"timestamp":"yesterday","level":"trace","chan":"stdin","lineno":null,"exit_code":"x","final_state":"weird","dag_id":7})");
+  EXPECT_EQ(
+      p[0].attrs,
+      R"({"timestamp":"yesterday","level":"trace","chan":"stdin","lineno":null,"exit_code":"x","final_state":"weird","dag_id":7})");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,10 +418,11 @@ TEST(Json, AttrsKeepValuesExactlyAsWritten) {
   ASSERT_EQ(p.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(p[i].format, Format::airflow_json);
-    EXPECT_EQ(p[i].attrs,
-              R"J({"int":12,"neg":-3,"float":2.50,"exp":1e-7,"EXP":-0.5E+10,"big":123456789012345678901234567890,)J"
-              R"J("t":true,"f":false,"n":null,"obj":{"a":{"b":[1,{"c":"d"}]},"e":[]},"empty":{},"arr":[1,"two",[3.0],null],)J"
-              R"J("esc":"q\"b\\s\/n\nt\tu\u00e9\ud83d\ude00","utf8":"café ☕ 😀","k\"ey":"v","spaced":[ 1 , 2 ]})J");
+    EXPECT_EQ(
+        p[i].attrs,
+        R"J({"int":12,"neg":-3,"float":2.50,"exp":1e-7,"EXP":-0.5E+10,"big":123456789012345678901234567890,)J"
+        R"J("t":true,"f":false,"n":null,"obj":{"a":{"b":[1,{"c":"d"}]},"e":[]},"empty":{},"arr":[1,"two",[3.0],null],)J"
+        R"J("esc":"q\"b\\s\/n\nt\tu\u00e9\ud83d\ude00","utf8":"café ☕ 😀","k\"ey":"v","spaced":[ 1 , 2 ]})J");
   }
   // Rendered as an object inside the event.
   Result r = parse_whole(line + "\n");
@@ -456,7 +461,8 @@ TEST(Json, StreamRendersStreamAndAttrs) {
 // Templates count in the `event` text only, whether the line sits in a long JSON run (not covered
 // by the block's anchor scan), in a short one, or at the very end of the input (read per line).
 TEST(Json, TemplatesAreReadFromTheEventTextOnly) {
-  const std::string filler = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
+  const std::string filler =
+      R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
   const std::string in_event =
       R"J({"timestamp":"2025-06-27T09:26:22Z","level":"info","event":"Marking task as FAILED. dag_id=d1, task_id=t1, run_id=r1","logger":"airflow.task"})J";
   const std::string in_attrs =
@@ -505,8 +511,10 @@ TEST(Json, TemplatesInEnvelopeLinesAsInPlainOnes) {
   for (size_t i = 0; i < lines.size(); ++i) {
     for (const Result* r : {&a, &b}) {
       const std::string& j = r->at(i).json;
-      if (kinds[i]) EXPECT_NE(j.find(kinds[i]), std::string::npos) << j;
-      else EXPECT_EQ(j.find(R"("event":"task_state")"), std::string::npos) << j;
+      if (kinds[i])
+        EXPECT_NE(j.find(kinds[i]), std::string::npos) << j;
+      else
+        EXPECT_EQ(j.find(R"("event":"task_state")"), std::string::npos) << j;
     }
     EXPECT_EQ(a.at(i).ev.kind, b.at(i).ev.kind) << i;
     EXPECT_EQ(a.at(i).dag_id, b.at(i).dag_id) << i;
@@ -516,9 +524,11 @@ TEST(Json, TemplatesInEnvelopeLinesAsInPlainOnes) {
 // A line with ANSI escapes is stripped before it is read, inside a long JSON run (which the
 // block's anchor scan skips) exactly as on its own.
 TEST(Json, AnsiLineInsideALongRunIsStrippedAsAlone) {
-  const std::string filler = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
+  const std::string filler =
+      R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"working","logger":"task"})J";
   const std::string coloured =
-      "{\"timestamp\":\"2025-06-27T09:26:22Z\",\"level\":\"info\",\"event\":\"\x1b[1mbold\x1b[0m\",\"logger\":\"task\"}";
+      "{\"timestamp\":\"2025-06-27T09:26:22Z\",\"level\":\"info\",\"event\":\"\x1b[1mbold\x1b[0m\",\"logger\":"
+      "\"task\"}";
   const std::string alone = parse_whole(coloured + "\n").at(0).json;
   EXPECT_NE(alone.find(R"("message":"bold")"), std::string::npos) << alone;
   std::string text;
@@ -578,7 +588,8 @@ const std::vector<std::string>& invalid_lines() {
 }
 
 const std::string kGood1 = R"J({"timestamp":"2025-06-27T09:26:22Z","level":"info","event":"before","logger":"task"})J";
-const std::string kGood2 = R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"after","logger":"task","pid":1})J";
+const std::string kGood2 =
+    R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"after","logger":"task","pid":1})J";
 
 TEST(Json, InvalidLinesAreRawFlaggedAndWhole) {
   for (const std::string& bad : invalid_lines()) {
@@ -658,7 +669,8 @@ TEST(Json, MixedRunsCrlfAndOtherLayouts) {
       "[2025-06-27T09:26:22.000+0000] {taskinstance.py:1225} INFO - text line\n"
       "{\"timestamp\":\"2025-06-27T09:26:23Z\",\"level\":\"info\",\"event\":\"after text\",\"logger\":\"task\"}\n"
       "\x1b[32m{\"timestamp\":\"2025-06-27T09:26:23Z\",\"level\":\"info\",\"event\":\"coloured\"}\x1b[0m\n"
-      "{\"timestamp\":\"2025-06-27T09:26:24Z\",\"level\":\"info\",\"event\":\"esc inside \x1b[1mbold\",\"logger\":\"task\"}\n"
+      "{\"timestamp\":\"2025-06-27T09:26:24Z\",\"level\":\"info\",\"event\":\"esc inside "
+      "\x1b[1mbold\",\"logger\":\"task\"}\n"
       "{\"timestamp\":\"2025-06-27T09:26:24Z\",\"level\":\"info\",\"event\":\"tab after\",\"logger\":\"task\"}\t\n"
       "   {\"event\":\"indented\"}\n"
       "{\"timestamp\":\"2025-06-27T09:26:25Z\",\"level\":\"info\",\"event\":\"last\",\"logger\":\"task\"}";
@@ -772,7 +784,8 @@ std::vector<fs::path> json_real_logs() {
 
 TEST(Json, BatchEqualsPerLineOnRealLogs) {
   const std::vector<fs::path> files = json_real_logs();
-  if (files.empty()) GTEST_SKIP() << "no JSON real logs under " << (source_dir() / ".." / "shared" / "real-logs").string();
+  if (files.empty())
+    GTEST_SKIP() << "no JSON real logs under " << (source_dir() / ".." / "shared" / "real-logs").string();
   size_t json_lines = 0;
   std::string all;
   for (const fs::path& f : files) {
@@ -872,7 +885,8 @@ namespace {
 TEST(Json, SyntaxErrorIsFlaggedTheSameWhateverFollows) {
   const std::string text =
       "{\"timestamp\":\"2025-04-22T09:00:05.500399\":\"x\",\"level\":\"info\",\"event\":\"e\"}\n"
-      "{\"timestamp\":\"2025-04-22T09:00:05Z\",\"level\":\"info\",\"event\":\"a line after it, long enough for padding\"}\n";
+      "{\"timestamp\":\"2025-04-22T09:00:05Z\",\"level\":\"info\",\"event\":\"a line after it, long enough for "
+      "padding\"}\n";
   auto db = airlog::Database::compile();
   auto scratch = airlog::Scratch::create(*db);
   std::string whole, fed;

@@ -61,13 +61,13 @@ TEST(JsonWriterString, ValidMultiByteUtf8IsKept) {
 }
 
 TEST(JsonWriterString, InvalidUtf8BytesBecomeReplacementCharacters) {
-  EXPECT_EQ(str("caf\xe9"), "\"caf\\ufffd\"");                // Latin-1 byte
-  EXPECT_EQ(str("\xff\xfe"), "\"\\ufffd\\ufffd\"");           // never valid
-  EXPECT_EQ(str("\xc0\xaf"), "\"\\ufffd\\ufffd\"");           // overlong '/'
-  EXPECT_EQ(str("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"");  // overlong 3-byte
-  EXPECT_EQ(str("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // UTF-16 surrogate
+  EXPECT_EQ(str("caf\xe9"), "\"caf\\ufffd\"");                             // Latin-1 byte
+  EXPECT_EQ(str("\xff\xfe"), "\"\\ufffd\\ufffd\"");                        // never valid
+  EXPECT_EQ(str("\xc0\xaf"), "\"\\ufffd\\ufffd\"");                        // overlong '/'
+  EXPECT_EQ(str("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"");             // overlong 3-byte
+  EXPECT_EQ(str("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");             // UTF-16 surrogate
   EXPECT_EQ(str("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // above U+10FFFF
-  EXPECT_EQ(str("\xe2\x82"), "\"\\ufffd\\ufffd\"");           // truncated sequence at the end
+  EXPECT_EQ(str("\xe2\x82"), "\"\\ufffd\\ufffd\"");                        // truncated sequence at the end
   EXPECT_EQ(str("\xe2\x82x"), "\"\\ufffd\\ufffdx\"");
   // Valid sequences next to invalid bytes survive.
   EXPECT_EQ(str("é\xffé"), "\"é\\ufffdé\"");
@@ -106,7 +106,8 @@ std::string render(const Event& e) {
 }
 
 TEST(JsonWriterEvent, MinimalEventOmitsEveryAbsentKey) {
-  EXPECT_EQ(render(base_event()), "{\"line\":12,\"lines\":1,\"component\":\"unknown\",\"format\":\"raw\",\"message\":\"hello\"}\n");
+  EXPECT_EQ(render(base_event()),
+            "{\"line\":12,\"lines\":1,\"component\":\"unknown\",\"format\":\"raw\",\"message\":\"hello\"}\n");
   Event empty = base_event();
   empty.message = {};
   EXPECT_EQ(render(empty), "{\"line\":12,\"lines\":1,\"component\":\"unknown\",\"format\":\"raw\"}\n");
@@ -142,28 +143,29 @@ TEST(JsonWriterEvent, AllKeysInContractOrder) {
   e.http_status = 200;
   e.client = "10.0.0.5:51234";
   e.flags = kFlagTruncated | kFlagContinued | kFlagInvalidUtf8;
-  EXPECT_EQ(render(e),
-            "{\"line\":12,\"lines\":3,\"ts_ns\":1704153601234000000,\"level\":\"error\",\"component\":\"task\","
-            "\"format\":\"airflow-text\",\"logger\":\"airflow.task\",\"file\":\"taskinstance.py\",\"lineno\":2905,"
-            "\"message\":\"Task failed\",\"dag_id\":\"d\",\"task_id\":\"t\",\"run_id\":\"r\","
-            "\"logical_date\":\"2024-01-01T00:00:00Z\",\"try_number\":2,\"map_index\":0,\"event\":\"task_state\","
-            "\"state\":\"up_for_retry\",\"return_code\":0,\"exception_type\":\"ValueError\",\"exception_message\":\"boom\","
-            "\"http_method\":\"GET\",\"http_path\":\"/health\",\"http_status\":200,\"client\":\"10.0.0.5:51234\","
-            "\"truncated\":true,\"continued\":true,\"invalid_utf8\":true}\n");
+  EXPECT_EQ(
+      render(e),
+      "{\"line\":12,\"lines\":3,\"ts_ns\":1704153601234000000,\"level\":\"error\",\"component\":\"task\","
+      "\"format\":\"airflow-text\",\"logger\":\"airflow.task\",\"file\":\"taskinstance.py\",\"lineno\":2905,"
+      "\"message\":\"Task failed\",\"dag_id\":\"d\",\"task_id\":\"t\",\"run_id\":\"r\","
+      "\"logical_date\":\"2024-01-01T00:00:00Z\",\"try_number\":2,\"map_index\":0,\"event\":\"task_state\","
+      "\"state\":\"up_for_retry\",\"return_code\":0,\"exception_type\":\"ValueError\",\"exception_message\":\"boom\","
+      "\"http_method\":\"GET\",\"http_path\":\"/health\",\"http_status\":200,\"client\":\"10.0.0.5:51234\","
+      "\"truncated\":true,\"continued\":true,\"invalid_utf8\":true}\n");
   std::string line = render(e);
   EXPECT_TRUE(valid_json_object(std::string_view(line).substr(0, line.size() - 1)));
 }
 
 TEST(JsonWriterEvent, SentinelsAreOmitted) {
   Event e = base_event();
-  e.map_index = -1;     // unmapped
-  e.try_number = 0;     // absent
-  e.lineno = 0;         // absent
-  e.http_status = 0;    // absent
+  e.map_index = -1;   // unmapped
+  e.try_number = 0;   // absent
+  e.lineno = 0;       // absent
+  e.http_status = 0;  // absent
   e.has_return_code = false;
-  e.return_code = 5;    // not valid without has_return_code
+  e.return_code = 5;  // not valid without has_return_code
   e.has_ts = false;
-  e.ts_ns = 99;         // not valid without has_ts
+  e.ts_ns = 99;  // not valid without has_ts
   std::string out = render(e);
   for (const char* key : {"map_index", "try_number", "lineno", "http_status", "return_code", "ts_ns", "level",
                           "logical_date", "event", "state", "truncated", "continued", "invalid_utf8"})
@@ -186,7 +188,10 @@ TEST(JsonWriterEvent, NegativeAndZeroValuesThatAreValid) {
 TEST(JsonWriterEvent, LogicalDateIsRfc3339UtcWithFractionOnlyWhenNonZero) {
   Event e = base_event();
   e.has_logical_date = true;
-  struct { int64_t ns; const char* text; } const cases[] = {
+  struct {
+    int64_t ns;
+    const char* text;
+  } const cases[] = {
       {1704067200000000000, "2024-01-01T00:00:00Z"},
       {1704067200123456000, "2024-01-01T00:00:00.123456Z"},
       {1704067200500000000, "2024-01-01T00:00:00.5Z"},

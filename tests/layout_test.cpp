@@ -154,11 +154,13 @@ TEST_F(LayoutTest, DagProcessorSourcePrefix) {
 TEST_F(LayoutTest, ColouredConsoleStripsEscapesAndBoldArgs) {
   const std::string text =
       "[" AIRLOG_ESC "[34m2024-01-02T00:00:01.234+0000" AIRLOG_ESC "[0m] {" AIRLOG_ESC "[34mtaskinstance.py:" AIRLOG_ESC
-      "[0m2867} INFO" AIRLOG_ESC "[0m - Starting attempt 1 of 1" AIRLOG_ESC "[0m\n"
-      "[" AIRLOG_ESC "[34m2024-01-02T00:00:02.001+0000" AIRLOG_ESC "[0m] {" AIRLOG_ESC "[34mscheduler_job_runner.py:" AIRLOG_ESC
-      "[0m803} INFO" AIRLOG_ESC "[0m - Setting external_id for " AIRLOG_ESC
+      "[0m2867} INFO" AIRLOG_ESC "[0m - Starting attempt 1 of 1" AIRLOG_ESC
+      "[0m\n"
+      "[" AIRLOG_ESC "[34m2024-01-02T00:00:02.001+0000" AIRLOG_ESC "[0m] {" AIRLOG_ESC
+      "[34mscheduler_job_runner.py:" AIRLOG_ESC "[0m803} INFO" AIRLOG_ESC "[0m - Setting external_id for " AIRLOG_ESC
       "[1m<TaskInstance: d.t scheduled__2024-01-01T00:00:00+00:00 [queued]>" AIRLOG_ESC "[22m to " AIRLOG_ESC
-      "[1m0b0a6d0e-5c1e-4a63-9d5e-4f0c8a1b2c3d" AIRLOG_ESC "[22m" AIRLOG_ESC "[0m\n"
+      "[1m0b0a6d0e-5c1e-4a63-9d5e-4f0c8a1b2c3d" AIRLOG_ESC "[22m" AIRLOG_ESC
+      "[0m\n"
       "[" AIRLOG_ESC "[34m2024-01-02T00:00:03.500+0000" AIRLOG_ESC "[0m] {" AIRLOG_ESC "[34mdagrun.py:" AIRLOG_ESC
       "[0m823} " AIRLOG_ESC "[31mERROR" AIRLOG_ESC "[0m - " AIRLOG_ESC "[31mMarking run " AIRLOG_ESC
       "[1m<DagRun d @ 2024-01-01 00:00:00+00:00: scheduled__2024-01-01T00:00:00+00:00, state:running, queued_at: "
@@ -269,8 +271,9 @@ TEST_F(LayoutTest, Json31CallsiteKeys) {
 }
 
 TEST_F(LayoutTest, JsonErrorDetailGivesExceptionTypeAndMessage) {
-  PARSE_ONE(e,
-            R"J({"timestamp":"2025-04-22T09:00:05.431002","level":"error","event":"Task failed with exception","logger":"task","error_detail":[{"exc_type":"ValueError","exc_value":"boom","exc_notes":[],"syntax_error":null,"is_cause":false,"frames":[{"filename":"/opt/airflow/dags/d.py","lineno":12,"name":"fail"}]}]})J");
+  PARSE_ONE(
+      e,
+      R"J({"timestamp":"2025-04-22T09:00:05.431002","level":"error","event":"Task failed with exception","logger":"task","error_detail":[{"exc_type":"ValueError","exc_value":"boom","exc_notes":[],"syntax_error":null,"is_cause":false,"frames":[{"filename":"/opt/airflow/dags/d.py","lineno":12,"name":"fail"}]}]})J");
   EXPECT_EQ(e.format, Format::airflow_json);
   EXPECT_EQ(e.level, Level::error);
   EXPECT_EQ(e.message, "Task failed with exception");
@@ -281,8 +284,9 @@ TEST_F(LayoutTest, JsonErrorDetailGivesExceptionTypeAndMessage) {
 
 TEST_F(LayoutTest, JsonExceptionRenderedAsText) {
   // `exception` formatted as traceback text (ends with a newline).
-  PARSE_ONE(e,
-            R"J({"timestamp":"2025-04-22T09:00:05Z","level":"error","event":"Exception when executing SchedulerJob._run_scheduler_loop","logger":"airflow.jobs.scheduler_job_runner.SchedulerJobRunner","exception":"Traceback (most recent call last):\n  File \"/x.py\", line 1, in f\n    g()\nKeyError: 'dag_x'\n"})J");
+  PARSE_ONE(
+      e,
+      R"J({"timestamp":"2025-04-22T09:00:05Z","level":"error","event":"Exception when executing SchedulerJob._run_scheduler_loop","logger":"airflow.jobs.scheduler_job_runner.SchedulerJobRunner","exception":"Traceback (most recent call last):\n  File \"/x.py\", line 1, in f\n    g()\nKeyError: 'dag_x'\n"})J");
   EXPECT_EQ(e.format, Format::airflow_json);
   EXPECT_EQ(e.exception_type, "KeyError");
   EXPECT_EQ(e.exception_message, "'dag_x'");
@@ -290,17 +294,21 @@ TEST_F(LayoutTest, JsonExceptionRenderedAsText) {
 }
 
 TEST_F(LayoutTest, JsonEscapesAreDecoded) {
-  PARSE_ONE(e, R"J({"timestamp":"2025-01-01T00:00:00Z","level":"info","event":"caf\u00e9 \"quoted\"\nnext","logger":"task"})J");
+  PARSE_ONE(
+      e,
+      R"J({"timestamp":"2025-01-01T00:00:00Z","level":"info","event":"caf\u00e9 \"quoted\"\nnext","logger":"task"})J");
   EXPECT_EQ(e.format, Format::airflow_json);
   EXPECT_EQ(e.message, "caf\xc3\xa9 \"quoted\"\nnext");
 }
 
 TEST_F(LayoutTest, JsonTruncatedOrInvalidStaysRawAndIsNotLost) {
-  const std::string truncated = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"x","chan":"stdout","logger":"ta)J";
+  const std::string truncated =
+      R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"x","chan":"stdout","logger":"ta)J";
   const std::string bad_comma = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"x",})J";
   const std::string trailing = R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"x"} and then some})J";
   const std::string not_event = R"J({"log":"hello\n","stream":"stdout"})J";
-  const std::string good = R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"still here","logger":"task"})J";
+  const std::string good =
+      R"J({"timestamp":"2025-06-27T09:26:23Z","level":"info","event":"still here","logger":"task"})J";
   auto p = parse(truncated + "\n" + bad_comma + "\n" + trailing + "\n" + not_event + "\n" + good + "\n");
   ASSERT_EQ(p.size(), 5u) << p.dump();
   EXPECT_EQ(p[0].format, Format::raw);
@@ -429,9 +437,10 @@ TEST(Keys, EveryNameMatchesItsKey) {
 // Console keys go through the same mapping as JSON and free text (keys.hpp): the 2.x name
 // execution_date is the logical date, an unknown final_state leaves the state read before it.
 TEST_F(LayoutTest, ConsoleKeysShareTheOneMapping) {
-  PARSE_ONE(e, "2025-04-23 15:27:24 [info     ] Task finished                  [supervisor] "
-               "dag_id=d task_id=t try_number=2 map_index=3 execution_date=2025-04-23T00:00:00+00:00 "
-               "final_state=success final_state=bogus exit_code=0");
+  PARSE_ONE(e,
+            "2025-04-23 15:27:24 [info     ] Task finished                  [supervisor] "
+            "dag_id=d task_id=t try_number=2 map_index=3 execution_date=2025-04-23T00:00:00+00:00 "
+            "final_state=success final_state=bogus exit_code=0");
   EXPECT_EQ(e.dag_id, "d");
   EXPECT_EQ(e.task_id, "t");
   EXPECT_EQ(e.try_number, 2);
@@ -446,10 +455,11 @@ TEST_F(LayoutTest, ConsoleKeysShareTheOneMapping) {
 
 TEST_F(LayoutTest, ConsoleAnsiColorful) {
   // Exact output of Airflow's test_colorful (§2.3).
-  PARSE_ONE(e, AIRLOG_ESC "[2m1985-10-26T00:00:00.000001Z" AIRLOG_ESC "[0m [" AIRLOG_ESC "[32m" AIRLOG_ESC
-               "[1minfo     " AIRLOG_ESC "[0m] " AIRLOG_ESC "[1mHello world                   " AIRLOG_ESC "[0m ["
-               AIRLOG_ESC "[0m" AIRLOG_ESC "[1m" AIRLOG_ESC "[34mmy.logger" AIRLOG_ESC "[0m]" AIRLOG_ESC "[0m "
-               AIRLOG_ESC "[36mkey1" AIRLOG_ESC "[0m=" AIRLOG_ESC "[35mvalue1" AIRLOG_ESC "[0m\n");
+  PARSE_ONE(e,
+            AIRLOG_ESC "[2m1985-10-26T00:00:00.000001Z" AIRLOG_ESC "[0m [" AIRLOG_ESC "[32m" AIRLOG_ESC
+                       "[1minfo     " AIRLOG_ESC "[0m] " AIRLOG_ESC "[1mHello world                   " AIRLOG_ESC
+                       "[0m [" AIRLOG_ESC "[0m" AIRLOG_ESC "[1m" AIRLOG_ESC "[34mmy.logger" AIRLOG_ESC "[0m]" AIRLOG_ESC
+                       "[0m " AIRLOG_ESC "[36mkey1" AIRLOG_ESC "[0m=" AIRLOG_ESC "[35mvalue1" AIRLOG_ESC "[0m\n");
   EXPECT_EQ(e.format, Format::airflow_console);
   EXPECT_EQ(e.level, Level::info);
   EXPECT_EQ(e.ts_ns, utc_ns(1985, 10, 26, 0, 0, 0, 1 * kUs));
@@ -565,8 +575,9 @@ TEST_F(LayoutTest, UvicornPlainAndAccessLines) {
 }
 
 TEST_F(LayoutTest, UvicornColouredAccessLine) {
-  PARSE_ONE(e, AIRLOG_ESC "[32mINFO" AIRLOG_ESC "[0m:     127.0.0.1:57254 - \"" AIRLOG_ESC
-               "[1mGET /public/health HTTP/1.1" AIRLOG_ESC "[0m\" " AIRLOG_ESC "[32m200 OK" AIRLOG_ESC "[0m");
+  PARSE_ONE(e,
+            AIRLOG_ESC "[32mINFO" AIRLOG_ESC "[0m:     127.0.0.1:57254 - \"" AIRLOG_ESC
+                       "[1mGET /public/health HTTP/1.1" AIRLOG_ESC "[0m\" " AIRLOG_ESC "[32m200 OK" AIRLOG_ESC "[0m");
   EXPECT_EQ(e.format, Format::uvicorn_access);
   EXPECT_EQ(e.http_method, "GET");
   EXPECT_EQ(e.http_path, "/public/health");
@@ -711,8 +722,9 @@ TEST_F(LayoutTest, BareComponentNamePrefix) {
 
 TEST_F(LayoutTest, TaskLogPrefixTemplate) {
   // TaskHandlerWithCustomFormatter (§1.6): the rendered task_log_prefix_template, `:`, the classic line.
-  PARSE_ONE(e, "example_bash_operator-runme_0-2024-01-01T00:00:00+00:00-1:[2024-01-02 00:00:01,234] "
-               "{taskinstance.py:2867} INFO - Starting attempt 1 of 1");
+  PARSE_ONE(e,
+            "example_bash_operator-runme_0-2024-01-01T00:00:00+00:00-1:[2024-01-02 00:00:01,234] "
+            "{taskinstance.py:2867} INFO - Starting attempt 1 of 1");
   EXPECT_EQ(e.format, Format::airflow_text);
   EXPECT_EQ(e.file, "taskinstance.py");
   EXPECT_EQ(e.lineno, 2867);
@@ -785,10 +797,11 @@ TEST_F(LayoutTest, StartupBanners) {
 
 TEST_F(LayoutTest, NulPrefixedLines) {
   // A rotated file written at its old offset starts with a run of NUL bytes.
-  const std::string text = std::string(64, '\0') +
-                           "[2024-01-02T00:00:01.234+0000] {taskinstance.py:1} INFO - after nuls\n" +
-                           std::string(3, '\0') +
-                           R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"json after nuls","logger":"task"})J" "\n";
+  const std::string text =
+      std::string(64, '\0') + "[2024-01-02T00:00:01.234+0000] {taskinstance.py:1} INFO - after nuls\n" +
+      std::string(3, '\0') +
+      R"J({"timestamp":"2025-06-27T09:26:21Z","level":"info","event":"json after nuls","logger":"task"})J"
+      "\n";
   auto p = parse(text);
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].format, Format::airflow_text);

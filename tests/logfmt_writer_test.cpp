@@ -55,9 +55,13 @@ Pairs json_pairs(const std::string& json_line) {
   for (auto field : obj) {
     std::string value;
     switch (field.value.type()) {
-      case simdjson::dom::element_type::STRING: value = std::string(std::string_view(field.value.get_string().value())); break;
+      case simdjson::dom::element_type::STRING:
+        value = std::string(std::string_view(field.value.get_string().value()));
+        break;
       case simdjson::dom::element_type::INT64: value = std::to_string(int64_t(field.value.get_int64().value())); break;
-      case simdjson::dom::element_type::UINT64: value = std::to_string(uint64_t(field.value.get_uint64().value())); break;
+      case simdjson::dom::element_type::UINT64:
+        value = std::to_string(uint64_t(field.value.get_uint64().value()));
+        break;
       case simdjson::dom::element_type::BOOL: value = field.value.get_bool().value() ? "true" : "false"; break;
       default: value = simdjson::minify(field.value); break;
     }
@@ -86,8 +90,10 @@ void expect_same_as_json(const Event& e) {
   ASSERT_EQ(got.size(), want.size()) << logfmt << "\n" << json;
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(got[i].first, want[i].first) << "key order differs at " << i << ": " << logfmt;
-    if (got[i].first == "attrs") EXPECT_EQ(minify_json(got[i].second), want[i].second);
-    else EXPECT_EQ(got[i].second, want[i].second) << got[i].first << " in " << logfmt;
+    if (got[i].first == "attrs")
+      EXPECT_EQ(minify_json(got[i].second), want[i].second);
+    else
+      EXPECT_EQ(got[i].second, want[i].second) << got[i].first << " in " << logfmt;
   }
 }
 
@@ -111,7 +117,8 @@ TEST(LogfmtWriter, QuotesAndEscapesAwkwardText) {
   Event e;
   e.line = 3;
   e.lines = 2;
-  const std::string message = std::string("a b=c \"q\" back\\slash\ttab\nsecond line \x01 del\x7f caf\xc3\xa9 bad\xff end");
+  const std::string message =
+      std::string("a b=c \"q\" back\\slash\ttab\nsecond line \x01 del\x7f caf\xc3\xa9 bad\xff end");
   e.message = message;
   e.dag_id = "plain_id.with-dots";
   e.task_id = "back\\slash";  // no quoting needed: a bare value is taken literally
@@ -129,7 +136,10 @@ TEST(LogfmtWriter, QuotesAndEscapesAwkwardText) {
   want_message.replace(want_message.find('\xff'), 1, "\xef\xbf\xbd");  // invalid byte → U+FFFD
   bool found = false;
   for (const auto& [k, v] : got)
-    if (k == "message") { EXPECT_EQ(v, want_message); found = true; }
+    if (k == "message") {
+      EXPECT_EQ(v, want_message);
+      found = true;
+    }
   EXPECT_TRUE(found) << out;
 }
 
@@ -147,7 +157,7 @@ TEST(LogfmtWriter, ValueRules) {
   EXPECT_EQ(value("say \"hi\""), "\"say \\\"hi\\\"\"");
   EXPECT_EQ(value("a\nb"), "\"a\\nb\"");
   EXPECT_EQ(value("bad\xff"), "\"bad\\ufffd\"");  // invalid UTF-8 is quoted and replaced
-  EXPECT_EQ(value("x\x7fy"), "\"x\x7fy\"");         // DEL forces quotes
+  EXPECT_EQ(value("x\x7fy"), "\"x\x7fy\"");       // DEL forces quotes
 }
 
 TEST(LogfmtWriter, FlagsAndDates) {

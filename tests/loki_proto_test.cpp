@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "sinks/loki_proto.hpp"
 #include "loki_push.pb.h"
 #include "output_util.hpp"
 #include "simdjson.h"
+#include "sinks/loki_proto.hpp"
 
 namespace airlog::testing {
 namespace {
@@ -47,7 +47,10 @@ std::string prometheus_text(simdjson::dom::object labels) {
     s += std::string(field.key) + "=\"";
     for (char c : std::string_view(field.value.get_string().value())) {
       if (c == '\\' || c == '"') s += '\\';
-      if (c == '\n') { s += "\\n"; continue; }
+      if (c == '\n') {
+        s += "\\n";
+        continue;
+      }
       s += c;
     }
     s += '"';
@@ -89,7 +92,10 @@ size_t expect_same_body(const BodyPair& body, size_t max_body_bytes) {
       int mi = 0;
       if (jv.size() == 3) {
         for (auto field : jv.at(2).get_object()) {
-          if (mi >= pe.structuredmetadata_size()) { ADD_FAILURE() << "metadata missing in protobuf"; break; }
+          if (mi >= pe.structuredmetadata_size()) {
+            ADD_FAILURE() << "metadata missing in protobuf";
+            break;
+          }
           EXPECT_EQ(pe.structuredmetadata(mi).name(), std::string_view(field.key));
           EXPECT_EQ(pe.structuredmetadata(mi).value(), std::string_view(field.value.get_string().value()));
           ++mi;

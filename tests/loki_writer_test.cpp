@@ -23,7 +23,8 @@ struct CollectedBody {
   size_t json_bytes = 0;  // LokiBody::json_bytes()
 };
 
-std::vector<CollectedBody> run_loki(const LokiOptions& o, const std::vector<Event>& events, BatchStats* stats = nullptr) {
+std::vector<CollectedBody> run_loki(const LokiOptions& o, const std::vector<Event>& events,
+                                    BatchStats* stats = nullptr) {
   std::vector<CollectedBody> bodies;
   auto batcher = LokiBatcher::create(o, [&](const LokiBody& body) {
     CollectedBody c;
@@ -88,8 +89,10 @@ const char kTask[] =
     "Traceback (most recent call last):\n"
     "  File \"/opt/airflow/dags/etl.py\", line 12, in extract\n"
     "ValueError: boom\n"
-    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=extract, run_id=r1, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n"
-    "[2024-01-02T00:00:06.000+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl, task_id=load, run_id=r1, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
+    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, "
+    "task_id=extract, run_id=r1, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n"
+    "[2024-01-02T00:00:06.000+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl, task_id=load, "
+    "run_id=r1, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
 
 TEST(LokiWriter, StreamsGroupedByLabelSetWithMetadata) {
   auto parsed = parse_events(kTask);
@@ -108,8 +111,10 @@ TEST(LokiWriter, StreamsGroupedByLabelSetWithMetadata) {
     EXPECT_EQ(e.label_map.at("cluster"), "prod");
     EXPECT_EQ(e.label_map.at("component"), "task");
     EXPECT_EQ(e.label_map.at("level"), json_field(e.line, "level")) << "labels agree with the line";
-    if (json_field(e.line, "dag_id").empty()) EXPECT_EQ(e.label_map.count("dag_id"), 0u) << "empty labels are left out";
-    else EXPECT_EQ(e.label_map.at("dag_id"), json_field(e.line, "dag_id"));
+    if (json_field(e.line, "dag_id").empty())
+      EXPECT_EQ(e.label_map.count("dag_id"), 0u) << "empty labels are left out";
+    else
+      EXPECT_EQ(e.label_map.at("dag_id"), json_field(e.line, "dag_id"));
     EXPECT_EQ(e.ts, std::to_string(json_uint(e.line, "ts_ns")));
     EXPECT_EQ(e.metadata.count("level"), 0u) << "a label is not repeated as metadata";
     EXPECT_EQ(e.metadata.count("message"), 0u) << "the message is in the line only";
@@ -344,7 +349,7 @@ TEST(LokiWriter, BoundedBodiesKeepEveryEventInOrder_Corpus) {
   auto parsed = parse_events(generated_corpus(), "bench.log");
   ASSERT_GT(parsed->events().size(), 5000u);
   check_bounded_bodies(parsed->events(), 64 << 10, 10'000);  // bytes bind
-  check_bounded_bodies(parsed->events(), 1 << 20, 700);       // entries bind
+  check_bounded_bodies(parsed->events(), 1 << 20, 700);      // entries bind
 }
 
 }  // namespace

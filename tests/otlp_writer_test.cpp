@@ -97,7 +97,8 @@ const char kLines[] =
     "  File \"/opt/airflow/dags/etl.py\", line 12, in extract\n"
     "ValueError: boom\n"
     "[2024-01-02T00:00:05.000+0000] {taskinstance.py:104} CRITICAL - c\n"
-    "[2024-01-02T00:00:06.000+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl, task_id=load, run_id=r1, map_index=3, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
+    "[2024-01-02T00:00:06.000+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl, task_id=load, "
+    "run_id=r1, map_index=3, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005\n";
 
 TEST(OtlpWriter, SeverityExceptionAndCodeAttributes) {
   auto parsed = parse_events(kLines, "logs/dag_id=etl/run_id=r1/task_id=load/attempt=2.log");
@@ -198,7 +199,8 @@ void check_bounded(const std::vector<Event>& events, size_t max_bytes, size_t ma
   EXPECT_EQ(total, events.size());
   std::map<std::string, std::vector<std::string>> want;
   for (const Event& e : events) {
-    std::string service = e.component == Component::unknown ? "airflow" : "airflow-" + std::string(to_string(e.component));
+    std::string service =
+        e.component == Component::unknown ? "airflow" : "airflow-" + std::string(to_string(e.component));
     want[service].push_back("i:" + std::to_string(e.line));
   }
   EXPECT_EQ(got, want) << "records grouped by component, in input order";

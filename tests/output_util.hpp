@@ -57,8 +57,8 @@ inline const std::string& generated_corpus() {
   return *text;
 }
 
-#define SKIP_WITHOUT_CORPUS()                                                                   \
-  do {                                                                                          \
+#define SKIP_WITHOUT_CORPUS()                                                                          \
+  do {                                                                                                 \
     if (generated_corpus().empty()) GTEST_SKIP() << "corpus generator unavailable (/usr/bin/python3)"; \
   } while (0)
 
@@ -73,7 +73,7 @@ inline std::vector<std::filesystem::path> real_log_files() {
 }
 
 #define SKIP_WITHOUT_REAL_LOG_FILES()                                                             \
-  do {                                                                                          \
+  do {                                                                                            \
     if (real_log_files().empty()) GTEST_SKIP() << "no real logs at <source>/../shared/real-logs"; \
   } while (0)
 
@@ -98,8 +98,14 @@ inline bool decode_json_string(std::string_view text, size_t* pos, std::string* 
   out->clear();
   for (++i; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '"') { *pos = i + 1; return true; }
-    if (c != '\\') { out->push_back(c); continue; }
+    if (c == '"') {
+      *pos = i + 1;
+      return true;
+    }
+    if (c != '\\') {
+      out->push_back(c);
+      continue;
+    }
     if (++i >= text.size()) return false;
     switch (text[i]) {
       case '"': out->push_back('"'); break;

@@ -10,7 +10,8 @@ namespace {
 
 TEST(PathContext, TemplateSince23) {
   PathContext c = parse_path_context(
-      "/opt/airflow/logs/dag_id=example_bash_operator/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=runme_0/attempt=1.log");
+      "/opt/airflow/logs/dag_id=example_bash_operator/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=runme_0/"
+      "attempt=1.log");
   EXPECT_EQ(c.component, Component::task);
   EXPECT_EQ(c.dag_id, "example_bash_operator");
   EXPECT_EQ(c.run_id, "scheduled__2024-01-01T00:00:00+00:00");
@@ -22,7 +23,8 @@ TEST(PathContext, TemplateSince23) {
 
 TEST(PathContext, TemplateWithMapIndexDottedIdsAndRandomRunSuffix) {
   PathContext c = parse_path_context(
-      "logs/dag_id=etl.daily/run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234/task_id=extract.load_rows/map_index=7/attempt=2.log");
+      "logs/dag_id=etl.daily/run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234/task_id=extract.load_rows/"
+      "map_index=7/attempt=2.log");
   EXPECT_EQ(c.component, Component::task);
   EXPECT_EQ(c.dag_id, "etl.daily");
   EXPECT_EQ(c.run_id, "manual__2025-04-22T09:13:12.345678+00:00_AbCd1234");
@@ -32,7 +34,8 @@ TEST(PathContext, TemplateWithMapIndexDottedIdsAndRandomRunSuffix) {
 }
 
 TEST(PathContext, RelativeTemplatePathAndUnicodeIds) {
-  PathContext c = parse_path_context("dag_id=데이터_파이프라인/run_id=manual__2024-11-27T02:15:16.032162+00:00/task_id=노래/attempt=10.log");
+  PathContext c = parse_path_context(
+      "dag_id=데이터_파이프라인/run_id=manual__2024-11-27T02:15:16.032162+00:00/task_id=노래/attempt=10.log");
   EXPECT_EQ(c.dag_id, "데이터_파이프라인");
   EXPECT_EQ(c.task_id, "노래");
   EXPECT_EQ(c.try_number, 10);
@@ -48,7 +51,8 @@ TEST(PathContext, WindowsSeparators) {
 
 TEST(PathContext, TriggerLogOfTheNewTemplate) {
   PathContext c = parse_path_context(
-      "logs/dag_id=example_deferrable/run_id=manual__2024-01-02T00:00:00+00:00/task_id=wait/attempt=1.log.trigger.17.log");
+      "logs/dag_id=example_deferrable/run_id=manual__2024-01-02T00:00:00+00:00/task_id=wait/"
+      "attempt=1.log.trigger.17.log");
   EXPECT_EQ(c.component, Component::triggerer);
   EXPECT_EQ(c.dag_id, "example_deferrable");
   EXPECT_EQ(c.task_id, "wait");
@@ -68,7 +72,8 @@ TEST(PathContext, TemplateBefore23) {
 }
 
 TEST(PathContext, TemplateBefore23WithFractionDottedSubdagAndTrigger) {
-  PathContext c = parse_path_context("/home/a/airflow/logs/parent.section-1/section-1-task-1/2021-07-21T02:29:24.983986+00:00/2.log");
+  PathContext c = parse_path_context(
+      "/home/a/airflow/logs/parent.section-1/section-1-task-1/2021-07-21T02:29:24.983986+00:00/2.log");
   EXPECT_EQ(c.dag_id, "parent.section-1");
   EXPECT_EQ(c.task_id, "section-1-task-1");
   EXPECT_EQ(c.logical_date, "2021-07-21T02:29:24.983986+00:00");
@@ -83,13 +88,12 @@ TEST(PathContext, TemplateBefore23WithFractionDottedSubdagAndTrigger) {
 }
 
 TEST(PathContext, IncompleteTemplatesGiveNoIdentity) {
-  for (const char* p : {"logs/dag_id=d/run_id=r/attempt=1.log",           // no task_id
-                        "logs/dag_id=d/task_id=t/attempt=1.log",           // no run_id
-                        "logs/dag_id=d/run_id=r/task_id=t/attempt=x.log",  // not a number
-                        "logs/dag_id=d/run_id=r/task_id=t/attempt=1.txt",
-                        "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log/extra.log",
-                        "logs/d/t/not-a-date/1.log",
-                        "logs/d/t/2021-06-01T00:00:00+00:00/notes.log"}) {
+  for (const char* p :
+       {"logs/dag_id=d/run_id=r/attempt=1.log",            // no task_id
+        "logs/dag_id=d/task_id=t/attempt=1.log",           // no run_id
+        "logs/dag_id=d/run_id=r/task_id=t/attempt=x.log",  // not a number
+        "logs/dag_id=d/run_id=r/task_id=t/attempt=1.txt", "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log/extra.log",
+        "logs/d/t/not-a-date/1.log", "logs/d/t/2021-06-01T00:00:00+00:00/notes.log"}) {
     PathContext c = parse_path_context(p);
     EXPECT_TRUE(c.dag_id.empty()) << p;
     EXPECT_TRUE(c.task_id.empty()) << p;
@@ -98,9 +102,10 @@ TEST(PathContext, IncompleteTemplatesGiveNoIdentity) {
 }
 
 TEST(PathContext, SchedulerPerFileLogsAreDagProcessor) {
-  for (const char* p : {"logs/scheduler/2024-11-26/songs_dag.py.log",
-                        "/opt/airflow/logs/scheduler/2021-07-15/native_dags/example_dags/example_subdag_operator.py.log",
-                        "logs/scheduler/latest/native_dags/example_dags/example_bash_operator.py.log"}) {
+  for (const char* p :
+       {"logs/scheduler/2024-11-26/songs_dag.py.log",
+        "/opt/airflow/logs/scheduler/2021-07-15/native_dags/example_dags/example_subdag_operator.py.log",
+        "logs/scheduler/latest/native_dags/example_dags/example_bash_operator.py.log"}) {
     PathContext c = parse_path_context(p);
     EXPECT_EQ(c.component, Component::dag_processor) << p;
     EXPECT_TRUE(c.dag_id.empty()) << p;
@@ -108,15 +113,22 @@ TEST(PathContext, SchedulerPerFileLogsAreDagProcessor) {
 }
 
 TEST(PathContext, DagProcessorManagerAndAirflow3DagProcessor) {
-  EXPECT_EQ(parse_path_context("logs/dag_processor_manager/dag_processor_manager.log").component, Component::dag_processor);
-  EXPECT_EQ(parse_path_context("logs/dag_processor_manager/dag_processor_manager.log.3").component, Component::dag_processor);
+  EXPECT_EQ(parse_path_context("logs/dag_processor_manager/dag_processor_manager.log").component,
+            Component::dag_processor);
+  EXPECT_EQ(parse_path_context("logs/dag_processor_manager/dag_processor_manager.log.3").component,
+            Component::dag_processor);
   EXPECT_EQ(parse_path_context("dag_processor_manager.log").component, Component::dag_processor);
-  EXPECT_EQ(parse_path_context("logs/dag_processor/2025-06-27/dags-folder/etl.py.log").component, Component::dag_processor);
-  EXPECT_EQ(parse_path_context("logs/dag_processor/latest/example_dags/tutorial.py.log").component, Component::dag_processor);
+  EXPECT_EQ(parse_path_context("logs/dag_processor/2025-06-27/dags-folder/etl.py.log").component,
+            Component::dag_processor);
+  EXPECT_EQ(parse_path_context("logs/dag_processor/latest/example_dags/tutorial.py.log").component,
+            Component::dag_processor);
 }
 
 TEST(PathContext, DaemonFiles) {
-  struct { const char* path; Component c; } const cases[] = {
+  struct {
+    const char* path;
+    Component c;
+  } const cases[] = {
       {"/root/airflow/airflow-scheduler.out", Component::scheduler},
       {"airflow-scheduler.err", Component::scheduler},
       {"airflow-scheduler.log", Component::scheduler},

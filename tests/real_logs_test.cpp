@@ -28,11 +28,11 @@ std::vector<fs::path> real_logs() {
   return files;
 }
 
-#define SKIP_WITHOUT_REAL_LOGS()                                                           \
-  do {                                                                                     \
-    if (real_logs().empty())                                                               \
-      GTEST_SKIP() << "no real logs at " << real_logs_dir().string()                       \
-                   << " (expected <repo>/../shared/real-logs/*.log); nothing to check";    \
+#define SKIP_WITHOUT_REAL_LOGS()                                                        \
+  do {                                                                                  \
+    if (real_logs().empty())                                                            \
+      GTEST_SKIP() << "no real logs at " << real_logs_dir().string()                    \
+                   << " (expected <repo>/../shared/real-logs/*.log); nothing to check"; \
   } while (0)
 
 struct CliRun {
@@ -73,7 +73,11 @@ TEST(RealLogs, EveryFileParsesWithValidJsonAndTheInvariant) {
   SKIP_WITHOUT_REAL_LOGS();
   TempDir dir;
   uint64_t lines_in = 0, recognised = 0;
-  struct Row { double pct; uint64_t lines; std::string name; };
+  struct Row {
+    double pct;
+    uint64_t lines;
+    std::string name;
+  };
   std::vector<Row> rows;
   for (const fs::path& file : real_logs()) {
     SCOPED_TRACE(file.filename().string());
@@ -97,11 +101,15 @@ TEST(RealLogs, EveryFileParsesWithValidJsonAndTheInvariant) {
     const uint64_t rec = json_uint(r.stats, "recognised_lines");
     lines_in += in;
     recognised += rec;
-    rows.push_back({in ? 100.0 * static_cast<double>(rec) / static_cast<double>(in) : 100.0, in, file.filename().string()});
+    rows.push_back(
+        {in ? 100.0 * static_cast<double>(rec) / static_cast<double>(in) : 100.0, in, file.filename().string()});
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.pct < b.pct || (a.pct == b.pct && a.name < b.name); });
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return a.pct < b.pct || (a.pct == b.pct && a.name < b.name); });
   std::printf("[ coverage ] recognised physical lines per file (worst first):\n");
-  for (const Row& row : rows) std::printf("[ coverage ] %6.2f%% %6llu lines  %s\n", row.pct, static_cast<unsigned long long>(row.lines), row.name.c_str());
+  for (const Row& row : rows)
+    std::printf("[ coverage ] %6.2f%% %6llu lines  %s\n", row.pct, static_cast<unsigned long long>(row.lines),
+                row.name.c_str());
   const double overall = lines_in ? 100.0 * static_cast<double>(recognised) / static_cast<double>(lines_in) : 100.0;
   std::printf("[ coverage ] overall %.2f%% of %llu lines in %zu files\n", overall,
               static_cast<unsigned long long>(lines_in), rows.size());
@@ -115,13 +123,20 @@ Result parse_real(const std::string& name, std::string_view path) {
 
 TEST(RealLogs, MarkingTaskAsFailedCarriesTheTaskIdentity) {
   SKIP_WITHOUT_REAL_LOGS();
-  struct Case { const char* file; const char* dag; const char* task; const char* run; };
+  struct Case {
+    const char* file;
+    const char* dag;
+    const char* task;
+    const char* run;
+  };
   const Case cases[] = {
       {"gh-007-is-coming-airflow_007-task-etl_dag_playlist-attempt2.log", "etl_dag_playlist", "etl_task_playlist",
        "manual__2024-11-27T01:10:56.240981+00:00"},
       {"gh-AzusaF-LearningApacheAirflow-2.7-task-taskC.log", "executing_multiple_tasks", "taskC", ""},
-      {"gh-l0ginp-airflow-2.0-task-also_run_this-failed.log", "example_passing_params_via_test_command", "also_run_this", ""},
-      {"gh-isaiash-airflow_etl-task-MIS_v5-mis_sensor-sigterm.log", "MIS_v5", "mis_sensor", ""},  // 1.10 "marking task as FAILED.dag_id="
+      {"gh-l0ginp-airflow-2.0-task-also_run_this-failed.log", "example_passing_params_via_test_command",
+       "also_run_this", ""},
+      {"gh-isaiash-airflow_etl-task-MIS_v5-mis_sensor-sigterm.log", "MIS_v5", "mis_sensor",
+       ""},  // 1.10 "marking task as FAILED.dag_id="
   };
   TempDir dir;
   for (const Case& c : cases) {
@@ -158,7 +173,8 @@ TEST(RealLogs, TaskLogsUnderTheirUpstreamPathsCarryThePathIdentity) {
     } else {  // logs/<dag>/<task>/<ts>/<n>.log
       std::vector<std::string> segs;
       size_t s = 0;
-      for (size_t slash; (slash = p.find('/', s)) != std::string_view::npos; s = slash + 1) segs.emplace_back(p.substr(s, slash - s));
+      for (size_t slash; (slash = p.find('/', s)) != std::string_view::npos; s = slash + 1)
+        segs.emplace_back(p.substr(s, slash - s));
       segs.emplace_back(p.substr(s));
       ASSERT_GE(segs.size(), 4u);
       dag = segs[segs.size() - 4];
@@ -169,8 +185,10 @@ TEST(RealLogs, TaskLogsUnderTheirUpstreamPathsCarryThePathIdentity) {
     for (const OwnedEvent& e : r.events) {
       EXPECT_EQ(e.ev.component, Component::task) << e.json;
       // An event may name another task explicitly; all others take the path's identity.
-      if (e.dag_id == dag) EXPECT_EQ(e.task_id, task) << e.json;
-      else EXPECT_FALSE(e.dag_id.empty()) << e.json;
+      if (e.dag_id == dag)
+        EXPECT_EQ(e.task_id, task) << e.json;
+      else
+        EXPECT_FALSE(e.dag_id.empty()) << e.json;
       EXPECT_GE(e.ev.try_number, 1) << e.json;
     }
     ++checked;
@@ -220,7 +238,8 @@ TEST(RealLogs, DockerComposeWebserverLogIsWebserver) {
     EXPECT_EQ(json_string(l, "component"), "webserver") << l.substr(0, 300);
     EXPECT_NE(json_string(l, "format"), "raw") << l.substr(0, 300);
     // The `name  | ` prefix is not part of any message.
-    EXPECT_EQ(json_string(l, "message").find("airflow-docker-compose-fec-airflow-webserver-1"), std::string::npos) << l.substr(0, 300);
+    EXPECT_EQ(json_string(l, "message").find("airflow-docker-compose-fec-airflow-webserver-1"), std::string::npos)
+        << l.substr(0, 300);
   }
 }
 

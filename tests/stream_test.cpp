@@ -44,7 +44,8 @@ void expect_valid_json(const Result& r) {
     std::string err;
     ASSERT_FALSE(e.json.empty());
     ASSERT_EQ(e.json.back(), '\n');
-    EXPECT_TRUE(valid_json_object(std::string_view(e.json).substr(0, e.json.size() - 1), &err)) << err << ": " << e.json;
+    EXPECT_TRUE(valid_json_object(std::string_view(e.json).substr(0, e.json.size() - 1), &err))
+        << err << ": " << e.json;
   }
 }
 
@@ -119,14 +120,17 @@ TEST(StreamFold, Python311CaretLinesStayInTheTraceback) {
   const std::vector<std::string> lines = {
       "[2024-11-27T01:11:02.450+0000] {taskinstance.py:3311} ERROR - Task failed with exception",
       "Traceback (most recent call last):",
-      "  File \"/home/airflow/.local/lib/python3.12/site-packages/airflow/models/taskinstance.py\", line 767, in _execute_task",
+      "  File \"/home/airflow/.local/lib/python3.12/site-packages/airflow/models/taskinstance.py\", line 767, in "
+      "_execute_task",
       "    result = _execute_callable(context=context, **execute_callable_kwargs)",
       "             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
       "  File \"/opt/airflow/dags/playlist.py\", line 40, in fetch",
       "    data = resp.json()['items']",
       "           ~~~~~~~~~~~^^^^^^^^^",
       "KeyError: 'items'",
-      "[2024-11-27T01:11:02.470+0000] {taskinstance.py:1225} INFO - Marking task as FAILED. dag_id=etl_dag_playlist, task_id=etl_task_playlist, run_id=manual__2024-11-27T01:10:56.240981+00:00, execution_date=20241127T011056, start_date=20241127T011101, end_date=20241127T011102",
+      "[2024-11-27T01:11:02.470+0000] {taskinstance.py:1225} INFO - Marking task as FAILED. dag_id=etl_dag_playlist, "
+      "task_id=etl_task_playlist, run_id=manual__2024-11-27T01:10:56.240981+00:00, execution_date=20241127T011056, "
+      "start_date=20241127T011101, end_date=20241127T011102",
   };
   Result r = parse_whole(join(lines));
   ASSERT_EQ(r.events.size(), 2u);
@@ -164,8 +168,10 @@ TEST(StreamFold, TabIndentedTaskInstancesFoldIntoTheirRecord) {
       "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:417} INFO - 2 tasks up for execution:",
       "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>",
       "\t<TaskInstance: example_bash_operator.runme_1 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>",
-      "[2024-01-02T00:00:00.110+0000] {scheduler_job_runner.py:480} INFO - DAG example_bash_operator has 0/16 running and queued tasks",
-      "[2024-01-02T00:00:00.120+0000] {scheduler_job_runner.py:596} INFO - Setting the following tasks to queued state:",
+      "[2024-01-02T00:00:00.110+0000] {scheduler_job_runner.py:480} INFO - DAG example_bash_operator has 0/16 running "
+      "and queued tasks",
+      "[2024-01-02T00:00:00.120+0000] {scheduler_job_runner.py:596} INFO - Setting the following tasks to queued "
+      "state:",
       "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>",
   };
   Result r = parse_whole(join(lines));
@@ -242,9 +248,11 @@ TEST(StreamFold, UnrecognisedLinesBeforeAnyRecordStayRaw) {
 
 TEST(StreamFold, JsonLinesNeverAbsorbFollowingText) {
   const std::string text =
-      "{\"timestamp\":\"2025-06-27T09:26:21.000618\",\"level\":\"info\",\"event\":\"Filling up the DagBag from /dags/simple_dag.py\",\"logger\":\"airflow.models.dagbag.DagBag\"}\n"
+      "{\"timestamp\":\"2025-06-27T09:26:21.000618\",\"level\":\"info\",\"event\":\"Filling up the DagBag from "
+      "/dags/simple_dag.py\",\"logger\":\"airflow.models.dagbag.DagBag\"}\n"
       "stray text\n"
-      "{\"timestamp\":\"2025-06-27T09:26:21.118668Z\",\"level\":\"info\",\"event\":\"Task instance is in running state\",\"chan\":\"stdout\",\"logger\":\"task\"}\n";
+      "{\"timestamp\":\"2025-06-27T09:26:21.118668Z\",\"level\":\"info\",\"event\":\"Task instance is in running "
+      "state\",\"chan\":\"stdout\",\"logger\":\"task\"}\n";
   Result r = parse_whole(text);
   ASSERT_EQ(r.events.size(), 3u);
   EXPECT_EQ(r.at(0).ev.format, Format::airflow_json);
@@ -259,7 +267,8 @@ TEST(StreamFold, JsonLinesNeverAbsorbFollowingText) {
 
 TEST(StreamFold, TracebackAfterJsonLineStandsAlone) {
   const std::string text =
-      "{\"timestamp\":\"2025-05-11T10:00:00Z\",\"level\":\"error\",\"event\":\"Failed to import: /dags/x.py\",\"logger\":\"processor\"}\n"
+      "{\"timestamp\":\"2025-05-11T10:00:00Z\",\"level\":\"error\",\"event\":\"Failed to import: "
+      "/dags/x.py\",\"logger\":\"processor\"}\n"
       "Traceback (most recent call last):\n"
       "  File \"/dags/x.py\", line 1\n"
       "SyntaxError: invalid syntax\n";
@@ -273,12 +282,14 @@ TEST(StreamFold, TracebackAfterJsonLineStandsAlone) {
 
 TEST(StreamFold, ColouredContinuationLinesLoseTheirEscapes) {
   const std::string text =
-      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mscheduler_job_runner.py:\x1b[0m417} INFO\x1b[0m - 1 tasks up for execution:\n"
+      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mscheduler_job_runner.py:\x1b[0m417} INFO\x1b[0m - 1 "
+      "tasks up for execution:\n"
       "\t<TaskInstance: d.t scheduled__2024-05-09T00:00:00+00:00 [scheduled]>\x1b[0m\n";
   Result r = parse_whole(text);
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.at(0).ev.format, Format::airflow_color);
-  EXPECT_EQ(r.at(0).message, "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2024-05-09T00:00:00+00:00 [scheduled]>");
+  EXPECT_EQ(r.at(0).message,
+            "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2024-05-09T00:00:00+00:00 [scheduled]>");
   expect_invariant(r, 2);
 }
 
@@ -290,7 +301,8 @@ TEST(StreamFold, ComposePrefixIsRemovedFromFoldedLines) {
       "airflow-webserver-1  | RuntimeError: nope\n";
   Result r = parse_whole(text);
   ASSERT_EQ(r.events.size(), 1u);
-  EXPECT_EQ(r.at(0).message, "boom\nTraceback (most recent call last):\n  File \"/x.py\", line 1, in f\nRuntimeError: nope");
+  EXPECT_EQ(r.at(0).message,
+            "boom\nTraceback (most recent call last):\n  File \"/x.py\", line 1, in f\nRuntimeError: nope");
   EXPECT_EQ(r.at(0).exception_type, "RuntimeError");
   EXPECT_EQ(r.at(0).ev.component, Component::webserver);
   expect_invariant(r, 4);
@@ -300,7 +312,9 @@ TEST(StreamFold, MultiLineConsoleEventTakesTheTrailerOfItsLastLine) {
   // structlog prints ` [logger] key=value` after the LAST line of a multi-line event (§2.3).
   const std::string text =
       "\x1b[2m2025-10-02T18:01:31.198592Z\x1b[0m [\x1b[32m\x1b[1minfo     \x1b[0m] \x1b[1m1 tasks up for execution:\n"
-      "\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]>\x1b[0m [\x1b[0m\x1b[1m\x1b[34mairflow.jobs.scheduler_job_runner.SchedulerJobRunner\x1b[0m]\x1b[0m \x1b[36mloc\x1b[0m=\x1b[35mscheduler_job_runner.py:419\x1b[0m\n"
+      "\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]>\x1b[0m "
+      "[\x1b[0m\x1b[1m\x1b[34mairflow.jobs.scheduler_job_runner.SchedulerJobRunner\x1b[0m]\x1b[0m "
+      "\x1b[36mloc\x1b[0m=\x1b[35mscheduler_job_runner.py:419\x1b[0m\n"
       "2025-10-02T18:01:32Z [info     ] plain                          [supervisor] exit_code=0\n";
   Result r = parse_whole(text);
   ASSERT_EQ(r.events.size(), 2u);
@@ -309,7 +323,9 @@ TEST(StreamFold, MultiLineConsoleEventTakesTheTrailerOfItsLastLine) {
   EXPECT_EQ(e.logger, "airflow.jobs.scheduler_job_runner.SchedulerJobRunner");
   EXPECT_EQ(e.file, "scheduler_job_runner.py");
   EXPECT_EQ(e.ev.lineno, 419);
-  EXPECT_EQ(e.message, "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> loc=scheduler_job_runner.py:419");
+  EXPECT_EQ(e.message,
+            "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> "
+            "loc=scheduler_job_runner.py:419");
   EXPECT_EQ(e.ev.component, Component::scheduler);
   EXPECT_EQ(r.at(1).logger, "supervisor");
   expect_invariant(r, 3);
@@ -321,8 +337,8 @@ TEST(StreamFold, ConsoleTrailerParserReadsLoggerAndPairs) {
   detail::LineContext ctx;
   ctx.arena = &b.arena;
   detail::LineResult r;
-  ASSERT_TRUE(detail::parse_console_trailer("\t<TaskInstance: d.t [queued]> [airflow.jobs.x] loc=x.py:7 dag_id=d try_number=2",
-                                            ctx, r));
+  ASSERT_TRUE(detail::parse_console_trailer(
+      "\t<TaskInstance: d.t [queued]> [airflow.jobs.x] loc=x.py:7 dag_id=d try_number=2", ctx, r));
   EXPECT_EQ(r.ev.logger, "airflow.jobs.x");
   EXPECT_EQ(r.ev.file, "x.py");
   EXPECT_EQ(r.ev.lineno, 7);
@@ -353,7 +369,8 @@ TEST(StreamFold, BracketsInFoldedTextAreNotAConsoleTrailer) {
   EXPECT_EQ(r.at(0).message, "Report follows\nrows [3] were skipped because of invalid values");
   // A traceback's last line is never taken for a trailer either.
   Result tb = parse_whole(
-      "2025-04-23 15:27:24 [error    ] boom\nTraceback (most recent call last):\n  File \"x\", line 1\nKeyError: [cfg]\n");
+      "2025-04-23 15:27:24 [error    ] boom\nTraceback (most recent call last):\n  File \"x\", line 1\nKeyError: "
+      "[cfg]\n");
   ASSERT_EQ(tb.events.size(), 1u);
   EXPECT_TRUE(tb.at(0).logger.empty());
   EXPECT_EQ(tb.at(0).exception_type, "KeyError");
@@ -362,7 +379,9 @@ TEST(StreamFold, BracketsInFoldedTextAreNotAConsoleTrailer) {
 TEST(StreamFold, BannersAreOneEventEach) {
   const std::string logged =
       "[2025-04-23T15:00:00.100+0000] {api_server_command.py:102} INFO - Running the uvicorn with:\n"
-      "Apps: all\nWorkers: 4\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: -\n" + std::string(65, '=') + "\n"
+      "Apps: all\nWorkers: 4\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: -\n" +
+      std::string(65, '=') +
+      "\n"
       "INFO:     Started server process [7]\n";
   Result r = parse_whole(logged);
   ASSERT_EQ(r.events.size(), 2u);
@@ -373,7 +392,9 @@ TEST(StreamFold, BannersAreOneEventEach) {
   const std::string printed =
       "[2024-01-02T00:00:00.000+0000] {webserver_command.py:400} INFO - Starting the web server\n"
       "  ____________       _____________\n ____    |__( )_________  __/__  /________      __\n"
-      "Running the Gunicorn Server with:\nWorkers: 4 sync\nAccess Logformat: \n" + std::string(65, '=') + "\n"
+      "Running the Gunicorn Server with:\nWorkers: 4 sync\nAccess Logformat: \n" +
+      std::string(65, '=') +
+      "\n"
       "[2024-01-02 00:00:00 +0000] [42] [INFO] Starting gunicorn 22.0.0\n";
   Result p = parse_whole(printed);
   ASSERT_EQ(p.events.size(), 4u);
@@ -381,7 +402,8 @@ TEST(StreamFold, BannersAreOneEventEach) {
   EXPECT_EQ(p.at(1).ev.lines, 2u);
   EXPECT_EQ(p.at(2).ev.format, Format::airflow_banner);
   EXPECT_EQ(p.at(2).ev.lines, 4u);
-  EXPECT_EQ(p.at(2).message, "Running the Gunicorn Server with:\nWorkers: 4 sync\nAccess Logformat: \n" + std::string(65, '='));
+  EXPECT_EQ(p.at(2).message,
+            "Running the Gunicorn Server with:\nWorkers: 4 sync\nAccess Logformat: \n" + std::string(65, '='));
   EXPECT_EQ(p.at(3).ev.format, Format::gunicorn_error);
   expect_invariant(p, 8);
 }
@@ -481,7 +503,9 @@ TEST(StreamCaps, MaxEventBytesSplitsWithoutDroppingText) {
 }
 
 TEST(StreamCaps, ContinuationOfAColouredComposeRecordIsClean) {
-  std::string text = "airflow-scheduler-1  | [\x1b[34m2024-01-02T00:00:00.000+0000\x1b[0m] {a.py:1} INFO\x1b[0m - 3 tasks up for execution:\n";
+  std::string text =
+      "airflow-scheduler-1  | [\x1b[34m2024-01-02T00:00:00.000+0000\x1b[0m] {a.py:1} INFO\x1b[0m - 3 tasks up for "
+      "execution:\n";
   for (int i = 0; i < 3; ++i)
     text += "airflow-scheduler-1  | \t<TaskInstance: d.t" + std::to_string(i) + " r [scheduled]>\x1b[0m\n";
   Options o;
@@ -569,7 +593,8 @@ TEST(StreamChunking, RandomSplitPointsMatchOneCall) {
     for (int round = 0; round < 40; ++round) {
       const size_t max_piece = round < 20 ? 8 : 300;
       std::uniform_int_distribution<size_t> dist(1, max_piece);
-      Result chunked = parse_chunked(c.text, [&] { return dist(rng); }, c.options);
+      Result chunked = parse_chunked(
+          c.text, [&] { return dist(rng); }, c.options);
       ASSERT_EQ(chunked.jsonl, whole.jsonl) << "round " << round;
       ASSERT_EQ(stats_json(chunked.stats), stats_json(whole.stats)) << "round " << round;
     }
@@ -654,8 +679,8 @@ TEST(StreamLongLines, LongLineIsCutFlaggedAndTheRestSkipped) {
 TEST(StreamLongLines, LongUnrecognisedLineAfterARecordIsItsOwnTruncatedEvent) {
   Options o;
   o.max_line_bytes = 64;
-  const std::string text = "[2024-01-02T00:00:00.000+0000] {a.py:1} ERROR - boom\n" + std::string(300, 'y') +
-                           "\nshort continuation\n";
+  const std::string text =
+      "[2024-01-02T00:00:00.000+0000] {a.py:1} ERROR - boom\n" + std::string(300, 'y') + "\nshort continuation\n";
   Result r = parse_whole(text, o);
   expect_invariant(r, 3);
   bool flagged = false;
@@ -780,10 +805,14 @@ TEST(StreamBadInput, BinaryGarbageNeverLosesALine) {
     for (size_t i = 0; i < n; ++i) {
       int b = byte(rng);
       // Sprinkle in fragments that start real parsers.
-      if (b == 0x5b && i % 3 == 0) text += "[2024-01-02T00:00:00.000+0000] {";
-      else if (b == 0x7b && i % 5 == 0) text += "{\"timestamp\":\"2025-04-22T09:00:0";
-      else if (b == 0x54 && i % 7 == 0) text += "Traceback (most recent call last):\n";
-      else text += static_cast<char>(b);
+      if (b == 0x5b && i % 3 == 0)
+        text += "[2024-01-02T00:00:00.000+0000] {";
+      else if (b == 0x7b && i % 5 == 0)
+        text += "{\"timestamp\":\"2025-04-22T09:00:0";
+      else if (b == 0x54 && i % 7 == 0)
+        text += "Traceback (most recent call last):\n";
+      else
+        text += static_cast<char>(b);
     }
     SCOPED_TRACE("round " + std::to_string(round));
     Result r = parse_whole(text);
@@ -851,7 +880,8 @@ TEST(StreamOptions, TimeZoneAppliesToZonelessStampsOnly) {
   o.time_zone = "Europe/Berlin";
   Result r = parse_whole(
       "[2021-06-01 12:00:01,234] {a.py:1} INFO - zone-less\n"
-      "[2024-01-02T00:00:01.234+0000] {a.py:1} INFO - with offset\n", o);
+      "[2024-01-02T00:00:01.234+0000] {a.py:1} INFO - with offset\n",
+      o);
   ASSERT_EQ(r.events.size(), 2u);
   // 2021-06-01 12:00:01.234 CEST = 10:00:01.234 UTC (2021-06-01 = 1622505600)
   EXPECT_EQ(r.at(0).ev.ts_ns, (1622505600LL + 10 * 3600 + 1) * 1'000'000'000LL + 234'000'000);
@@ -861,8 +891,11 @@ TEST(StreamOptions, TimeZoneAppliesToZonelessStampsOnly) {
 TEST(StreamOptions, TaskLogPathGivesIdentity) {
   Result r = parse_whole(
       "[2024-01-02T00:00:01.000+0000] {taskinstance.py:2867} INFO - Starting attempt 2 of 3\n"
-      "[2024-01-02T00:00:02.000+0000] {taskinstance.py:1225} INFO - Marking task as SUCCESS. dag_id=other, task_id=x, run_id=r2, execution_date=20240101T000000, start_date=, end_date=\n",
-      {}, "/opt/airflow/logs/dag_id=etl.daily/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=extract.rows/map_index=3/attempt=2.log");
+      "[2024-01-02T00:00:02.000+0000] {taskinstance.py:1225} INFO - Marking task as SUCCESS. dag_id=other, task_id=x, "
+      "run_id=r2, execution_date=20240101T000000, start_date=, end_date=\n",
+      {},
+      "/opt/airflow/logs/dag_id=etl.daily/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=extract.rows/map_index=3/"
+      "attempt=2.log");
   ASSERT_EQ(r.events.size(), 2u);
   const OwnedEvent& e = r.at(0);
   EXPECT_EQ(e.dag_id, "etl.daily");

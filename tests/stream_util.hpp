@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
-#include "simdjson.h"
 #include "core/timestamp.hpp"
+#include "simdjson.h"
 
 namespace airlog::testing {
 
@@ -37,7 +37,10 @@ struct Engine {
 inline Engine& engine() {
   static Engine* e = [] {
     absl::StatusOr<Database> db = Database::compile();
-    if (!db.ok()) { std::fprintf(stderr, "compile: %s\n", std::string(db.status().message()).c_str()); std::abort(); }
+    if (!db.ok()) {
+      std::fprintf(stderr, "compile: %s\n", std::string(db.status().message()).c_str());
+      std::abort();
+    }
     absl::StatusOr<Scratch> s = Scratch::create(*db);
     if (!s.ok()) std::abort();
     return new Engine{*std::move(db), *std::move(s)};
@@ -48,8 +51,8 @@ inline Engine& engine() {
 /// An event with its text copied out of the input and the batch arena.
 struct OwnedEvent {
   Event ev;  // views cleared; use the strings below
-  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message,
-      http_method, http_path, client;
+  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message, http_method, http_path,
+      client;
   std::string json;  // the rendered line, '\n' included
 
   bool truncated() const { return ev.flags & kFlagTruncated; }
@@ -60,10 +63,17 @@ struct OwnedEvent {
 inline OwnedEvent own(const Event& e) {
   OwnedEvent o;
   append_json(e, o.json);
-  o.logger = e.logger; o.file = e.file; o.message = e.message; o.dag_id = e.dag_id;
-  o.task_id = e.task_id; o.run_id = e.run_id; o.exception_type = e.exception_type;
-  o.exception_message = e.exception_message; o.http_method = e.http_method;
-  o.http_path = e.http_path; o.client = e.client;
+  o.logger = e.logger;
+  o.file = e.file;
+  o.message = e.message;
+  o.dag_id = e.dag_id;
+  o.task_id = e.task_id;
+  o.run_id = e.run_id;
+  o.exception_type = e.exception_type;
+  o.exception_message = e.exception_message;
+  o.http_method = e.http_method;
+  o.http_path = e.http_path;
+  o.client = e.client;
   o.ev = e;
   o.ev.logger = o.ev.file = o.ev.message = o.ev.dag_id = o.ev.task_id = o.ev.run_id = {};
   o.ev.exception_type = o.ev.exception_message = o.ev.http_method = o.ev.http_path = o.ev.client = {};
@@ -74,7 +84,7 @@ struct Result {
   std::vector<OwnedEvent> events;
   std::string jsonl;  // all rendered events
   Stats stats;
-  size_t calls = 0;   // parse() calls made
+  size_t calls = 0;  // parse() calls made
 
   const OwnedEvent& at(size_t i) const { return events.at(i); }
   uint64_t event_lines() const {
@@ -118,8 +128,8 @@ inline Result parse_whole(std::string_view text, const Options& o = {}, std::str
 /// `text` delivered in pieces whose sizes `next_size()` picks, parsed like the CLI does: each call
 /// sees the unconsumed tail of the previous one followed by the new piece, with `last = false`;
 /// a final `last = true` call takes whatever is left.
-inline Result parse_chunked(std::string_view text, const std::function<size_t()>& next_size,
-                            const Options& o = {}, std::string_view path = {}) {
+inline Result parse_chunked(std::string_view text, const std::function<size_t()>& next_size, const Options& o = {},
+                            std::string_view path = {}) {
   Stream s = make_stream(o, path);
   Batch b;
   Result r;
@@ -153,16 +163,16 @@ inline Result parse_chunked(std::string_view text, const std::function<size_t()>
   return r;
 }
 
-inline Result parse_in_pieces(std::string_view text, size_t piece, const Options& o = {},
-                              std::string_view path = {}) {
-  return parse_chunked(text, [piece] { return piece; }, o, path);
+inline Result parse_in_pieces(std::string_view text, size_t piece, const Options& o = {}, std::string_view path = {}) {
+  return parse_chunked(
+      text, [piece] { return piece; }, o, path);
 }
 
 /// `text` handed to Stream::feed in pieces whose sizes `next_size()` picks, then flush(). Each
 /// piece is an exactly-sized heap copy freed as soon as its events are collected, so ASan catches
 /// a Stream that keeps a pointer into the caller's bytes past the call.
-inline Result feed_chunked(std::string_view text, const std::function<size_t()>& next_size,
-                           const Options& o = {}, std::string_view path = {}) {
+inline Result feed_chunked(std::string_view text, const std::function<size_t()>& next_size, const Options& o = {},
+                           std::string_view path = {}) {
   Stream s = make_stream(o, path);
   Batch b;
   Result r;
@@ -187,9 +197,9 @@ inline Result feed_chunked(std::string_view text, const std::function<size_t()>&
   return r;
 }
 
-inline Result feed_in_pieces(std::string_view text, size_t piece, const Options& o = {},
-                             std::string_view path = {}) {
-  return feed_chunked(text, [piece] { return piece; }, o, path);
+inline Result feed_in_pieces(std::string_view text, size_t piece, const Options& o = {}, std::string_view path = {}) {
+  return feed_chunked(
+      text, [piece] { return piece; }, o, path);
 }
 
 /// Number of physical lines of `text` (a final line without '\n' counts).
@@ -236,7 +246,10 @@ inline std::vector<std::string> split_lines(std::string_view text) {
 /// The lines, each followed by `eol`.
 inline std::string join(const std::vector<std::string>& lines, std::string_view eol = "\n") {
   std::string s;
-  for (const std::string& l : lines) { s += l; s += eol; }
+  for (const std::string& l : lines) {
+    s += l;
+    s += eol;
+  }
   return s;
 }
 
@@ -249,7 +262,9 @@ inline const std::vector<std::string> kTaskFailure = {
     "  File \"/opt/airflow/dags/etl.py\", line 12, in extract",
     "    raise ValueError(\"boom: bad row 7\")",
     "ValueError: boom: bad row 7",
-    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, start_date=20240102T000001, end_date=20240102T000005",
+    "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, "
+    "task_id=extract, run_id=scheduled__2024-01-01T00:00:00+00:00, execution_date=20240101T000000, "
+    "start_date=20240102T000001, end_date=20240102T000005",
 };
 
 /// A record followed by a traceback of `frames` frames (2 * frames + 3 lines).
@@ -258,7 +273,8 @@ inline std::vector<std::string> long_traceback(int frames) {
       "[2024-01-02T00:00:05.100+0000] {taskinstance.py:2905} ERROR - Task failed with exception",
       "Traceback (most recent call last):"};
   for (int i = 0; i < frames; ++i) {
-    lines.push_back("  File \"/opt/m" + std::to_string(i) + ".py\", line " + std::to_string(i + 1) + ", in f" + std::to_string(i));
+    lines.push_back("  File \"/opt/m" + std::to_string(i) + ".py\", line " + std::to_string(i + 1) + ", in f" +
+                    std::to_string(i));
     lines.push_back("    g" + std::to_string(i) + "()");
   }
   lines.push_back("RecursionError: maximum recursion depth exceeded");
@@ -270,38 +286,54 @@ inline std::vector<std::string> long_traceback(int frames) {
 inline std::string mixed_input() {
   std::vector<std::string> parts = {
       "[2024-01-02T00:00:00.100+0000] {local_task_job_runner.py:123} INFO - ::group::Pre task execution logs\n",
-      "[2024-01-02T00:00:00.150+0000] {taskinstance.py:2614} INFO - Dependencies all met for dep_context=non-requeueable deps ti=<TaskInstance: etl.extract scheduled__2024-01-01T00:00:00+00:00 [queued]>\n",
+      "[2024-01-02T00:00:00.150+0000] {taskinstance.py:2614} INFO - Dependencies all met for "
+      "dep_context=non-requeueable deps ti=<TaskInstance: etl.extract scheduled__2024-01-01T00:00:00+00:00 [queued]>\n",
       join(kTaskFailure),
       join(long_traceback(4), "\r\n"),
-      "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n",
-      "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:417} INFO - 2 tasks up for execution:\n\t<TaskInstance: a.b r [scheduled]>\n\t<TaskInstance: a.c r [scheduled]>\n",
-      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - \x1b[31mMarking run \x1b[1m<DagRun d @ 2024-05-09 00:00:00+00:00: scheduled__2024-05-09T00:00:00+00:00, state:running, queued_at: 2024-05-10 05:00:00+00:00. externally triggered: False>\x1b[22m failed\x1b[0m\n",
-      "{\"timestamp\":\"2025-04-22T09:00:05.431002\",\"level\":\"error\",\"event\":\"Task failed with exception\",\"logger\":\"task\",\"error_detail\":[{\"exc_type\":\"ValueError\",\"exc_value\":\"boom\",\"exc_notes\":[],\"syntax_error\":null,\"is_cause\":false,\"frames\":[{\"filename\":\"/opt/airflow/dags/d.py\",\"lineno\":12,\"name\":\"fail\"}]}]}\n",
-      "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
-      "2025-10-01T12:00:05.500000Z [info     ] Task finished                  [supervisor] duration=5.1234 exit_code=0 final_state=success loc=supervisor.py:1891\n",
-      "[2024-01-02 00:00:01,234: INFO/MainProcess] Task airflow.providers.celery.executors.celery_executor_utils.execute_command[0b0a] received\n",
+      "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of etl.extract "
+      "execution_date=2021-06-01 00:00:00+00:00 exited with status success for try_number 1\n",
+      "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:417} INFO - 2 tasks up for execution:\n\t<TaskInstance: "
+      "a.b r [scheduled]>\n\t<TaskInstance: a.c r [scheduled]>\n",
+      "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - "
+      "\x1b[31mMarking run \x1b[1m<DagRun d @ 2024-05-09 00:00:00+00:00: scheduled__2024-05-09T00:00:00+00:00, "
+      "state:running, queued_at: 2024-05-10 05:00:00+00:00. externally triggered: False>\x1b[22m failed\x1b[0m\n",
+      "{\"timestamp\":\"2025-04-22T09:00:05.431002\",\"level\":\"error\",\"event\":\"Task failed with "
+      "exception\",\"logger\":\"task\",\"error_detail\":[{\"exc_type\":\"ValueError\",\"exc_value\":\"boom\",\"exc_"
+      "notes\":[],\"syntax_error\":null,\"is_cause\":false,\"frames\":[{\"filename\":\"/opt/airflow/dags/"
+      "d.py\",\"lineno\":12,\"name\":\"fail\"}]}]}\n",
+      "{\"timestamp\":\"2025-04-22T09:00:06Z\",\"level\":\"warning\",\"event\":\"Process exited "
+      "abnormally\",\"exit_code\":1,\"logger\":\"task\"}\n",
+      "2025-10-01T12:00:05.500000Z [info     ] Task finished                  [supervisor] duration=5.1234 exit_code=0 "
+      "final_state=success loc=supervisor.py:1891\n",
+      "[2024-01-02 00:00:01,234: INFO/MainProcess] Task "
+      "airflow.providers.celery.executors.celery_executor_utils.execute_command[0b0a] received\n",
       "[2024-01-02 00:00:00 +0000] [42] [INFO] Booting worker with pid: 43\n",
       "10.0.0.5 - - [02/Jan/2024:00:00:01 +0000] \"GET /health HTTP/1.1\" 200 283 \"-\" \"kube-probe/1.27\"\n",
       "INFO:     10.0.0.5:51234 - \"GET /api/v2/monitor/health HTTP/1.1\" 200 OK\n",
       "2025-05-01 20:49:51,117 INFO - Starting the Dag Processor Job\n",
-      "[2024-11-22T05:56:36.155+0000] {manager.py:997} INFO - \n" + std::string(80, '=') + "\nDAG File Processing Stats\n\nFile Path  PID\n---------  ---\n" + std::string(80, '=') + "\n",
+      "[2024-11-22T05:56:36.155+0000] {manager.py:997} INFO - \n" + std::string(80, '=') +
+          "\nDAG File Processing Stats\n\nFile Path  PID\n---------  ---\n" + std::string(80, '=') + "\n",
       "plain line that nobody recognises\n",
       "\n",
       "bad utf8 \xff\xfe here\n",
       std::string("nul\0bytes\0inside\n", 17),
       std::string(100, '\0') + "[2024-01-02T00:00:00.100+0000] {scheduler_job_runner.py:1000} INFO - after NULs\n",
       "{\"timestamp\":\"2025-04-22T09:00:0\n",
-      "airflow-webserver-1  | [2024-01-24T10:00:00.000+0000] {app.py:10} ERROR - boom\nairflow-webserver-1  | Traceback (most recent call last):\nairflow-webserver-1  | ValueError: x\n",
+      "airflow-webserver-1  | [2024-01-24T10:00:00.000+0000] {app.py:10} ERROR - boom\nairflow-webserver-1  | "
+      "Traceback (most recent call last):\nairflow-webserver-1  | ValueError: x\n",
       "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'k'\n",
       "  ____________       _____________\n ____    |__( )_________  __/__  /________      __\n"
       "____  /| |_  /__  ___/_  /_ __  /_  __ \\_ | /| / /\n___  ___ |  / _  /   _  __/ _  / / /_/ /_ |/ |/ /\n"
       " _/_/  |_/_/  /_/    /_/    /_/  \\____/____/|__/\n"
       "Running the Gunicorn Server with:\nWorkers: 4 sync\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: - -\n"
-      "Access Logformat: \n" + std::string(65, '=') + "\n",
+      "Access Logformat: \n" +
+          std::string(65, '=') + "\n",
       "[2025-04-23T15:00:00.100+0000] {api_server_command.py:102} INFO - Running the uvicorn with:\n"
-      "Apps: all\nWorkers: 4\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: -\n" + std::string(65, '=') + "\n",
+      "Apps: all\nWorkers: 4\nHost: 0.0.0.0:8080\nTimeout: 120\nLogfiles: -\n" +
+          std::string(65, '=') + "\n",
       "2025-10-02T18:01:31.198592Z [info     ] 1 tasks up for execution:\n"
-      "\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> [airflow.jobs.scheduler_job_runner.SchedulerJobRunner] loc=scheduler_job_runner.py:419\n",
+      "\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> "
+      "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner] loc=scheduler_job_runner.py:419\n",
       "[2024-01-02T00:00:05.200+0000] {taskinstance.py:1206} INFO - last line without newline",
   };
   std::string s;
@@ -319,7 +351,6 @@ inline std::string fold_heavy_input() {
   }
   return s;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Container-runtime envelopes around a plain log, as containerd (CRI) and dockerd (json-file)
@@ -364,7 +395,10 @@ inline std::vector<std::string_view> cut_pieces(std::string_view line, std::mt19
   }
   std::vector<std::string_view> pieces;
   size_t from = 0;
-  for (size_t c : cuts) { pieces.push_back(line.substr(from, c - from)); from = c; }
+  for (size_t c : cuts) {
+    pieces.push_back(line.substr(from, c - from));
+    from = c;
+  }
   pieces.push_back(line.substr(from));
   return pieces;
 }
@@ -423,7 +457,11 @@ inline void append_go_json_string(std::string_view s, std::string& out) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const size_t n = utf8_length(s, i);
-      if (n == 0) { out += "\\ufffd"; ++i; continue; }
+      if (n == 0) {
+        out += "\\ufffd";
+        ++i;
+        continue;
+      }
       if (n == 3 && c == 0xe2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
           (static_cast<unsigned char>(s[i + 2]) & 0xfe) == 0xa8) {
         out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029";
@@ -515,8 +553,10 @@ class TempDir {
 inline std::string shell_quote(std::string_view s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   q += "'";
   return q;
@@ -533,8 +573,10 @@ inline RunResult run_shell(const std::string& command, const TempDir& dir) {
   std::string full = command + " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
   int status = std::system(full.c_str());
   RunResult r;
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  else if (status != -1 && WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  if (status != -1 && WIFEXITED(status))
+    r.exit_code = WEXITSTATUS(status);
+  else if (status != -1 && WIFSIGNALED(status))
+    r.exit_code = 128 + WTERMSIG(status);
   r.out = read_file(out);
   r.err = read_file(err);
   return r;

@@ -45,7 +45,8 @@ TEST(RuleTable, CheckNamesWhatIsWrongWithARow) {
 // TaskInstanceKey's ids come before the executor event's, and the repr is read last.
 TEST(RuleTable, DispatchFollowsPriorities) {
   using namespace airlog::detail;
-  EXPECT_LT(kDispatch.rank[static_cast<unsigned>(Anchor::ti_key)], kDispatch.rank[static_cast<unsigned>(Anchor::marking_task)]);
+  EXPECT_LT(kDispatch.rank[static_cast<unsigned>(Anchor::ti_key)],
+            kDispatch.rank[static_cast<unsigned>(Anchor::marking_task)]);
   EXPECT_EQ(kDispatch.by_rank[kDispatch.count - 1], Anchor::ti_repr);
   EXPECT_EQ(kDispatch.anchors & (bit(Anchor::esc) | bit(Anchor::carriage_return) | bit(Anchor::traceback)), 0u);
   for (unsigned k = 1; k < kDispatch.count; ++k)
@@ -70,8 +71,9 @@ TEST_F(TemplateTest, MarkingTask20Skipped) {
 }
 
 TEST_F(TemplateTest, MarkingTask20Success) {
-  PARSE_ONE(e, "[2021-03-01 10:00:05,678] {taskinstance.py:1142} INFO - Marking task as SUCCESS. dag_id=d, "
-               "task_id=t, execution_date=20210301T000000, start_date=20210301T100001, end_date=20210301T100005");
+  PARSE_ONE(e,
+            "[2021-03-01 10:00:05,678] {taskinstance.py:1142} INFO - Marking task as SUCCESS. dag_id=d, "
+            "task_id=t, execution_date=20210301T000000, start_date=20210301T100001, end_date=20210301T100005");
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::success);
   EXPECT_EQ(e.dag_id, "d");
@@ -102,9 +104,10 @@ TEST_F(TemplateTest, MarkingTask20FailurePathVariants) {
 }
 
 TEST_F(TemplateTest, MarkingTask110AllRetriesFailedNoSpaceBeforeDagId) {
-  PARSE_ONE(e, "[2020-06-18 09:31:42,082] {taskinstance.py:1187} INFO - All retries failed; marking task as "
-               "FAILED.dag_id=MIS_v5, task_id=mis_sensor, execution_date=20200618T123227, "
-               "start_date=20200618T123244, end_date=20200618T133142");
+  PARSE_ONE(e,
+            "[2020-06-18 09:31:42,082] {taskinstance.py:1187} INFO - All retries failed; marking task as "
+            "FAILED.dag_id=MIS_v5, task_id=mis_sensor, execution_date=20200618T123227, "
+            "start_date=20200618T123244, end_date=20200618T133142");
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::failed);
   EXPECT_EQ(e.dag_id, "MIS_v5");
@@ -193,11 +196,12 @@ TEST_F(TemplateTest, ReschedulingMarksUpForReschedule) {
 // §4.2 TaskInstance Finished
 
 TEST_F(TemplateTest, TaskInstanceFinished22) {
-  PARSE_ONE(e, "[2022-01-02 00:00:09,001] {scheduler_job.py:600} INFO - TaskInstance Finished: dag_id=d, task_id=t, "
-               "run_id=scheduled__2022-01-01T00:00:00+00:00, run_start_date=2022-01-02 00:00:01.234567+00:00, "
-               "run_end_date=2022-01-02 00:00:05.678901+00:00, run_duration=4.444334, state=up_for_retry, "
-               "executor_state=failed, try_number=1, max_tries=3, job_id=5, pool=default_pool, queue=default, "
-               "priority_weight=1, operator=PythonOperator");
+  PARSE_ONE(e,
+            "[2022-01-02 00:00:09,001] {scheduler_job.py:600} INFO - TaskInstance Finished: dag_id=d, task_id=t, "
+            "run_id=scheduled__2022-01-01T00:00:00+00:00, run_start_date=2022-01-02 00:00:01.234567+00:00, "
+            "run_end_date=2022-01-02 00:00:05.678901+00:00, run_duration=4.444334, state=up_for_retry, "
+            "executor_state=failed, try_number=1, max_tries=3, job_id=5, pool=default_pool, queue=default, "
+            "priority_weight=1, operator=PythonOperator");
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::up_for_retry);  // `state=`, not `executor_state=`
   EXPECT_EQ(e.dag_id, "d");
@@ -221,13 +225,14 @@ TEST_F(TemplateTest, TaskInstanceFinished23) {
 }
 
 TEST_F(TemplateTest, TaskInstanceFinished210WithExecutor) {
-  PARSE_ONE(e, rec("TaskInstance Finished: dag_id=example_bash_operator, task_id=runme_0, "
-                   "run_id=scheduled__2024-01-01T00:00:00+00:00, map_index=-1, run_start_date=2024-01-02 "
-                   "00:00:01.234567+00:00, run_end_date=2024-01-02 00:00:05.678901+00:00, run_duration=4.444334, "
-                   "state=success, executor=CeleryExecutor(parallelism=32), executor_state=success, try_number=1, "
-                   "max_tries=0, job_id=42, pool=default_pool, queue=default, priority_weight=3, operator=BashOperator, "
-                   "queued_dttm=2024-01-02 00:00:00.912345+00:00, queued_by_job_id=7, pid=1234",
-                   "scheduler_job_runner.py:819"));
+  PARSE_ONE(e,
+            rec("TaskInstance Finished: dag_id=example_bash_operator, task_id=runme_0, "
+                "run_id=scheduled__2024-01-01T00:00:00+00:00, map_index=-1, run_start_date=2024-01-02 "
+                "00:00:01.234567+00:00, run_end_date=2024-01-02 00:00:05.678901+00:00, run_duration=4.444334, "
+                "state=success, executor=CeleryExecutor(parallelism=32), executor_state=success, try_number=1, "
+                "max_tries=0, job_id=42, pool=default_pool, queue=default, priority_weight=3, operator=BashOperator, "
+                "queued_dttm=2024-01-02 00:00:00.912345+00:00, queued_by_job_id=7, pid=1234",
+                "scheduler_job_runner.py:819"));
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::success);
   EXPECT_EQ(e.dag_id, "example_bash_operator");
@@ -238,13 +243,14 @@ TEST_F(TemplateTest, TaskInstanceFinished210WithExecutor) {
 }
 
 TEST_F(TemplateTest, TaskInstanceFinished30MissingSpaceQuirk) {
-  PARSE_ONE(e, rec("TaskInstance Finished: dag_id=d, task_id=t, run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234, "
-                   "map_index=2, run_start_date=2025-04-22 09:00:01.234567+00:00, run_end_date=2025-04-22 "
-                   "09:00:05.678901+00:00, run_duration=4.4, state=failed, executor=CeleryExecutor(parallelism=32), "
-                   "executor_state=failed, try_number=2, max_tries=3, pool=default_pool, queue=default, "
-                   "priority_weight=3, operator=BashOperator, queued_dttm=2025-04-22 09:00:00.912345+00:00, "
-                   "scheduled_dttm=2025-04-22 09:00:00.512345+00:00,queued_by_job_id=7, pid=1234",
-                   "scheduler_job_runner.py:819"));
+  PARSE_ONE(e,
+            rec("TaskInstance Finished: dag_id=d, task_id=t, run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234, "
+                "map_index=2, run_start_date=2025-04-22 09:00:01.234567+00:00, run_end_date=2025-04-22 "
+                "09:00:05.678901+00:00, run_duration=4.4, state=failed, executor=CeleryExecutor(parallelism=32), "
+                "executor_state=failed, try_number=2, max_tries=3, pool=default_pool, queue=default, "
+                "priority_weight=3, operator=BashOperator, queued_dttm=2025-04-22 09:00:00.912345+00:00, "
+                "scheduled_dttm=2025-04-22 09:00:00.512345+00:00,queued_by_job_id=7, pid=1234",
+                "scheduler_job_runner.py:819"));
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::failed);
   EXPECT_EQ(e.dag_id, "d");
@@ -274,17 +280,18 @@ TEST_F(TemplateTest, DagRunFinished2x) {
 }
 
 TEST_F(TemplateTest, DagRunFinished30TrailingComma) {
-  auto p = parse(rec("DagRun Finished: dag_id=d, logical_date=None, run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234, "
-                     "run_start_date=2025-04-22 09:13:12.5+00:00, run_end_date=2025-04-22 09:13:25+00:00, "
-                     "run_duration=12.5, state=failed, run_type=manual, data_interval_start=None, data_interval_end=None,",
-                     "dagrun.py:905") +
-                 "\n" +
-                 rec("DagRun Finished: dag_id=d, logical_date=2025-04-22 00:00:00+00:00, "
-                     "run_id=scheduled__2025-04-22T00:00:00+00:00, run_start_date=2025-04-22 09:13:12.5+00:00, "
-                     "run_end_date=2025-04-22 09:13:25+00:00, run_duration=12.5, state=success, run_type=scheduled, "
-                     "data_interval_start=2025-04-21 00:00:00+00:00, data_interval_end=2025-04-22 00:00:00+00:00,",
-                     "dagrun.py:905") +
-                 "\n");
+  auto p = parse(
+      rec("DagRun Finished: dag_id=d, logical_date=None, run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234, "
+          "run_start_date=2025-04-22 09:13:12.5+00:00, run_end_date=2025-04-22 09:13:25+00:00, "
+          "run_duration=12.5, state=failed, run_type=manual, data_interval_start=None, data_interval_end=None,",
+          "dagrun.py:905") +
+      "\n" +
+      rec("DagRun Finished: dag_id=d, logical_date=2025-04-22 00:00:00+00:00, "
+          "run_id=scheduled__2025-04-22T00:00:00+00:00, run_start_date=2025-04-22 09:13:12.5+00:00, "
+          "run_end_date=2025-04-22 09:13:25+00:00, run_duration=12.5, state=success, run_type=scheduled, "
+          "data_interval_start=2025-04-21 00:00:00+00:00, data_interval_end=2025-04-22 00:00:00+00:00,",
+          "dagrun.py:905") +
+      "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::dag_run_state);
   EXPECT_EQ(p[0].state, State::failed);
@@ -296,8 +303,9 @@ TEST_F(TemplateTest, DagRunFinished30TrailingComma) {
 }
 
 TEST_F(TemplateTest, MarkingRunDagRunRepr20To23) {
-  PARSE_ONE(e, "[2021-06-02 00:00:03,500] {dagrun.py:444} INFO - Marking run <DagRun d @ 2021-06-01 00:00:00+00:00: "
-               "scheduled__2021-06-01T00:00:00+00:00, externally triggered: False> successful");
+  PARSE_ONE(e,
+            "[2021-06-02 00:00:03,500] {dagrun.py:444} INFO - Marking run <DagRun d @ 2021-06-01 00:00:00+00:00: "
+            "scheduled__2021-06-01T00:00:00+00:00, externally triggered: False> successful");
   EXPECT_EQ(e.kind, EventKind::dag_run_state);
   EXPECT_EQ(e.state, State::success);
   EXPECT_EQ(e.dag_id, "d");
@@ -330,7 +338,7 @@ TEST_F(TemplateTest, MarkingRunDagRunRepr30) {
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::dag_run_state);
   EXPECT_EQ(p[0].state, State::failed);
-  EXPECT_EQ(p[0].level, Level::info);  // INFO since 3.0
+  EXPECT_EQ(p[0].level, Level::info);   // INFO since 3.0
   EXPECT_EQ(p[0].dag_id, "etl.daily");  // the repr separates dag_id with " @ ": dots are fine
   EXPECT_EQ(p[0].logical_date_ns, utc_ns(2025, 4, 22, 0, 0, 0));
   EXPECT_EQ(p[1].state, State::success);
@@ -341,9 +349,11 @@ TEST_F(TemplateTest, MarkingRunDagRunRepr30) {
 
 TEST_F(TemplateTest, MarkingRunOnConsoleWithTrailingKeys) {
   // 3.1+ console: stdlib records get ` loc=file:line` after the message.
-  PARSE_ONE(e, "2026-04-06T08:03:40.295646Z [info     ] Marking run <DagRun forecast.snapshot @ 2026-04-05 00:00:00+00:00: "
-               "scheduled__2026-04-05T00:00:00+00:00, state:running, queued_at: 2026-04-06 08:03:10.114940+00:00. "
-               "run_type: scheduled> successful [airflow.models.dagrun.DagRun] loc=dagrun.py:891");
+  PARSE_ONE(
+      e,
+      "2026-04-06T08:03:40.295646Z [info     ] Marking run <DagRun forecast.snapshot @ 2026-04-05 00:00:00+00:00: "
+      "scheduled__2026-04-05T00:00:00+00:00, state:running, queued_at: 2026-04-06 08:03:10.114940+00:00. "
+      "run_type: scheduled> successful [airflow.models.dagrun.DagRun] loc=dagrun.py:891");
   EXPECT_EQ(e.kind, EventKind::dag_run_state);
   EXPECT_EQ(e.state, State::success);
   EXPECT_EQ(e.dag_id, "forecast.snapshot");
@@ -354,16 +364,20 @@ TEST_F(TemplateTest, MarkingRunOnConsoleWithTrailingKeys) {
 TEST_F(TemplateTest, ColouredBoldArgumentsDoNotHideTemplates) {
   // §1.4: on a TTY every str %-arg is wrapped in ESC[1m … ESC[22m, right after the template text.
   const std::string pre = "[" AIRLOG_ESC "[34m2024-01-02T00:00:00.900+0000" AIRLOG_ESC "[0m] {" AIRLOG_ESC "[34m";
-  auto p = parse(pre + "scheduler_job_runner.py:" AIRLOG_ESC "[0m660} INFO" AIRLOG_ESC "[0m - Sending " AIRLOG_ESC
-                     "[1mTaskInstanceKey(dag_id='d', task_id='t', run_id='r', try_number=2, map_index=-1)" AIRLOG_ESC
-                     "[22m to executor with priority 3 and queue " AIRLOG_ESC "[1mdefault" AIRLOG_ESC "[22m" AIRLOG_ESC "[0m\n" +
-                 pre + "taskinstance.py:" AIRLOG_ESC "[0m2890} INFO" AIRLOG_ESC "[0m - Executing " AIRLOG_ESC
-                     "[1m<Task(BashOperator): runme_0>" AIRLOG_ESC "[22m on " AIRLOG_ESC "[1m2024-01-01 00:00:00+00:00" AIRLOG_ESC
-                     "[22m" AIRLOG_ESC "[0m\n" +
-                 pre + "taskinstance.py:" AIRLOG_ESC "[0m1225} INFO" AIRLOG_ESC "[0m - Marking task as " AIRLOG_ESC
-                     "[1mUP_FOR_RETRY" AIRLOG_ESC "[22m. dag_id=" AIRLOG_ESC "[1md" AIRLOG_ESC "[22m, task_id=" AIRLOG_ESC
-                     "[1mt" AIRLOG_ESC "[22m, run_id=" AIRLOG_ESC "[1mr" AIRLOG_ESC "[22m, execution_date=" AIRLOG_ESC
-                     "[1m20240101T000000" AIRLOG_ESC "[22m, start_date=, end_date=" AIRLOG_ESC "[0m\n");
+  auto p =
+      parse(pre +
+            "scheduler_job_runner.py:" AIRLOG_ESC "[0m660} INFO" AIRLOG_ESC "[0m - Sending " AIRLOG_ESC
+            "[1mTaskInstanceKey(dag_id='d', task_id='t', run_id='r', try_number=2, map_index=-1)" AIRLOG_ESC
+            "[22m to executor with priority 3 and queue " AIRLOG_ESC "[1mdefault" AIRLOG_ESC "[22m" AIRLOG_ESC "[0m\n" +
+            pre +
+            "taskinstance.py:" AIRLOG_ESC "[0m2890} INFO" AIRLOG_ESC "[0m - Executing " AIRLOG_ESC
+            "[1m<Task(BashOperator): runme_0>" AIRLOG_ESC "[22m on " AIRLOG_ESC
+            "[1m2024-01-01 00:00:00+00:00" AIRLOG_ESC "[22m" AIRLOG_ESC "[0m\n" +
+            pre +
+            "taskinstance.py:" AIRLOG_ESC "[0m1225} INFO" AIRLOG_ESC "[0m - Marking task as " AIRLOG_ESC
+            "[1mUP_FOR_RETRY" AIRLOG_ESC "[22m. dag_id=" AIRLOG_ESC "[1md" AIRLOG_ESC "[22m, task_id=" AIRLOG_ESC
+            "[1mt" AIRLOG_ESC "[22m, run_id=" AIRLOG_ESC "[1mr" AIRLOG_ESC "[22m, execution_date=" AIRLOG_ESC
+            "[1m20240101T000000" AIRLOG_ESC "[22m, start_date=, end_date=" AIRLOG_ESC "[0m\n");
   ASSERT_EQ(p.size(), 3u) << p.dump();
   EXPECT_EQ(p[0].format, airlog::Format::airflow_color);
   EXPECT_EQ(p[0].kind, EventKind::task_queued);
@@ -392,9 +406,10 @@ TEST_F(TemplateTest, TaskDeadlockMarkingRunFailed) {
 // §4.3 Executor events
 
 TEST_F(TemplateTest, ExecutorReports20ExecutionDate) {
-  PARSE_ONE(e, "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of "
-               "example_bash_operator.runme_0 execution_date=2021-06-01 00:00:00+00:00 exited with status success "
-               "for try_number 1");
+  PARSE_ONE(e,
+            "[2021-06-01 12:00:01,234] {scheduler_job.py:1205} INFO - Executor reports execution of "
+            "example_bash_operator.runme_0 execution_date=2021-06-01 00:00:00+00:00 exited with status success "
+            "for try_number 1");
   EXPECT_EQ(e.kind, EventKind::executor_report);
   EXPECT_EQ(e.state, State::success);
   EXPECT_EQ(e.dag_id, "example_bash_operator");
@@ -418,7 +433,8 @@ TEST_F(TemplateTest, ExecutorReports22RunId) {
 }
 
 TEST_F(TemplateTest, ReceivedExecutorEvent) {
-  PARSE_ONE(e, rec("Received executor event with state success for task instance TaskInstanceKey(dag_id='example_bash_operator', "
+  PARSE_ONE(e, rec("Received executor event with state success for task instance "
+                   "TaskInstanceKey(dag_id='example_bash_operator', "
                    "task_id='runme_0', run_id='scheduled__2024-01-01T00:00:00+00:00', try_number=2, map_index=5)",
                    "scheduler_job_runner.py:776"));
   EXPECT_EQ(e.kind, EventKind::executor_report);
@@ -457,9 +473,10 @@ TEST_F(TemplateTest, SendingToExecutor20To29) {
 
 TEST_F(TemplateTest, SendingToExecutor20WithDatetimeKey) {
   // 2.0/2.1 keys held the execution date as a datetime repr (nested parentheses) and no map_index.
-  PARSE_ONE(e, "[2021-06-01 00:00:00,900] {scheduler_job.py:1140} INFO - Sending TaskInstanceKey(dag_id='a', "
-               "task_id='t', execution_date=datetime.datetime(2021, 6, 1, 0, 0, tzinfo=Timezone('UTC')), "
-               "try_number=4) to executor with priority 3 and queue default");
+  PARSE_ONE(e,
+            "[2021-06-01 00:00:00,900] {scheduler_job.py:1140} INFO - Sending TaskInstanceKey(dag_id='a', "
+            "task_id='t', execution_date=datetime.datetime(2021, 6, 1, 0, 0, tzinfo=Timezone('UTC')), "
+            "try_number=4) to executor with priority 3 and queue default");
   EXPECT_EQ(e.kind, EventKind::task_queued);
   EXPECT_EQ(e.dag_id, "a");
   EXPECT_EQ(e.task_id, "t");
@@ -485,13 +502,14 @@ TEST_F(TemplateTest, SendingToNamedExecutor210And30) {
 }
 
 TEST_F(TemplateTest, AddingToQueue) {
-  auto p = parse(rec("Adding to queue: ['airflow', 'tasks', 'run', 'example_bash_operator', 'runme_0', "
-                     "'scheduled__2024-01-01T00:00:00+00:00', '--local', '--subdir', 'DAGS_FOLDER/example_bash_operator.py']",
-                     "base_executor.py:169") +
-                 "\n" +
-                 // 1.10: `airflow run dag task <execution date>`
-                 "[2019-01-01 00:00:01,000] {base_executor.py:56} INFO - Adding to queue: ['airflow', 'run', 'd', 't', "
-                 "'2019-01-01T00:00:00+00:00', '--local', '-sd', '/dags/d.py']\n");
+  auto p = parse(
+      rec("Adding to queue: ['airflow', 'tasks', 'run', 'example_bash_operator', 'runme_0', "
+          "'scheduled__2024-01-01T00:00:00+00:00', '--local', '--subdir', 'DAGS_FOLDER/example_bash_operator.py']",
+          "base_executor.py:169") +
+      "\n" +
+      // 1.10: `airflow run dag task <execution date>`
+      "[2019-01-01 00:00:01,000] {base_executor.py:56} INFO - Adding to queue: ['airflow', 'run', 'd', 't', "
+      "'2019-01-01T00:00:00+00:00', '--local', '-sd', '/dags/d.py']\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::task_queued);
   EXPECT_EQ(p[0].dag_id, "example_bash_operator");
@@ -505,16 +523,16 @@ TEST_F(TemplateTest, AddingToQueue) {
 }
 
 TEST_F(TemplateTest, OtherQueuingMessages) {
-  auto p = parse(rec("1 tasks up for execution:", "scheduler_job_runner.py:435") + "\n" +
-                 "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n" +
-                 rec("Setting the following tasks to queued state:", "scheduler_job_runner.py:600") + "\n" +
-                 "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n" +
-                 rec("Trying to enqueue tasks: [<TaskInstance: d.t r [scheduled]>] for executor: "
-                     "CeleryExecutor(parallelism=32)",
-                     "scheduler_job_runner.py:700") +
-                 "\n" +
-                 rec("Setting external_id for <TaskInstance: d.t r [queued]> to 0b0a6d0e", "scheduler_job_runner.py:803") +
-                 "\n");
+  auto p = parse(
+      rec("1 tasks up for execution:", "scheduler_job_runner.py:435") + "\n" +
+      "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n" +
+      rec("Setting the following tasks to queued state:", "scheduler_job_runner.py:600") + "\n" +
+      "\t<TaskInstance: example_bash_operator.runme_0 scheduled__2024-01-01T00:00:00+00:00 [scheduled]>\n" +
+      rec("Trying to enqueue tasks: [<TaskInstance: d.t r [scheduled]>] for executor: "
+          "CeleryExecutor(parallelism=32)",
+          "scheduler_job_runner.py:700") +
+      "\n" + rec("Setting external_id for <TaskInstance: d.t r [queued]> to 0b0a6d0e", "scheduler_job_runner.py:803") +
+      "\n");
   ASSERT_EQ(p.size(), 4u) << p.dump();
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(p[i].kind, EventKind::task_queued) << i;
   EXPECT_EQ(p[0].lines, 2u);
@@ -526,10 +544,11 @@ TEST_F(TemplateTest, OtherQueuingMessages) {
 // 3.1+: the executor accepted the task and named its own id for it (the ECS task ARN, the Celery
 // task id); the ids come from the TaskInstance repr.
 TEST_F(TemplateTest, SettingExternalExecutorId31) {
-  PARSE_ONE(e, "2026-03-15T01:10:05.041686Z [info     ] Setting external_executor_id for <TaskInstance: "
-               "test_deadline_callback.slow_task manual__2026-03-15T01:10:03.205133+00:00 [queued]> to "
-               "arn:aws:ecs:us-west-2:741443349243:task/alpha-cluster/3a1959223f2c42728261fc781124c93e "
-               "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner]");
+  PARSE_ONE(e,
+            "2026-03-15T01:10:05.041686Z [info     ] Setting external_executor_id for <TaskInstance: "
+            "test_deadline_callback.slow_task manual__2026-03-15T01:10:03.205133+00:00 [queued]> to "
+            "arn:aws:ecs:us-west-2:741443349243:task/alpha-cluster/3a1959223f2c42728261fc781124c93e "
+            "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner]");
   EXPECT_EQ(e.kind, EventKind::task_queued);
   EXPECT_EQ(e.state, State::none);
   EXPECT_EQ(e.dag_id, "test_deadline_callback");
@@ -557,8 +576,9 @@ TEST_F(TemplateTest, ExecutingMappedTaskInGroup) {
 }
 
 TEST_F(TemplateTest, ExecutingTaskTakesTryNumberFromPath) {
-  PARSE_ONE(e, rec("Executing <Task(BashOperator): runme_0> on 2024-01-01 00:00:00+00:00", "taskinstance.py:2890"),
-            "logs/dag_id=example_bash_operator/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=runme_0/attempt=2.log");
+  PARSE_ONE(
+      e, rec("Executing <Task(BashOperator): runme_0> on 2024-01-01 00:00:00+00:00", "taskinstance.py:2890"),
+      "logs/dag_id=example_bash_operator/run_id=scheduled__2024-01-01T00:00:00+00:00/task_id=runme_0/attempt=2.log");
   EXPECT_EQ(e.kind, EventKind::task_start);
   EXPECT_EQ(e.dag_id, "example_bash_operator");
   EXPECT_EQ(e.task_id, "runme_0");
@@ -598,8 +618,10 @@ TEST_F(TemplateTest, TaskExitedWithReturnCode) {
 
 TEST_F(TemplateTest, CommandExitIsNotTaskExit) {
   // BashOperator's subprocess hook logs the command's exit; the task itself goes on.
-  auto p = parse(rec("Command exited with return code 1", "subprocess.py:97") + "\n" +
-                 R"J({"timestamp":"2026-03-04T19:43:36Z","level":"info","event":"Command exited with return code 0","logger":"airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"})J" "\n");
+  auto p = parse(
+      rec("Command exited with return code 1", "subprocess.py:97") + "\n" +
+      R"J({"timestamp":"2026-03-04T19:43:36Z","level":"info","event":"Command exited with return code 0","logger":"airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"})J"
+      "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::none);
   EXPECT_FALSE(p[0].has_return_code);
@@ -607,7 +629,9 @@ TEST_F(TemplateTest, CommandExitIsNotTaskExit) {
 }
 
 TEST_F(TemplateTest, ProcessExitedAbnormally3xJson) {
-  PARSE_ONE(e, R"J({"timestamp":"2025-04-22T09:00:06.000001Z","level":"warning","event":"Process exited abnormally","exit_code":1,"logger":"task"})J");
+  PARSE_ONE(
+      e,
+      R"J({"timestamp":"2025-04-22T09:00:06.000001Z","level":"warning","event":"Process exited abnormally","exit_code":1,"logger":"task"})J");
   EXPECT_EQ(e.kind, EventKind::task_exit);
   ASSERT_TRUE(e.has_return_code);
   EXPECT_EQ(e.return_code, 1);
@@ -615,9 +639,10 @@ TEST_F(TemplateTest, ProcessExitedAbnormally3xJson) {
 }
 
 TEST_F(TemplateTest, SupervisorTaskFinishedConsole) {
-  PARSE_ONE(e, "2025-10-04T07:22:01.924062Z [info     ] Task finished                  [supervisor] "
-               "duration=2.9439707239998825 exit_code=-9 final_state=failed loc=supervisor.py:1891 "
-               "task_instance_id=0199ae19-4f9a-709e-8af4-6b17ecca57c2");
+  PARSE_ONE(e,
+            "2025-10-04T07:22:01.924062Z [info     ] Task finished                  [supervisor] "
+            "duration=2.9439707239998825 exit_code=-9 final_state=failed loc=supervisor.py:1891 "
+            "task_instance_id=0199ae19-4f9a-709e-8af4-6b17ecca57c2");
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::failed);
   ASSERT_TRUE(e.has_return_code);
@@ -626,7 +651,9 @@ TEST_F(TemplateTest, SupervisorTaskFinishedConsole) {
 }
 
 TEST_F(TemplateTest, SupervisorTaskFinishedJson) {
-  PARSE_ONE(e, R"J({"timestamp":"2026-04-01T10:00:00Z","level":"info","event":"Task finished","exit_code":0,"duration":5.1,"final_state":"success","logger":"supervisor"})J");
+  PARSE_ONE(
+      e,
+      R"J({"timestamp":"2026-04-01T10:00:00Z","level":"info","event":"Task finished","exit_code":0,"duration":5.1,"final_state":"success","logger":"supervisor"})J");
   EXPECT_EQ(e.kind, EventKind::task_state);
   EXPECT_EQ(e.state, State::success);
   ASSERT_TRUE(e.has_return_code);
@@ -646,12 +673,13 @@ TEST_F(TemplateTest, ReceivedSigtermBothSpellings) {
 // §4.7 Zombies
 
 TEST_F(TemplateTest, Zombie20) {
-  auto p = parse("[2021-01-02 00:00:01,400] {dag_processing.py:1140} INFO - Failing jobs without heartbeat after "
-                 "2021-01-01 23:55:01.400000+00:00\n"
-                 "[2021-01-02 00:00:01,401] {dag_processing.py:1145} INFO - Detected zombie job: {'full_filepath': "
-                 "'/dags/d.py', 'msg': \"{'DAG Id': 'd', 'Task Id': 't', 'Run Id': 'scheduled__2021-01-01T00:00:00+00:00', "
-                 "'Hostname': 'h'}\", 'simple_task_instance': <airflow.models.taskinstance.SimpleTaskInstance object at "
-                 "0x7f>, 'is_failure_callback': True}\n");
+  auto p = parse(
+      "[2021-01-02 00:00:01,400] {dag_processing.py:1140} INFO - Failing jobs without heartbeat after "
+      "2021-01-01 23:55:01.400000+00:00\n"
+      "[2021-01-02 00:00:01,401] {dag_processing.py:1145} INFO - Detected zombie job: {'full_filepath': "
+      "'/dags/d.py', 'msg': \"{'DAG Id': 'd', 'Task Id': 't', 'Run Id': 'scheduled__2021-01-01T00:00:00+00:00', "
+      "'Hostname': 'h'}\", 'simple_task_instance': <airflow.models.taskinstance.SimpleTaskInstance object at "
+      "0x7f>, 'is_failure_callback': True}\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::none);  // the summary line names no task instance
   EXPECT_EQ(p[1].kind, EventKind::zombie);
@@ -661,17 +689,18 @@ TEST_F(TemplateTest, Zombie20) {
 }
 
 TEST_F(TemplateTest, Zombie23To210) {
-  auto p = parse(rec("Failing (2) jobs without heartbeat after 2024-01-02 00:05:00.123456+00:00",
-                     "scheduler_job_runner.py:1750", "WARNING") +
-                 "\n" +
-                 rec("Detected zombie job: {'full_filepath': '/opt/airflow/dags/d.py', 'processor_subdir': '/opt/airflow/dags', "
-                     "'msg': \"{'DAG Id': 'etl.daily', 'Task Id': 'extract.load', 'Run Id': "
-                     "'scheduled__2024-01-01T00:00:00+00:00', 'Map Index': 3, 'Hostname': 'worker-1', "
-                     "'External Executor Id': '0b0a6d0e'}\", 'simple_task_instance': "
-                     "<airflow.models.taskinstance.SimpleTaskInstance object at 0x7f0c>, 'is_failure_callback': True} "
-                     "(See https://airflow.apache.org/docs/apache-airflow/stable/core-concepts/tasks.html#zombie-undead-tasks)",
-                     "scheduler_job_runner.py:1764", "ERROR") +
-                 "\n");
+  auto p = parse(
+      rec("Failing (2) jobs without heartbeat after 2024-01-02 00:05:00.123456+00:00", "scheduler_job_runner.py:1750",
+          "WARNING") +
+      "\n" +
+      rec("Detected zombie job: {'full_filepath': '/opt/airflow/dags/d.py', 'processor_subdir': '/opt/airflow/dags', "
+          "'msg': \"{'DAG Id': 'etl.daily', 'Task Id': 'extract.load', 'Run Id': "
+          "'scheduled__2024-01-01T00:00:00+00:00', 'Map Index': 3, 'Hostname': 'worker-1', "
+          "'External Executor Id': '0b0a6d0e'}\", 'simple_task_instance': "
+          "<airflow.models.taskinstance.SimpleTaskInstance object at 0x7f0c>, 'is_failure_callback': True} "
+          "(See https://airflow.apache.org/docs/apache-airflow/stable/core-concepts/tasks.html#zombie-undead-tasks)",
+          "scheduler_job_runner.py:1764", "ERROR") +
+      "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::none);  // one zombie event per task instance, not the summary
   EXPECT_EQ(p[0].level, Level::warning);
@@ -687,7 +716,8 @@ TEST_F(TemplateTest, Zombie30WithoutAHeartbeat) {
                    "bundle_version=None msg=\"{'DAG Id': 'd', 'Task Id': 't', 'Run Id': 'r', 'Hostname': 'h'}\" "
                    "ti=TaskInstance(id=UUID('0196a1b2-0000-7000-8000-000000000000'), task_id='t', dag_id='d', "
                    "run_id='r', try_number=1, map_index=-1) task_callback_type=None type='TaskCallbackRequest' (See "
-                   "https://airflow.apache.org/docs/apache-airflow/stable/core-concepts/tasks.html#task-instance-heartbeat-timeout)",
+                   "https://airflow.apache.org/docs/apache-airflow/stable/core-concepts/"
+                   "tasks.html#task-instance-heartbeat-timeout)",
                    "scheduler_job_runner.py:2000", "ERROR"));
   EXPECT_EQ(e.kind, EventKind::zombie);
   EXPECT_EQ(e.dag_id, "d");
@@ -699,12 +729,14 @@ TEST_F(TemplateTest, Zombie30WithoutAHeartbeat) {
 // §4.8 Import errors, §4.1 deferral
 
 TEST_F(TemplateTest, FailedToImport) {
-  auto p = parse(rec("Failed to import: /opt/airflow/dags/broken.py", "dagbag.py:351", "ERROR") + "\n" +
-                 "Traceback (most recent call last):\n"
-                 "  File \"/opt/airflow/dags/broken.py\", line 3, in <module>\n"
-                 "    import nope\n"
-                 "ModuleNotFoundError: No module named 'nope'\n" +
-                 R"J({"timestamp":"2025-05-12T10:00:00.000001Z","level":"error","event":"Failed to import: /opt/airflow/dags/cake_flow.py","logger":"airflow.models.dagbag.DagBag","error_detail":[{"exc_type":"SyntaxError","exc_value":"invalid syntax (cake_flow.py, line 3)","exc_notes":[],"syntax_error":null,"is_cause":false,"frames":[]}]})J" "\n");
+  auto p = parse(
+      rec("Failed to import: /opt/airflow/dags/broken.py", "dagbag.py:351", "ERROR") + "\n" +
+      "Traceback (most recent call last):\n"
+      "  File \"/opt/airflow/dags/broken.py\", line 3, in <module>\n"
+      "    import nope\n"
+      "ModuleNotFoundError: No module named 'nope'\n" +
+      R"J({"timestamp":"2025-05-12T10:00:00.000001Z","level":"error","event":"Failed to import: /opt/airflow/dags/cake_flow.py","logger":"airflow.models.dagbag.DagBag","error_detail":[{"exc_type":"SyntaxError","exc_value":"invalid syntax (cake_flow.py, line 3)","exc_notes":[],"syntax_error":null,"is_cause":false,"frames":[]}]})J"
+      "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::import_error);  // not downgraded to `exception` by its traceback
   EXPECT_EQ(p[0].lines, 5u);
@@ -716,10 +748,12 @@ TEST_F(TemplateTest, FailedToImport) {
 }
 
 TEST_F(TemplateTest, PausingTaskAsDeferred) {
-  auto p = parse(rec("Pausing task as DEFERRED. dag_id=d, task_id=t, run_id=r, execution_date=20240101T000000, "
-                     "start_date=20240102T000001") +
-                 "\n" +
-                 R"J({"timestamp":"2025-05-12T10:00:00.000001Z","level":"info","event":"Pausing task as DEFERRED. ","dag_id":"d3","task_id":"t3","run_id":"r3","logger":"task"})J" "\n");
+  auto p = parse(
+      rec("Pausing task as DEFERRED. dag_id=d, task_id=t, run_id=r, execution_date=20240101T000000, "
+          "start_date=20240102T000001") +
+      "\n" +
+      R"J({"timestamp":"2025-05-12T10:00:00.000001Z","level":"info","event":"Pausing task as DEFERRED. ","dag_id":"d3","task_id":"t3","run_id":"r3","logger":"task"})J"
+      "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].kind, EventKind::task_state);
   EXPECT_EQ(p[0].state, State::deferred);

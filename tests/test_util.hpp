@@ -129,7 +129,7 @@ class ParserTest : public ::testing::Test {
 
 /// Parses the remaining arguments (as for ParserTest::parse), asserts exactly one event came out
 /// and binds it to `var` (a const Event&; the Parsed it lives in is `var##_parsed`).
-#define PARSE_ONE(var, ...)                                                   \
-  ::airlog_test::Parsed var##_parsed = parse(__VA_ARGS__);                    \
-  ASSERT_EQ(var##_parsed.size(), 1u) << var##_parsed.dump();                  \
+#define PARSE_ONE(var, ...)                                  \
+  ::airlog_test::Parsed var##_parsed = parse(__VA_ARGS__);   \
+  ASSERT_EQ(var##_parsed.size(), 1u) << var##_parsed.dump(); \
   const ::airlog::Event& var = var##_parsed[0]

@@ -112,10 +112,19 @@ int64_t parse_seconds_ns(const std::string& flag, const char* text) {
 
 CliOptions parse_args(int argc, char** argv) {
   CliOptions o;
-  if (argc < 2) { usage(); std::exit(2); }
+  if (argc < 2) {
+    usage();
+    std::exit(2);
+  }
   std::string cmd = argv[1];
-  if (cmd == "--version") { std::printf("airlog %s\n", airlog::kVersionString); std::exit(0); }
-  if (cmd == "-h" || cmd == "--help") { usage(); std::exit(0); }
+  if (cmd == "--version") {
+    std::printf("airlog %s\n", airlog::kVersionString);
+    std::exit(0);
+  }
+  if (cmd == "-h" || cmd == "--help") {
+    usage();
+    std::exit(0);
+  }
   if (cmd != "parse" && cmd != "summary") die("unknown command '" + cmd + "' (parse, summary; see airlog --help)");
   o.command = cmd;
   for (int i = 2; i < argc; ++i) {
@@ -124,15 +133,22 @@ CliOptions parse_args(int argc, char** argv) {
       if (i + 1 >= argc) die(std::string(name) + " needs a value");
       return argv[++i];
     };
-    if (a == "--stats") o.stats = true;
+    if (a == "--stats")
+      o.stats = true;
     else if (a == "--output") {
       std::string f = value("--output");
-      if (f == "jsonl") o.output = OutputFormat::jsonl;
-      else if (f == "logfmt") o.output = OutputFormat::logfmt;
-      else if (f == "loki-json") o.output = OutputFormat::loki_json;
-      else if (f == "loki-proto") o.output = OutputFormat::loki_proto;
-      else if (f == "otlp-json") o.output = OutputFormat::otlp_json;
-      else die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json)");
+      if (f == "jsonl")
+        o.output = OutputFormat::jsonl;
+      else if (f == "logfmt")
+        o.output = OutputFormat::logfmt;
+      else if (f == "loki-json")
+        o.output = OutputFormat::loki_json;
+      else if (f == "loki-proto")
+        o.output = OutputFormat::loki_proto;
+      else if (f == "otlp-json")
+        o.output = OutputFormat::otlp_json;
+      else
+        die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json)");
     } else if (a == "--out-dir") {
       o.out_dir = value("--out-dir");
       o.body_flags.push_back(a);
@@ -143,7 +159,8 @@ CliOptions parse_args(int argc, char** argv) {
       o.loki.max_records = o.otlp.max_records = parse_count(a, value("--max-body-entries"));
       o.body_flags.push_back(a);
     } else if (a == "--loki-labels") {
-      absl::StatusOr<std::vector<airlog::LokiLabelField>> fields = airlog::parse_loki_label_fields(value("--loki-labels"));
+      absl::StatusOr<std::vector<airlog::LokiLabelField>> fields =
+          airlog::parse_loki_label_fields(value("--loki-labels"));
       if (!fields.ok()) die("--loki-labels: " + std::string(fields.status().message()));
       o.loki.labels = *std::move(fields);
       o.loki_flags.push_back(a);
@@ -156,23 +173,38 @@ CliOptions parse_args(int argc, char** argv) {
     } else if (a == "--component") {
       const char* c = value("--component");
       if (!airlog::parse_component(c, &o.parse.component))
-        die(std::string("unknown component '") + c + "' (scheduler, webserver, api-server, worker, task, triggerer, dag-processor)");
-    } else if (a == "--tz") o.parse.time_zone = value("--tz");
-    else if (a == "--max-event-lines") o.parse.max_event_lines = static_cast<uint32_t>(std::min<uint64_t>(parse_count(a, value("--max-event-lines")), UINT32_MAX));
-    else if (a == "--max-event-bytes") o.parse.max_event_bytes = parse_count(a, value("--max-event-bytes"));
-    else if (a == "--multiline-wait") o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
-    else if (a == "--dedup") o.parse.dedup = true;
+        die(std::string("unknown component '") + c +
+            "' (scheduler, webserver, api-server, worker, task, triggerer, dag-processor)");
+    } else if (a == "--tz")
+      o.parse.time_zone = value("--tz");
+    else if (a == "--max-event-lines")
+      o.parse.max_event_lines =
+          static_cast<uint32_t>(std::min<uint64_t>(parse_count(a, value("--max-event-lines")), UINT32_MAX));
+    else if (a == "--max-event-bytes")
+      o.parse.max_event_bytes = parse_count(a, value("--max-event-bytes"));
+    else if (a == "--multiline-wait")
+      o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
+    else if (a == "--dedup")
+      o.parse.dedup = true;
     else if (a == "--envelope") {
       std::string e = value("--envelope");
-      if (e == "auto") o.parse.envelope = airlog::Envelope::auto_detect;
-      else if (e == "none") o.parse.envelope = airlog::Envelope::none;
-      else if (e == "cri") o.parse.envelope = airlog::Envelope::cri;
-      else if (e == "docker") o.parse.envelope = airlog::Envelope::docker;
-      else die("unknown --envelope '" + e + "' (auto, none, cri, docker)");
-    }
-    else if (a == "-h" || a == "--help") { usage(); std::exit(0); }
-    else if (a.size() > 1 && a[0] == '-' ) die("unknown option '" + a + "'");
-    else o.inputs.push_back(a);
+      if (e == "auto")
+        o.parse.envelope = airlog::Envelope::auto_detect;
+      else if (e == "none")
+        o.parse.envelope = airlog::Envelope::none;
+      else if (e == "cri")
+        o.parse.envelope = airlog::Envelope::cri;
+      else if (e == "docker")
+        o.parse.envelope = airlog::Envelope::docker;
+      else
+        die("unknown --envelope '" + e + "' (auto, none, cri, docker)");
+    } else if (a == "-h" || a == "--help") {
+      usage();
+      std::exit(0);
+    } else if (a.size() > 1 && a[0] == '-')
+      die("unknown option '" + a + "'");
+    else
+      o.inputs.push_back(a);
   }
   if (o.inputs.empty()) o.inputs.push_back("-");
   const bool loki = o.output == OutputFormat::loki_json || o.output == OutputFormat::loki_proto;
@@ -208,7 +240,9 @@ class Output {
  public:
   ~Output() { flush(); }
   std::string& buffer() { return buf_; }
-  void maybe_flush() { if (buf_.size() >= (1u << 20)) flush(); }
+  void maybe_flush() {
+    if (buf_.size() >= (1u << 20)) flush();
+  }
   void flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), stdout) != buf_.size())
       die(std::string("cannot write output: ") + std::strerror(errno));
@@ -233,7 +267,8 @@ class BodyWriter {
     if (!dir_.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(dir_, ec);
-      if (ec || !std::filesystem::is_directory(dir_)) die("cannot create --out-dir " + dir_ + ": " + (ec ? ec.message() : "not a directory"));
+      if (ec || !std::filesystem::is_directory(dir_))
+        die("cannot create --out-dir " + dir_ + ": " + (ec ? ec.message() : "not a directory"));
     } else if (binary_ && ::isatty(STDOUT_FILENO) == 1) {
       die("--output loki-proto writes binary bodies: redirect stdout to a file or pipe, or use --out-dir DIR");
     }
@@ -244,7 +279,8 @@ class BodyWriter {
       std::string& o = out_.buffer();
       if (binary_) {
         const uint32_t n = static_cast<uint32_t>(body.size());
-        const char prefix[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
+        const char prefix[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+                                static_cast<char>(n)};
         o.append(prefix, 4);
         o.append(body);
       } else {
@@ -271,7 +307,8 @@ class BodyWriter {
 };
 
 int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Renders events in the chosen --output format: lines into the output buffer, or through a
@@ -281,8 +318,7 @@ class EventSink {
   EventSink(const CliOptions& cli, Output& out) : format_(cli.output), out_(out) {
     switch (format_) {
       case OutputFormat::jsonl:
-      case OutputFormat::logfmt:
-        return;
+      case OutputFormat::logfmt: return;
       case OutputFormat::loki_json:
       case OutputFormat::loki_proto: {
         const bool proto = format_ == OutputFormat::loki_proto;
@@ -317,8 +353,10 @@ class EventSink {
         std::string& o = out_.buffer();
         if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
           o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
-        if (format_ == OutputFormat::jsonl) airlog::append_json(e, o);
-        else airlog::append_logfmt(e, o);
+        if (format_ == OutputFormat::jsonl)
+          airlog::append_json(e, o);
+        else
+          airlog::append_logfmt(e, o);
         return;
       }
       case OutputFormat::loki_json:
@@ -450,8 +488,14 @@ int main(int argc, char** argv) {
   uint64_t total_size = 0;
   for (const std::string& path : files) {
     struct stat sb {};
-    if (path == "-" ? ::fstat(STDIN_FILENO, &sb) != 0 : ::stat(path.c_str(), &sb) != 0) { total_size = 0; break; }
-    if (!S_ISREG(sb.st_mode)) { total_size = 0; break; }
+    if (path == "-" ? ::fstat(STDIN_FILENO, &sb) != 0 : ::stat(path.c_str(), &sb) != 0) {
+      total_size = 0;
+      break;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+      total_size = 0;
+      break;
+    }
     total_size += static_cast<uint64_t>(sb.st_size);
   }
   airlog::Stats total;
@@ -489,8 +533,10 @@ int main(int argc, char** argv) {
         die(path + ": " + std::string(st.message()));
       }
       for (const airlog::Event& e : batch.events) {
-        if (summary_mode) summarise(e, summary);
-        else sink->add(e);
+        if (summary_mode)
+          summarise(e, summary);
+        else
+          sink->add(e);
       }
       out.maybe_flush();
     };
@@ -500,7 +546,9 @@ int main(int argc, char** argv) {
       if (live && wait_ns > 0) {
         // Wait for input no longer than the multi-line wait: when nothing came for that long, the
         // open event (if any) is complete, and what was written so far goes out.
-        struct pollfd pfd {fd, POLLIN, 0};
+        struct pollfd pfd {
+          fd, POLLIN, 0
+        };
         const int timeout_ms = static_cast<int>(std::min<int64_t>((wait_ns + 999'999) / 1'000'000, 60'000));
         const int ready = ::poll(&pfd, 1, timeout_ms);
         if (ready == 0) {
@@ -552,18 +600,25 @@ int main(int argc, char** argv) {
     std::printf("  input: %llu lines, %.1f MB\n", static_cast<unsigned long long>(total.lines_in), mb);
     std::printf("  events: %llu (%llu lines folded into multi-line events)\n",
                 static_cast<unsigned long long>(total.events_out), static_cast<unsigned long long>(total.lines_folded));
-    std::printf("  recognised lines: %.2f%%\n",
-                total.lines_in ? 100.0 * static_cast<double>(total.recognised_lines) / static_cast<double>(total.lines_in) : 100.0);
-    print_table("by component", total.by_component, [](size_t i) { return airlog::to_string(static_cast<airlog::Component>(i)); });
-    print_table("by format", total.by_format, [](size_t i) { return airlog::to_string(static_cast<airlog::Format>(i)); });
+    std::printf("  recognised lines: %.2f%%\n", total.lines_in ? 100.0 * static_cast<double>(total.recognised_lines) /
+                                                                     static_cast<double>(total.lines_in)
+                                                               : 100.0);
+    print_table("by component", total.by_component,
+                [](size_t i) { return airlog::to_string(static_cast<airlog::Component>(i)); });
+    print_table("by format", total.by_format,
+                [](size_t i) { return airlog::to_string(static_cast<airlog::Format>(i)); });
     print_table("by level", total.by_level, [](size_t i) { return airlog::to_string(static_cast<airlog::Level>(i)); });
-    print_table("by event", total.by_event, [](size_t i) { return airlog::to_string(static_cast<airlog::EventKind>(i)); });
+    print_table("by event", total.by_event,
+                [](size_t i) { return airlog::to_string(static_cast<airlog::EventKind>(i)); });
     std::printf("  failed / up-for-retry task reports: %llu (%zu distinct task tries), import errors: %llu\n",
                 static_cast<unsigned long long>(summary.task_failures), summary.failed_tasks.size(),
                 static_cast<unsigned long long>(summary.import_errors));
     size_t shown = 0;
     for (const std::string& t : summary.failed_tasks) {
-      if (shown++ == 8) { std::printf("    …\n"); break; }
+      if (shown++ == 8) {
+        std::printf("    …\n");
+        break;
+      }
       std::printf("    %s\n", t.c_str());
     }
     std::vector<std::pair<uint64_t, std::string>> top;
@@ -571,7 +626,8 @@ int main(int argc, char** argv) {
     std::sort(top.rbegin(), top.rend());
     if (!top.empty()) {
       std::printf("  top exceptions:");
-      for (size_t i = 0; i < top.size() && i < 5; ++i) std::printf(" %s=%llu", top[i].second.c_str(), static_cast<unsigned long long>(top[i].first));
+      for (size_t i = 0; i < top.size() && i < 5; ++i)
+        std::printf(" %s=%llu", top[i].second.c_str(), static_cast<unsigned long long>(top[i].first));
       std::printf("\n");
     }
     if (parse_seconds > 0)

@@ -63,12 +63,12 @@ static int consume(sink* s, const airlog_output* out, const char* input, size_t 
     }
   } else {
     size_t size = 0;
-    airlog_status st = airlog_render_json(s->events, out->events_written, input, input_size, s->text,
-                                          out->text_written, s->render, s->render_capacity, &size);
+    airlog_status st = airlog_render_json(s->events, out->events_written, input, input_size, s->text, out->text_written,
+                                          s->render, s->render_capacity, &size);
     if (st == AIRLOG_BUFFER_TOO_SMALL) {
       s->render = grow(s->render, &s->render_capacity, size, 1);
-      st = airlog_render_json(s->events, out->events_written, input, input_size, s->text, out->text_written,
-                              s->render, s->render_capacity, &size);
+      st = airlog_render_json(s->events, out->events_written, input, input_size, s->text, out->text_written, s->render,
+                              s->render_capacity, &size);
     }
     if (!check(st, "render")) return 0;
     if (size > 0) fwrite(s->render, 1, size, stdout);
@@ -110,14 +110,19 @@ int main(int argc, char** argv) {
 
   memset(&s, 0, sizeof s);
   for (i = 1; i < argc; ++i) {
-    if (strcmp(argv[i], "--json") == 0) s.json = 1;
-    else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc) path = argv[++i];
-    else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc) chunk = (size_t)strtoul(argv[++i], NULL, 10);
-    else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) initial_events = (size_t)strtoul(argv[++i], NULL, 10);
+    if (strcmp(argv[i], "--json") == 0)
+      s.json = 1;
+    else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc)
+      path = argv[++i];
+    else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
+      chunk = (size_t)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
+      initial_events = (size_t)strtoul(argv[++i], NULL, 10);
     else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       fprintf(stderr, "usage: airlog-tail [--json] [--path P] [--chunk BYTES] [--events N] [FILE]\n");
       return 2;
-    } else file = argv[i];
+    } else
+      file = argv[i];
   }
   if (chunk == 0) chunk = 1;
   if (file != NULL && strcmp(file, "-") != 0) {

@@ -64,19 +64,19 @@ AIRLOG_API uint32_t airlog_version_number(void);
 
 typedef enum airlog_status {
   AIRLOG_OK = 0,
-  AIRLOG_INVALID_ARGUMENT = 1,  /**< a NULL where a pointer is required, a value out of range, an
-                                     unknown time zone, zero caps, span offsets outside their base */
-  AIRLOG_UNKNOWN_OPTION = 2,    /**< an option key this library does not know, or set with the
-                                     wrong setter (a string key through set_int or vice versa) */
-  AIRLOG_BUFFER_TOO_SMALL = 3,  /**< a caller buffer could not take every result: see airlog_output
-                                     and the render / stats calls for the sizes needed */
-  AIRLOG_OUT_OF_MEMORY = 4,     /**< an allocation failed; the handle is unchanged or still usable */
-  AIRLOG_RESULTS_PENDING = 5,   /**< a feed/parse/poll/flush while events of an earlier call wait
-                                     to be taken (airlog_parser_take) */
-  AIRLOG_COMPILE_FAILED = 6,    /**< the rule database did not compile (e.g. CPU without SSSE3) */
-  AIRLOG_SCAN_FAILED = 7,       /**< the pattern scan failed while parsing */
-  AIRLOG_INTERNAL = 8,          /**< a bug: an unexpected failure inside airlog */
-  AIRLOG_STATUS_FORCE_INT32_ = 0x7fffffff  /**< never returned: keeps the type 32 bits wide */
+  AIRLOG_INVALID_ARGUMENT = 1,            /**< a NULL where a pointer is required, a value out of range, an
+                                               unknown time zone, zero caps, span offsets outside their base */
+  AIRLOG_UNKNOWN_OPTION = 2,              /**< an option key this library does not know, or set with the
+                                               wrong setter (a string key through set_int or vice versa) */
+  AIRLOG_BUFFER_TOO_SMALL = 3,            /**< a caller buffer could not take every result: see airlog_output
+                                               and the render / stats calls for the sizes needed */
+  AIRLOG_OUT_OF_MEMORY = 4,               /**< an allocation failed; the handle is unchanged or still usable */
+  AIRLOG_RESULTS_PENDING = 5,             /**< a feed/parse/poll/flush while events of an earlier call wait
+                                               to be taken (airlog_parser_take) */
+  AIRLOG_COMPILE_FAILED = 6,              /**< the rule database did not compile (e.g. CPU without SSSE3) */
+  AIRLOG_SCAN_FAILED = 7,                 /**< the pattern scan failed while parsing */
+  AIRLOG_INTERNAL = 8,                    /**< a bug: an unexpected failure inside airlog */
+  AIRLOG_STATUS_FORCE_INT32_ = 0x7fffffff /**< never returned: keeps the type 32 bits wide */
 } airlog_status;
 
 /** A static English description of `status` ("ok", "buffer too small", …; "unknown status" for a
@@ -95,55 +95,92 @@ AIRLOG_API const char* airlog_last_error_message(void);
  * Thread-safe. */
 
 typedef enum airlog_level {
-  AIRLOG_LEVEL_NONE = 0, AIRLOG_LEVEL_DEBUG = 1, AIRLOG_LEVEL_INFO = 2, AIRLOG_LEVEL_WARNING = 3,
-  AIRLOG_LEVEL_ERROR = 4, AIRLOG_LEVEL_CRITICAL = 5
+  AIRLOG_LEVEL_NONE = 0,
+  AIRLOG_LEVEL_DEBUG = 1,
+  AIRLOG_LEVEL_INFO = 2,
+  AIRLOG_LEVEL_WARNING = 3,
+  AIRLOG_LEVEL_ERROR = 4,
+  AIRLOG_LEVEL_CRITICAL = 5
 } airlog_level;
 #define AIRLOG_LEVEL_COUNT 6
 
 typedef enum airlog_component {
-  AIRLOG_COMPONENT_UNKNOWN = 0, AIRLOG_COMPONENT_SCHEDULER = 1, AIRLOG_COMPONENT_WEBSERVER = 2,
-  AIRLOG_COMPONENT_API_SERVER = 3, AIRLOG_COMPONENT_WORKER = 4, AIRLOG_COMPONENT_TASK = 5,
-  AIRLOG_COMPONENT_TRIGGERER = 6, AIRLOG_COMPONENT_DAG_PROCESSOR = 7
+  AIRLOG_COMPONENT_UNKNOWN = 0,
+  AIRLOG_COMPONENT_SCHEDULER = 1,
+  AIRLOG_COMPONENT_WEBSERVER = 2,
+  AIRLOG_COMPONENT_API_SERVER = 3,
+  AIRLOG_COMPONENT_WORKER = 4,
+  AIRLOG_COMPONENT_TASK = 5,
+  AIRLOG_COMPONENT_TRIGGERER = 6,
+  AIRLOG_COMPONENT_DAG_PROCESSOR = 7
 } airlog_component;
 #define AIRLOG_COMPONENT_COUNT 8
 
 typedef enum airlog_format {
-  AIRLOG_FORMAT_RAW = 0, AIRLOG_FORMAT_AIRFLOW_TEXT = 1, AIRLOG_FORMAT_AIRFLOW_COLOR = 2,
-  AIRLOG_FORMAT_AIRFLOW_SIMPLE = 3, AIRLOG_FORMAT_AIRFLOW_JSON = 4, AIRLOG_FORMAT_AIRFLOW_CONSOLE = 5,
-  AIRLOG_FORMAT_CELERY = 6, AIRLOG_FORMAT_GUNICORN_ERROR = 7, AIRLOG_FORMAT_GUNICORN_ACCESS = 8,
-  AIRLOG_FORMAT_UVICORN = 9, AIRLOG_FORMAT_UVICORN_ACCESS = 10, AIRLOG_FORMAT_PYTHON_WARNING = 11,
-  AIRLOG_FORMAT_TRACEBACK = 12, AIRLOG_FORMAT_AIRFLOW_BANNER = 13
+  AIRLOG_FORMAT_RAW = 0,
+  AIRLOG_FORMAT_AIRFLOW_TEXT = 1,
+  AIRLOG_FORMAT_AIRFLOW_COLOR = 2,
+  AIRLOG_FORMAT_AIRFLOW_SIMPLE = 3,
+  AIRLOG_FORMAT_AIRFLOW_JSON = 4,
+  AIRLOG_FORMAT_AIRFLOW_CONSOLE = 5,
+  AIRLOG_FORMAT_CELERY = 6,
+  AIRLOG_FORMAT_GUNICORN_ERROR = 7,
+  AIRLOG_FORMAT_GUNICORN_ACCESS = 8,
+  AIRLOG_FORMAT_UVICORN = 9,
+  AIRLOG_FORMAT_UVICORN_ACCESS = 10,
+  AIRLOG_FORMAT_PYTHON_WARNING = 11,
+  AIRLOG_FORMAT_TRACEBACK = 12,
+  AIRLOG_FORMAT_AIRFLOW_BANNER = 13
 } airlog_format;
 #define AIRLOG_FORMAT_COUNT 14
 
 typedef enum airlog_event_kind {
-  AIRLOG_EVENT_NONE = 0, AIRLOG_EVENT_TASK_STATE = 1, AIRLOG_EVENT_DAG_RUN_STATE = 2,
-  AIRLOG_EVENT_TASK_START = 3, AIRLOG_EVENT_TASK_EXIT = 4, AIRLOG_EVENT_EXECUTOR_REPORT = 5,
-  AIRLOG_EVENT_TASK_QUEUED = 6, AIRLOG_EVENT_ZOMBIE = 7, AIRLOG_EVENT_SIGTERM = 8,
-  AIRLOG_EVENT_IMPORT_ERROR = 9, AIRLOG_EVENT_EXCEPTION = 10, AIRLOG_EVENT_HTTP_ACCESS = 11
+  AIRLOG_EVENT_NONE = 0,
+  AIRLOG_EVENT_TASK_STATE = 1,
+  AIRLOG_EVENT_DAG_RUN_STATE = 2,
+  AIRLOG_EVENT_TASK_START = 3,
+  AIRLOG_EVENT_TASK_EXIT = 4,
+  AIRLOG_EVENT_EXECUTOR_REPORT = 5,
+  AIRLOG_EVENT_TASK_QUEUED = 6,
+  AIRLOG_EVENT_ZOMBIE = 7,
+  AIRLOG_EVENT_SIGTERM = 8,
+  AIRLOG_EVENT_IMPORT_ERROR = 9,
+  AIRLOG_EVENT_EXCEPTION = 10,
+  AIRLOG_EVENT_HTTP_ACCESS = 11
 } airlog_event_kind;
 #define AIRLOG_EVENT_KIND_COUNT 12
 
 typedef enum airlog_state {
-  AIRLOG_STATE_NONE = 0, AIRLOG_STATE_SUCCESS = 1, AIRLOG_STATE_FAILED = 2,
-  AIRLOG_STATE_UP_FOR_RETRY = 3, AIRLOG_STATE_UP_FOR_RESCHEDULE = 4,
-  AIRLOG_STATE_UPSTREAM_FAILED = 5, AIRLOG_STATE_SKIPPED = 6, AIRLOG_STATE_QUEUED = 7,
-  AIRLOG_STATE_SCHEDULED = 8, AIRLOG_STATE_RUNNING = 9, AIRLOG_STATE_DEFERRED = 10,
-  AIRLOG_STATE_RESTARTING = 11, AIRLOG_STATE_REMOVED = 12, AIRLOG_STATE_SHUTDOWN = 13
+  AIRLOG_STATE_NONE = 0,
+  AIRLOG_STATE_SUCCESS = 1,
+  AIRLOG_STATE_FAILED = 2,
+  AIRLOG_STATE_UP_FOR_RETRY = 3,
+  AIRLOG_STATE_UP_FOR_RESCHEDULE = 4,
+  AIRLOG_STATE_UPSTREAM_FAILED = 5,
+  AIRLOG_STATE_SKIPPED = 6,
+  AIRLOG_STATE_QUEUED = 7,
+  AIRLOG_STATE_SCHEDULED = 8,
+  AIRLOG_STATE_RUNNING = 9,
+  AIRLOG_STATE_DEFERRED = 10,
+  AIRLOG_STATE_RESTARTING = 11,
+  AIRLOG_STATE_REMOVED = 12,
+  AIRLOG_STATE_SHUTDOWN = 13
 } airlog_state;
 #define AIRLOG_STATE_COUNT 14
 
 typedef enum airlog_channel {
-  AIRLOG_CHANNEL_NONE = 0, AIRLOG_CHANNEL_STDOUT = 1, AIRLOG_CHANNEL_STDERR = 2
+  AIRLOG_CHANNEL_NONE = 0,
+  AIRLOG_CHANNEL_STDOUT = 1,
+  AIRLOG_CHANNEL_STDERR = 2
 } airlog_channel;
 #define AIRLOG_CHANNEL_COUNT 3
 
 /** The container-runtime wrapping of a source's lines (AIRLOG_OPT_ENVELOPE). */
 typedef enum airlog_envelope {
-  AIRLOG_ENVELOPE_AUTO = 0,   /**< decided from the source's first line */
-  AIRLOG_ENVELOPE_NONE = 1,   /**< plain lines */
-  AIRLOG_ENVELOPE_CRI = 2,    /**< Kubernetes CRI `<time> <stream> <P|F> <line>` */
-  AIRLOG_ENVELOPE_DOCKER = 3  /**< Docker json-file `{"log":…,"stream":…,"time":…}` */
+  AIRLOG_ENVELOPE_AUTO = 0,  /**< decided from the source's first line */
+  AIRLOG_ENVELOPE_NONE = 1,  /**< plain lines */
+  AIRLOG_ENVELOPE_CRI = 2,   /**< Kubernetes CRI `<time> <stream> <P|F> <line>` */
+  AIRLOG_ENVELOPE_DOCKER = 3 /**< Docker json-file `{"log":…,"stream":…,"time":…}` */
 } airlog_envelope;
 
 AIRLOG_API const char* airlog_level_string(int level);
@@ -163,57 +200,57 @@ AIRLOG_API const char* airlog_channel_string(int channel);
 #define AIRLOG_FLAG_INVALID_JSON 0x8u /**< starts like a JSON object but is not valid JSON */
 
 /** airlog_span.base values. */
-#define AIRLOG_SPAN_INPUT 0u  /**< offset into the input buffer of the call that produced the event */
-#define AIRLOG_SPAN_TEXT 1u   /**< offset into the caller's text buffer of the call that delivered it */
+#define AIRLOG_SPAN_INPUT 0u /**< offset into the input buffer of the call that produced the event */
+#define AIRLOG_SPAN_TEXT 1u  /**< offset into the caller's text buffer of the call that delivered it */
 
 /** A piece of text. Absent text is {0, 0, AIRLOG_SPAN_INPUT}. Not NUL-terminated. */
 typedef struct airlog_span {
   uint64_t offset;
   uint32_t length;
-  uint32_t base;  /**< AIRLOG_SPAN_INPUT or AIRLOG_SPAN_TEXT */
+  uint32_t base; /**< AIRLOG_SPAN_INPUT or AIRLOG_SPAN_TEXT */
 } airlog_span;
 
 /** One event, as airlog::Event (include/airlog/event.hpp) documents each field. */
 typedef struct airlog_event {
-  uint64_t line;            /**< 1-based number of the event's first physical line in its source */
-  uint32_t lines;           /**< physical lines in the event */
-  uint32_t flags;           /**< AIRLOG_FLAG_* bits */
-  int64_t ts_ns;            /**< event time, Unix epoch ns UTC; valid when has_ts */
-  int64_t logical_date_ns;  /**< logical / execution date, epoch ns UTC; valid when has_logical_date */
-  int64_t ingest_ts_ns;     /**< container runtime's stamp; valid when has_ingest_ts */
-  uint8_t has_ts, has_logical_date, has_return_code, has_ingest_ts;  /**< 0 or 1 */
-  uint8_t level;            /**< airlog_level */
-  uint8_t component;        /**< airlog_component */
-  uint8_t format;           /**< airlog_format */
-  uint8_t kind;             /**< airlog_event_kind */
-  uint8_t state;            /**< airlog_state */
-  uint8_t channel;          /**< airlog_channel */
-  uint8_t reserved0[6];     /**< zero */
-  int32_t lineno;           /**< source line of `file`; 0 when absent */
-  int32_t try_number;       /**< 0 when absent */
-  int32_t map_index;        /**< -1 when absent or unmapped */
-  int32_t return_code;      /**< valid when has_return_code */
-  int32_t http_status;      /**< 0 when absent */
-  int32_t reserved1;        /**< zero */
+  uint64_t line;           /**< 1-based number of the event's first physical line in its source */
+  uint32_t lines;          /**< physical lines in the event */
+  uint32_t flags;          /**< AIRLOG_FLAG_* bits */
+  int64_t ts_ns;           /**< event time, Unix epoch ns UTC; valid when has_ts */
+  int64_t logical_date_ns; /**< logical / execution date, epoch ns UTC; valid when has_logical_date */
+  int64_t ingest_ts_ns;    /**< container runtime's stamp; valid when has_ingest_ts */
+  uint8_t has_ts, has_logical_date, has_return_code, has_ingest_ts; /**< 0 or 1 */
+  uint8_t level;                                                    /**< airlog_level */
+  uint8_t component;                                                /**< airlog_component */
+  uint8_t format;                                                   /**< airlog_format */
+  uint8_t kind;                                                     /**< airlog_event_kind */
+  uint8_t state;                                                    /**< airlog_state */
+  uint8_t channel;                                                  /**< airlog_channel */
+  uint8_t reserved0[6];                                             /**< zero */
+  int32_t lineno;                                                   /**< source line of `file`; 0 when absent */
+  int32_t try_number;                                               /**< 0 when absent */
+  int32_t map_index;                                                /**< -1 when absent or unmapped */
+  int32_t return_code;                                              /**< valid when has_return_code */
+  int32_t http_status;                                              /**< 0 when absent */
+  int32_t reserved1;                                                /**< zero */
   airlog_span logger, file, message, dag_id, task_id, run_id;
   airlog_span exception_type, exception_message, http_method, http_path, client;
-  airlog_span attrs;        /**< Airflow 3 JSON keys airlog does not map, as one JSON object text */
+  airlog_span attrs; /**< Airflow 3 JSON keys airlog does not map, as one JSON object text */
 } airlog_event;
 
 /** Where a producing call writes its events, and what it reports. The caller fills the first four
  *  fields (text may be NULL when text_capacity is 0) and may reuse the struct for every call; the
  *  call sets the last four. */
 typedef struct airlog_output {
-  airlog_event* events;    /**< in: the caller's array */
-  size_t events_capacity;  /**< in: its length in events */
-  char* text;              /**< in: the caller's text buffer */
-  size_t text_capacity;    /**< in: its size in bytes */
-  size_t events_written;   /**< out: events written to events[0 .. events_written) */
-  size_t text_written;     /**< out: bytes written to text[0 .. text_written) */
-  size_t events_pending;   /**< out: events still waiting in the parser (0 unless BUFFER_TOO_SMALL) */
-  size_t text_pending;     /**< out: text bytes those events need, so that ONE take with
-                                events_capacity >= events_pending and text_capacity >= text_pending
-                                delivers them all */
+  airlog_event* events;   /**< in: the caller's array */
+  size_t events_capacity; /**< in: its length in events */
+  char* text;             /**< in: the caller's text buffer */
+  size_t text_capacity;   /**< in: its size in bytes */
+  size_t events_written;  /**< out: events written to events[0 .. events_written) */
+  size_t text_written;    /**< out: bytes written to text[0 .. text_written) */
+  size_t events_pending;  /**< out: events still waiting in the parser (0 unless BUFFER_TOO_SMALL) */
+  size_t text_pending;    /**< out: text bytes those events need, so that ONE take with
+                               events_capacity >= events_pending and text_capacity >= text_pending
+                               delivers them all */
 } airlog_output;
 
 /* ---------------------------------------------------------------------------------------------
@@ -239,17 +276,17 @@ AIRLOG_API airlog_status airlog_database_rule_count(const airlog_database* db, s
 typedef struct airlog_options airlog_options;
 
 typedef enum airlog_option {
-  AIRLOG_OPT_COMPONENT = 1,           /**< int airlog_component, or string ("scheduler",
-                                           "api-server", …); a hint that wins over inference */
-  AIRLOG_OPT_TIME_ZONE = 2,           /**< string: IANA name, "UTC" or "+02:00", for zone-less stamps */
-  AIRLOG_OPT_MAX_EVENT_LINES = 3,     /**< int 1 .. 2^32-1: lines before a multi-line event is cut */
-  AIRLOG_OPT_MAX_EVENT_BYTES = 4,     /**< int 1 .. 2^32-1: bytes before an event is cut */
-  AIRLOG_OPT_MAX_LINE_BYTES = 5,      /**< int 1 .. 2^32-1: a longer physical line is cut */
-  AIRLOG_OPT_ENVELOPE = 6,            /**< int airlog_envelope, or string "auto"/"none"/"cri"/"docker" */
-  AIRLOG_OPT_MULTILINE_WAIT_NS = 7,   /**< int >= 0: poll() emits an open event after this idle time */
-  AIRLOG_OPT_DEDUP = 8,               /**< int 0 or 1: drop events identical to one seen recently */
-  AIRLOG_OPT_DEDUP_WINDOW_EVENTS = 9, /**< int 1 .. 2^32-1: the dedup window in events */
-  AIRLOG_OPT_DEDUP_WINDOW_NS = 10,    /**< int >= 0: the dedup window in event time */
+  AIRLOG_OPT_COMPONENT = 1,            /**< int airlog_component, or string ("scheduler",
+                                            "api-server", …); a hint that wins over inference */
+  AIRLOG_OPT_TIME_ZONE = 2,            /**< string: IANA name, "UTC" or "+02:00", for zone-less stamps */
+  AIRLOG_OPT_MAX_EVENT_LINES = 3,      /**< int 1 .. 2^32-1: lines before a multi-line event is cut */
+  AIRLOG_OPT_MAX_EVENT_BYTES = 4,      /**< int 1 .. 2^32-1: bytes before an event is cut */
+  AIRLOG_OPT_MAX_LINE_BYTES = 5,       /**< int 1 .. 2^32-1: a longer physical line is cut */
+  AIRLOG_OPT_ENVELOPE = 6,             /**< int airlog_envelope, or string "auto"/"none"/"cri"/"docker" */
+  AIRLOG_OPT_MULTILINE_WAIT_NS = 7,    /**< int >= 0: poll() emits an open event after this idle time */
+  AIRLOG_OPT_DEDUP = 8,                /**< int 0 or 1: drop events identical to one seen recently */
+  AIRLOG_OPT_DEDUP_WINDOW_EVENTS = 9,  /**< int 1 .. 2^32-1: the dedup window in events */
+  AIRLOG_OPT_DEDUP_WINDOW_NS = 10,     /**< int >= 0: the dedup window in event time */
   AIRLOG_OPT_FORCE_INT32_ = 0x7fffffff /**< not an option: keeps the type 32 bits wide */
 } airlog_option;
 
@@ -257,8 +294,9 @@ typedef enum airlog_option {
 AIRLOG_API airlog_status airlog_options_create(airlog_options** out);
 /** Releases `opts`; parsers created from it are unaffected. NULL is a no-op. */
 AIRLOG_API airlog_status airlog_options_free(airlog_options* opts);
-/** Sets an integer-valued option (not concurrently with other calls on `opts`). AIRLOG_UNKNOWN_OPTION for a key that is not an integer option,
- *  AIRLOG_INVALID_ARGUMENT for a value out of the key's range (the options are then unchanged). */
+/** Sets an integer-valued option (not concurrently with other calls on `opts`). AIRLOG_UNKNOWN_OPTION for a key that is
+ * not an integer option, AIRLOG_INVALID_ARGUMENT for a value out of the key's range (the options are then unchanged).
+ */
 AIRLOG_API airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, int64_t value);
 /** Sets a string-valued option from a NUL-terminated string (copied). AIRLOG_UNKNOWN_OPTION for a
  *  key without a string form, AIRLOG_INVALID_ARGUMENT for an unknown zone, component or envelope. */
@@ -293,8 +331,8 @@ typedef struct airlog_parser airlog_parser;
  *  names the source and drives component inference and task-log identity. The parser keeps its
  *  own reference to the compiled rules: `db` may be freed first. AIRLOG_INVALID_ARGUMENT for
  *  options airlog rejects (the message says which). Thread-safe with respect to `db`. */
-AIRLOG_API airlog_status airlog_parser_create(const airlog_database* db, const airlog_options* opts,
-                                              const char* path, airlog_parser** out);
+AIRLOG_API airlog_status airlog_parser_create(const airlog_database* db, const airlog_options* opts, const char* path,
+                                              airlog_parser** out);
 /** Releases the parser, with any events still waiting to be taken. Events already delivered live
  *  in the caller's buffers and are unaffected. NULL is a no-op. */
 AIRLOG_API airlog_status airlog_parser_free(airlog_parser* p);
@@ -304,8 +342,8 @@ AIRLOG_API airlog_status airlog_parser_free(airlog_parser* p);
  *  out; the rest waits inside the parser, bounded by the caps. The events are the same whatever
  *  the chunking. `now_ns`: the caller's clock (any epoch; 0 = none) for poll(). `data` is not kept.
  *  One thread at a time per parser (as for every airlog_parser_* call below). */
-AIRLOG_API airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size,
-                                            int64_t now_ns, airlog_output* out);
+AIRLOG_API airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size, int64_t now_ns,
+                                            airlog_output* out);
 /** Whole-buffer input: with `last` non-zero all of `data` becomes events; with `last` 0 a trailing
  *  partial line or open multi-line event is left unconsumed: *consumed (may be NULL) tells how many
  *  leading bytes were used, and the caller passes the rest again, followed by more data. */
@@ -346,8 +384,7 @@ AIRLOG_API airlog_status airlog_parser_stats(const airlog_parser* p, airlog_stat
 /** The counters as the CLI's `--stats` JSON object (with '\n'), written to buf (not NUL-terminated;
  *  not concurrently with another call on the same parser).
  *  *size receives the length; AIRLOG_BUFFER_TOO_SMALL (nothing written) when it exceeds capacity. */
-AIRLOG_API airlog_status airlog_parser_stats_json(const airlog_parser* p, char* buf, size_t capacity,
-                                                  size_t* size);
+AIRLOG_API airlog_status airlog_parser_stats_json(const airlog_parser* p, char* buf, size_t capacity, size_t* size);
 
 /* ---------------------------------------------------------------------------------------------
  * Rendering. */
@@ -359,11 +396,11 @@ AIRLOG_API airlog_status airlog_parser_stats_json(const airlog_parser* p, char* 
  *  nothing is written. AIRLOG_INVALID_ARGUMENT if a span lies outside its buffer or an enum is out
  *  of range. Keeps no state: thread-safe. */
 AIRLOG_API airlog_status airlog_render_json(const airlog_event* events, size_t count, const char* input,
-                                            size_t input_size, const char* text, size_t text_size,
-                                            char* buf, size_t capacity, size_t* size);
+                                            size_t input_size, const char* text, size_t text_size, char* buf,
+                                            size_t capacity, size_t* size);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
-#endif  /* AIRLOG_AIRLOG_H_ */
+#endif /* AIRLOG_AIRLOG_H_ */

@@ -25,7 +25,11 @@ class Arena {
   size_t bytes_reserved() const noexcept;
 
  private:
-  struct Block { std::unique_ptr<char[]> data; size_t size = 0; size_t used = 0; };
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size = 0;
+    size_t used = 0;
+  };
   std::vector<Block> blocks_;
   size_t current_ = 0;
 };
@@ -36,7 +40,11 @@ struct Batch {
   /// Bytes of the input the call consumed; the caller passes the rest again with more data.
   size_t consumed = 0;
 
-  void clear() noexcept { events.clear(); arena.clear(); consumed = 0; }
+  void clear() noexcept {
+    events.clear();
+    arena.clear();
+    consumed = 0;
+  }
 };
 
 }  // namespace airlog

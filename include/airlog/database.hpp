@@ -30,7 +30,6 @@ class Database {
   /// Hyperscan's size of the compiled database in bytes.
   size_t size_bytes() const noexcept;
 
-
  private:
   friend struct detail::HandleAccess;  // the library's stages reach the compiled rules through it
   explicit Database(std::shared_ptr<const detail::DatabaseImpl> impl) : impl_(std::move(impl)) {}

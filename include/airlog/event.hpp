@@ -18,8 +18,8 @@ namespace airlog {
 
 /// Bit flags on Event::flags.
 enum EventFlag : uint32_t {
-  kFlagTruncated = 1u << 0,  ///< the event hit a cap (lines, bytes, line length): text was split or cut
-  kFlagContinued = 1u << 1,  ///< this event continues a record that was split by a cap
+  kFlagTruncated = 1u << 0,    ///< the event hit a cap (lines, bytes, line length): text was split or cut
+  kFlagContinued = 1u << 1,    ///< this event continues a record that was split by a cap
   kFlagInvalidUtf8 = 1u << 2,  ///< the text holds bytes that are not valid UTF-8 (replaced on output)
   kFlagInvalidJson = 1u << 3,  ///< the line starts like a JSON object but is not valid JSON (kept raw)
 };
@@ -34,9 +34,9 @@ std::string_view to_string(Channel) noexcept;
 /// One event. Absent values: empty views, Level::none, EventKind::none, State::none, and the
 /// sentinel noted on each integer. Trivially copyable; 2–3 cache lines.
 struct Event {
-  uint64_t line = 0;      ///< 1-based number, within its input, of the event's first physical line
-  uint32_t lines = 0;     ///< physical lines in the event (1, or more for a multi-line event)
-  uint32_t flags = 0;     ///< EventFlag bits
+  uint64_t line = 0;   ///< 1-based number, within its input, of the event's first physical line
+  uint32_t lines = 0;  ///< physical lines in the event (1, or more for a multi-line event)
+  uint32_t flags = 0;  ///< EventFlag bits
 
   int64_t ts_ns = 0;            ///< event time, Unix epoch ns UTC; valid when has_ts
   int64_t logical_date_ns = 0;  ///< logical / execution date, epoch ns UTC; valid when has_logical_date
@@ -50,11 +50,11 @@ struct Event {
   EventKind kind = EventKind::none;
   State state = State::none;
 
-  int32_t lineno = 0;        ///< source line of `file`; 0 when absent
-  int32_t try_number = 0;    ///< attempt number; 0 when absent
-  int32_t map_index = -1;    ///< map index; -1 when absent or unmapped
-  int32_t return_code = 0;   ///< valid when has_return_code
-  int32_t http_status = 0;   ///< HTTP status; 0 when absent
+  int32_t lineno = 0;       ///< source line of `file`; 0 when absent
+  int32_t try_number = 0;   ///< attempt number; 0 when absent
+  int32_t map_index = -1;   ///< map index; -1 when absent or unmapped
+  int32_t return_code = 0;  ///< valid when has_return_code
+  int32_t http_status = 0;  ///< HTTP status; 0 when absent
 
   int64_t ingest_ts_ns = 0;  ///< time the container runtime stamped on the line; valid when has_ingest_ts
   bool has_ingest_ts = false;

@@ -123,11 +123,17 @@ struct FlagReader {
 constexpr MemberReader<Render::text> text(std::string_view Event::*m) { return {m}; }
 constexpr MemberReader<Render::json> json_object(std::string_view Event::*m) { return {m}; }
 template <typename Enum>
-constexpr NameReader<Enum> name_of(Enum Event::*m) { return {m}; }
+constexpr NameReader<Enum> name_of(Enum Event::*m) {
+  return {m};
+}
 template <typename Fn>
-constexpr NumberReader<Render::integer, Fn> integer(Fn fn) { return {fn}; }
+constexpr NumberReader<Render::integer, Fn> integer(Fn fn) {
+  return {fn};
+}
 template <typename Fn>
-constexpr NumberReader<Render::date, Fn> date(Fn fn) { return {fn}; }
+constexpr NumberReader<Render::date, Fn> date(Fn fn) {
+  return {fn};
+}
 constexpr FlagReader flag(uint32_t bit) { return {bit}; }
 
 template <typename Read>
@@ -194,10 +200,11 @@ using RowReader = std::remove_cvref_t<decltype(std::get<I>(kFieldRows).read)>;
 
 /// The rows' descriptions, indexable at run time.
 inline constexpr std::array<FieldInfo, kFieldCount> kFields = []<size_t... I>(std::index_sequence<I...>) {
-  return std::array<FieldInfo, kFieldCount>{
-      FieldInfo{static_cast<uint8_t>(I), std::get<I>(kFieldRows).name, RowReader<I>::kRender,
-                std::get<I>(kFieldRows).otel, std::get<I>(kFieldRows).roles, std::get<I>(kFieldRows).cut}...};
-}(std::make_index_sequence<kFieldCount>{});
+  return std::array<FieldInfo, kFieldCount>{FieldInfo{static_cast<uint8_t>(I), std::get<I>(kFieldRows).name,
+                                                      RowReader<I>::kRender, std::get<I>(kFieldRows).otel,
+                                                      std::get<I>(kFieldRows).roles, std::get<I>(kFieldRows).cut}...};
+}
+(std::make_index_sequence<kFieldCount>{});
 
 /// Index of the key `name`; kFieldCount when there is none (a compile error where constexpr
 /// requires it, see field_at).
@@ -219,15 +226,16 @@ consteval const FieldInfo& field_at(std::string_view name) {
 /// The string_view member of each row that reads one (nullptr for the others).
 inline constexpr std::array<std::string_view Event::*, kFieldCount> kFieldMembers =
     []<size_t... I>(std::index_sequence<I...>) {
-      auto member = []<size_t J>(std::integral_constant<size_t, J>) -> std::string_view Event::* {
-        if constexpr (std::is_same_v<RowReader<J>, MemberReader<Render::text>> ||
-                      std::is_same_v<RowReader<J>, MemberReader<Render::json>>)
-          return std::get<J>(kFieldRows).read.member;
-        else
-          return nullptr;
-      };
-      return std::array<std::string_view Event::*, kFieldCount>{member(std::integral_constant<size_t, I>{})...};
-    }(std::make_index_sequence<kFieldCount>{});
+  auto member = []<size_t J>(std::integral_constant<size_t, J>) -> std::string_view Event::* {
+    if constexpr (std::is_same_v<RowReader<J>, MemberReader<Render::text>> ||
+                  std::is_same_v<RowReader<J>, MemberReader<Render::json>>)
+      return std::get<J>(kFieldRows).read.member;
+    else
+      return nullptr;
+  };
+  return std::array<std::string_view Event::*, kFieldCount>{member(std::integral_constant<size_t, I>{})...};
+}
+(std::make_index_sequence<kFieldCount>{});
 
 /// Number of rows with a string_view member that `keep` accepts.
 constexpr size_t count_members(bool (*keep)(const FieldInfo&)) {
@@ -275,15 +283,15 @@ bool read_number(const Event& e, int64_t* value) {
 /// read_text<I> of each text / json row, nullptr for the others.
 inline constexpr std::array<std::string_view (*)(const Event&), kFieldCount> kTextReaders =
     []<size_t... I>(std::index_sequence<I...>) {
-      auto reader = []<size_t J>(std::integral_constant<size_t, J>) -> std::string_view (*)(const Event&) {
-        if constexpr (RowReader<J>::kRender == Render::text || RowReader<J>::kRender == Render::json)
-          return &read_text<J>;
-        else
-          return nullptr;
-      };
-      return std::array<std::string_view (*)(const Event&), kFieldCount>{
-          reader(std::integral_constant<size_t, I>{})...};
-    }(std::make_index_sequence<kFieldCount>{});
+  auto reader = []<size_t J>(std::integral_constant<size_t, J>) -> std::string_view (*)(const Event&) {
+    if constexpr (RowReader<J>::kRender == Render::text || RowReader<J>::kRender == Render::json)
+      return &read_text<J>;
+    else
+      return nullptr;
+  };
+  return std::array<std::string_view (*)(const Event&), kFieldCount>{reader(std::integral_constant<size_t, I>{})...};
+}
+(std::make_index_sequence<kFieldCount>{});
 
 // ---- The walk the writers share -----------------------------------------------------------
 
@@ -308,15 +316,19 @@ template <size_t I, typename Visitor>
   if constexpr (info.render == Render::text || info.render == Render::json) {
     const std::string_view s = row.read(e);
     if (s.empty()) return;
-    if constexpr (info.render == Render::text) v.text(f, s);
-    else v.json(f, s);
+    if constexpr (info.render == Render::text)
+      v.text(f, s);
+    else
+      v.json(f, s);
   } else if constexpr (info.render == Render::flag) {
     if (row.read(e)) v.flag(f);
   } else {
     const Present p = row.read(e);
     if (!p.present) return;
-    if constexpr (info.render == Render::integer) v.integer(f, p.value);
-    else v.date(f, p.value);
+    if constexpr (info.render == Render::integer)
+      v.integer(f, p.value);
+    else
+      v.date(f, p.value);
   }
 }
 

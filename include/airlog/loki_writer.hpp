@@ -88,7 +88,7 @@ struct LokiLabel {
 };
 
 struct LokiEntry {
-  int64_t ts_ns = 0;  ///< the event's ts_ns, else its ingest_ts_ns, else the `now_ns` given to add()
+  int64_t ts_ns = 0;                    ///< the event's ts_ns, else its ingest_ts_ns, else the `now_ns` given to add()
   std::string_view line;                ///< the event as a JSON contract line (valid UTF-8, no '\n')
   std::span<const LokiLabel> metadata;  ///< structured metadata, in contract key order
 };
@@ -96,7 +96,7 @@ struct LokiEntry {
 struct LokiStream {
   /// The label set as Prometheus text, sorted by name: `{component="task", dag_id="etl"}`.
   std::string_view labels_text;
-  std::span<const LokiLabel> labels;  ///< the same labels, sorted by name
+  std::span<const LokiLabel> labels;   ///< the same labels, sorted by name
   std::span<const LokiEntry> entries;  ///< in the order they were added
 };
 

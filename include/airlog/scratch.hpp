@@ -27,7 +27,6 @@ class Scratch {
   Scratch& operator=(Scratch&&) noexcept;
   ~Scratch();
 
-
  private:
   friend struct detail::HandleAccess;  // the library's stages reach the working memory through it
   explicit Scratch(std::unique_ptr<detail::ScratchImpl> impl);

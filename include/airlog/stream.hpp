@@ -41,14 +41,15 @@
 
 namespace airlog {
 
-namespace detail { struct StreamState; }
+namespace detail {
+struct StreamState;
+}
 
 class Stream {
  public:
   /// `path` (may be empty) names the source; it drives component inference and task-log identity
   /// and is copied. Fails with InvalidArgument for an unknown time zone or zero caps.
-  static absl::StatusOr<Stream> create(const Database& db, const Options& options,
-                                       std::string_view path = {});
+  static absl::StatusOr<Stream> create(const Database& db, const Options& options, std::string_view path = {});
 
   /// Parses `bytes` into events appended to `out` (call out.clear() between calls to reuse it).
   ///

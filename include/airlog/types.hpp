@@ -16,9 +16,7 @@ enum class Level : uint8_t { none, debug, info, warning, error, critical };
 inline constexpr int kLevelCount = 6;
 
 /// The Airflow process that wrote the line. `unknown` when neither path, hint nor content says.
-enum class Component : uint8_t {
-  unknown, scheduler, webserver, api_server, worker, task, triggerer, dag_processor
-};
+enum class Component : uint8_t { unknown, scheduler, webserver, api_server, worker, task, triggerer, dag_processor };
 inline constexpr int kComponentCount = 8;
 
 /// The layout a line was recognised as. `raw` when no layout matched.
@@ -42,15 +40,37 @@ inline constexpr int kFormatCount = 14;
 
 /// Operational event kinds (the `event` key). `none` when the line is not one of them.
 enum class EventKind : uint8_t {
-  none, task_state, dag_run_state, task_start, task_exit, executor_report, task_queued,
-  zombie, sigterm, import_error, exception, http_access
+  none,
+  task_state,
+  dag_run_state,
+  task_start,
+  task_exit,
+  executor_report,
+  task_queued,
+  zombie,
+  sigterm,
+  import_error,
+  exception,
+  http_access
 };
 inline constexpr int kEventKindCount = 12;
 
 /// Airflow task and DAG-run states (lower case in the output).
 enum class State : uint8_t {
-  none, success, failed, up_for_retry, up_for_reschedule, upstream_failed, skipped, queued,
-  scheduled, running, deferred, restarting, removed, shutdown
+  none,
+  success,
+  failed,
+  up_for_retry,
+  up_for_reschedule,
+  upstream_failed,
+  skipped,
+  queued,
+  scheduled,
+  running,
+  deferred,
+  restarting,
+  removed,
+  shutdown
 };
 inline constexpr int kStateCount = 14;
 

@@ -34,10 +34,12 @@ static_assert(AIRLOG_STATE_SHUTDOWN == static_cast<int>(airlog::State::shutdown)
 static_assert(AIRLOG_CHANNEL_STDERR == static_cast<int>(airlog::Channel::stderr_stream));
 static_assert(AIRLOG_ENVELOPE_DOCKER == static_cast<int>(airlog::Envelope::docker));
 static_assert(AIRLOG_FLAG_TRUNCATED == airlog::kFlagTruncated && AIRLOG_FLAG_CONTINUED == airlog::kFlagContinued &&
-              AIRLOG_FLAG_INVALID_UTF8 == airlog::kFlagInvalidUtf8 && AIRLOG_FLAG_INVALID_JSON == airlog::kFlagInvalidJson);
+              AIRLOG_FLAG_INVALID_UTF8 == airlog::kFlagInvalidUtf8 &&
+              AIRLOG_FLAG_INVALID_JSON == airlog::kFlagInvalidJson);
 static_assert(sizeof(airlog_span) == 16 && sizeof(airlog_event) == 272, "airlog_event is a fixed ABI layout");
 static_assert(airlog::kFormatCount <= 32 && airlog::kComponentCount <= 16 && airlog::kLevelCount <= 16 &&
-              airlog::kEventKindCount <= 32, "airlog_stats arrays hold every enum value");
+                  airlog::kEventKindCount <= 32,
+              "airlog_stats arrays hold every enum value");
 
 struct airlog_database {
   airlog::Database db;
@@ -97,7 +99,9 @@ airlog_status null_argument(const char* what) {
   return fail(AIRLOG_INVALID_ARGUMENT, std::string("airlog: ") + what + " is NULL");
 }
 
-std::string_view message_of(const absl::Status& st) { return std::string_view(st.message().data(), st.message().size()); }
+std::string_view message_of(const absl::Status& st) {
+  return std::string_view(st.message().data(), st.message().size());
+}
 
 airlog_status from_absl(const absl::Status& st, airlog_status fallback) {
   switch (st.code()) {
@@ -130,15 +134,17 @@ constexpr auto kEventSpans = [] {
   for (size_t i = 0; i < spans.size(); ++i) spans[i] = kEventSpanNames[i].second;
   return spans;
 }();
-static_assert([] {
-  if (kEventSpans.size() != kEventText.size()) return false;
-  size_t n = 0;
-  for (size_t i = 0; i < airlog::detail::kFieldCount; ++i)
-    if (airlog::detail::kFieldMembers[i] != nullptr &&
-        (n == kEventSpans.size() || airlog::detail::kFields[i].name != kEventSpanNames[n++].first))
-      return false;
-  return n == kEventSpans.size();
-}(), "airlog_event's spans and the field table's text rows differ (the C struct is a fixed ABI)");
+static_assert(
+    [] {
+      if (kEventSpans.size() != kEventText.size()) return false;
+      size_t n = 0;
+      for (size_t i = 0; i < airlog::detail::kFieldCount; ++i)
+        if (airlog::detail::kFieldMembers[i] != nullptr &&
+            (n == kEventSpans.size() || airlog::detail::kFields[i].name != kEventSpanNames[n++].first))
+          return false;
+      return n == kEventSpans.size();
+    }(),
+    "airlog_event's spans and the field table's text rows differ (the C struct is a fixed ABI)");
 // The spans are the struct's last 12 members, consecutive, in table order.
 static_assert(offsetof(airlog_event, logger) == 272 - 12 * sizeof(airlog_span) &&
               offsetof(airlog_event, client) == offsetof(airlog_event, logger) + 10 * sizeof(airlog_span) &&
@@ -170,8 +176,7 @@ size_t copied_text_size(const Event& e, const Input& in) noexcept {
 
 // Fills `out` from `e`; text not in the input is copied to `text` + *text_pos. Returns false,
 // leaving *text_pos as it was, when that text does not fit in `text_capacity`.
-bool convert(const Event& e, const Input& in, char* text, size_t text_capacity, size_t* text_pos,
-             airlog_event& out) {
+bool convert(const Event& e, const Input& in, char* text, size_t text_capacity, size_t* text_pos, airlog_event& out) {
   const size_t text_start = *text_pos;
   out.line = e.line;
   out.lines = e.lines;
@@ -293,7 +298,8 @@ template <typename Call>
 airlog_status produce(airlog_parser* p, const Input& in, airlog_output* out, Call&& call) {
   return guarded([&]() -> airlog_status {
     if (p == nullptr) return null_argument("parser");
-    if (!valid_output(out)) return fail(AIRLOG_INVALID_ARGUMENT, "airlog: output is NULL or has a NULL buffer with a capacity");
+    if (!valid_output(out))
+      return fail(AIRLOG_INVALID_ARGUMENT, "airlog: output is NULL or has a NULL buffer with a capacity");
     report(out, 0, 0, p->staged.size() - p->cursor, p->staged_text.size() - p->delivered_text());
     if (p->pending())
       return fail(AIRLOG_RESULTS_PENDING, "airlog: take the waiting events (airlog_parser_take) before the next call");
@@ -334,8 +340,8 @@ airlog_status bad_value(airlog_option key, std::string_view why) {
 }
 
 airlog_status unknown_option(airlog_option key, const char* setter) {
-  return fail(AIRLOG_UNKNOWN_OPTION, "airlog: option " + std::to_string(raw_value(key)) +
-                                         " is not one " + setter + " sets");
+  return fail(AIRLOG_UNKNOWN_OPTION,
+              "airlog: option " + std::to_string(raw_value(key)) + " is not one " + setter + " sets");
 }
 
 constexpr int64_t kU32Max = std::numeric_limits<uint32_t>::max();
@@ -352,7 +358,10 @@ airlog_status copy_out(const std::string& text, char* buf, size_t capacity, size
 // The view a span names, or false when it lies outside its buffer.
 bool span_view(const airlog_span& s, const char* input, size_t input_size, const char* text, size_t text_size,
                std::string_view* out) {
-  if (s.length == 0) { *out = {}; return true; }
+  if (s.length == 0) {
+    *out = {};
+    return true;
+  }
   const char* base = s.base == AIRLOG_SPAN_INPUT ? input : s.base == AIRLOG_SPAN_TEXT ? text : nullptr;
   const size_t size = s.base == AIRLOG_SPAN_INPUT ? input_size : text_size;
   if (base == nullptr || s.offset > size || s.length > size - s.offset) return false;
@@ -515,7 +524,8 @@ airlog_status airlog_options_set_string(airlog_options* opts, airlog_option key,
     airlog::Options& o = opts->options;
     switch (raw_value(key)) {
       case AIRLOG_OPT_TIME_ZONE: {
-        absl::StatusOr<airlog::detail::ZoneResolver> zone = airlog::detail::ZoneResolver::create(v);  // validated now, not at parser creation
+        absl::StatusOr<airlog::detail::ZoneResolver> zone =
+            airlog::detail::ZoneResolver::create(v);  // validated now, not at parser creation
         if (!zone.ok()) return bad_value(key, message_of(zone.status()));
         o.time_zone = std::string(v);
         return AIRLOG_OK;
@@ -530,7 +540,8 @@ airlog_status airlog_options_set_string(airlog_options* opts, airlog_option key,
       case AIRLOG_OPT_ENVELOPE: {
         static constexpr std::array<std::string_view, 4> kNames = {"auto", "none", "cri", "docker"};
         const auto it = std::find(kNames.begin(), kNames.end(), v);
-        if (it == kNames.end()) return bad_value(key, "unknown envelope '" + std::string(v) + "' (auto, none, cri, docker)");
+        if (it == kNames.end())
+          return bad_value(key, "unknown envelope '" + std::string(v) + "' (auto, none, cri, docker)");
         o.envelope = static_cast<airlog::Envelope>(it - kNames.begin());
         return AIRLOG_OK;
       }
@@ -566,8 +577,8 @@ airlog_status airlog_parser_create(const airlog_database* db, const airlog_optio
     *out = nullptr;
     if (db == nullptr) return null_argument("database");
     const airlog::Options defaults;
-    absl::StatusOr<airlog::Stream> stream =
-        airlog::Stream::create(db->db, opts ? opts->options : defaults, path ? std::string_view(path) : std::string_view());
+    absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(db->db, opts ? opts->options : defaults,
+                                                                   path ? std::string_view(path) : std::string_view());
     if (!stream.ok()) return from_absl(stream.status(), AIRLOG_INTERNAL);
     absl::StatusOr<airlog::Scratch> scratch = airlog::Scratch::create(db->db);
     if (!scratch.ok()) return from_absl(scratch.status(), AIRLOG_INTERNAL);
@@ -584,7 +595,8 @@ airlog_status airlog_parser_free(airlog_parser* p) {
 airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size, int64_t now_ns, airlog_output* out) {
   if (data == nullptr && size != 0) return null_argument("data");
   const Input in{reinterpret_cast<uintptr_t>(data), size};
-  return produce(p, in, out, [&] { return p->stream.feed(p->scratch, std::string_view(data, size), p->batch, now_ns); });
+  return produce(p, in, out,
+                 [&] { return p->stream.feed(p->scratch, std::string_view(data, size), p->batch, now_ns); });
 }
 
 airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t size, int last, size_t* consumed,
@@ -610,7 +622,8 @@ airlog_status airlog_parser_flush(airlog_parser* p, airlog_output* out) {
 airlog_status airlog_parser_take(airlog_parser* p, airlog_output* out) {
   return guarded([&]() -> airlog_status {
     if (p == nullptr) return null_argument("parser");
-    if (!valid_output(out)) return fail(AIRLOG_INVALID_ARGUMENT, "airlog: output is NULL or has a NULL buffer with a capacity");
+    if (!valid_output(out))
+      return fail(AIRLOG_INVALID_ARGUMENT, "airlog: output is NULL or has a NULL buffer with a capacity");
     return take(p, out);
   });
 }
@@ -661,8 +674,8 @@ airlog_status airlog_render_json(const airlog_event* events, size_t count, const
     Event e;
     for (size_t i = 0; i < count; ++i) {
       if (!to_event(events[i], input, input_size, text, text_size, &e))
-        return fail(AIRLOG_INVALID_ARGUMENT, "airlog: event " + std::to_string(i) +
-                                                 " has a span outside its buffer or an enum out of range");
+        return fail(AIRLOG_INVALID_ARGUMENT,
+                    "airlog: event " + std::to_string(i) + " has a span outside its buffer or an enum out of range");
       airlog::append_json(e, json);
     }
     return copy_out(json, buf, capacity, size);

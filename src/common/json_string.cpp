@@ -35,13 +35,22 @@ inline void walk_json_string(std::string_view s, Out& out) {
     if (i + 8 <= n) {
       uint64_t w;
       std::memcpy(&w, p + i, 8);
-      if (!word_needs_escape(w)) { i += 8; continue; }
+      if (!word_needs_escape(w)) {
+        i += 8;
+        continue;
+      }
     }
     unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
     if (c >= 0x80) {
       size_t len = detail::utf8_sequence(s, i);
-      if (len > 0) { i += len; continue; }  // valid multi-byte character: stays in the run
+      if (len > 0) {
+        i += len;
+        continue;
+      }  // valid multi-byte character: stays in the run
       out.copy(p + run, i - run);
       out.escape("\\ufffd");
       run = ++i;

@@ -41,7 +41,10 @@ size_t strip_ansi(std::string_view in, char* out) noexcept {
 size_t parse_int(std::string_view s, int32_t* value) noexcept {
   size_t i = 0;
   bool neg = false;
-  if (!s.empty() && s[0] == '-') { neg = true; i = 1; }
+  if (!s.empty() && s[0] == '-') {
+    neg = true;
+    i = 1;
+  }
   size_t start = i;
   int64_t v = 0;
   while (i < s.size() && is_digit(s[i])) {
@@ -94,8 +97,8 @@ bool find_value(std::string_view text, std::string_view key, std::string_view* v
   std::string_view rest = text.substr(start);
   if (quoted_value(rest, value)) return true;
   size_t end = 0;
-  while (end < rest.size() && rest[end] != ',' && rest[end] != ')' && rest[end] != ' ' &&
-         rest[end] != '\t' && rest[end] != '\n' && rest[end] != '>' && rest[end] != '}')
+  while (end < rest.size() && rest[end] != ',' && rest[end] != ')' && rest[end] != ' ' && rest[end] != '\t' &&
+         rest[end] != '\n' && rest[end] != '>' && rest[end] != '}')
     ++end;
   *value = rest.substr(0, end);
   return true;

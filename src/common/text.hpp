@@ -15,8 +15,7 @@ inline bool is_alpha(char c) noexcept { return is_upper(c) || is_lower(c); }
 inline bool is_space(char c) noexcept { return c == ' ' || c == '\t'; }
 /// Airflow id characters (`[\w.-]`, with any non-ASCII byte taken as a Unicode word character).
 inline bool is_id_char(char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 std::string_view trim(std::string_view s) noexcept;

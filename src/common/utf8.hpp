@@ -40,8 +40,14 @@ inline constexpr std::string_view kReplacementChar = "\xef\xbf\xbd";
 inline void append_valid_utf8(std::string_view s, std::string& out) {
   size_t run = 0;
   for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-    if (size_t len = utf8_sequence(s, i)) { i += len; continue; }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    if (size_t len = utf8_sequence(s, i)) {
+      i += len;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     out.append(kReplacementChar);
     run = ++i;

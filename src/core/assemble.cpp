@@ -6,8 +6,8 @@
 // StreamState::resume, so its continuation resumes the same way). Whatever the chunking, the
 // events are byte-identical to one call over the whole input. The Assembler runs per line and
 // lives in this file only, with parse_block, its one driver, so its methods inline there.
-#include "core/handles.hpp"
 #include "core/assemble.hpp"
+#include "core/handles.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -34,17 +34,17 @@ bool looks_like_exception_line(std::string_view s) noexcept {
 struct Pending {
   bool active = false;
   LineResult head;
-  uint64_t line = 0;          // 1-based line number of the first line
-  size_t first_begin = 0;     // block offset where the event's first line starts
-  size_t first_index = 0;     // its index among the lines of the call
-  size_t fold_begin = 0;      // block offset of the first folded line
-  size_t last_end = 0;        // block offset one past the last line's text
-  uint32_t lines = 0;          // lines of the block (inner lines, with an envelope)
-  uint32_t physical = 0;       // physical lines of the input they stand for (outer lines)
+  uint64_t line = 0;       // 1-based line number of the first line
+  size_t first_begin = 0;  // block offset where the event's first line starts
+  size_t first_index = 0;  // its index among the lines of the call
+  size_t fold_begin = 0;   // block offset of the first folded line
+  size_t last_end = 0;     // block offset one past the last line's text
+  uint32_t lines = 0;      // lines of the block (inner lines, with an envelope)
+  uint32_t physical = 0;   // physical lines of the input they stand for (outer lines)
   uint32_t head_physical = 0;
   Channel channel = Channel::none;  // the envelope's stream of the first line
   size_t bytes = 0;
-  bool dirty = false;         // folded text cannot be one view of the block
+  bool dirty = false;  // folded text cannot be one view of the block
   bool in_traceback = false;
   bool traceback_seen = false;
   std::string_view exception_line;
@@ -69,9 +69,14 @@ class Assembler {
       resume_head_ = r.head;
       Event& ev = resume_head_.ev;
       Arena& a = out.arena;
-      ev.logger = a.copy(r.logger); ev.file = a.copy(r.file); ev.dag_id = a.copy(r.dag_id);
-      ev.task_id = a.copy(r.task_id); ev.run_id = a.copy(r.run_id); ev.http_method = a.copy(r.http_method);
-      ev.http_path = a.copy(r.http_path); ev.client = a.copy(r.client);
+      ev.logger = a.copy(r.logger);
+      ev.file = a.copy(r.file);
+      ev.dag_id = a.copy(r.dag_id);
+      ev.task_id = a.copy(r.task_id);
+      ev.run_id = a.copy(r.run_id);
+      ev.http_method = a.copy(r.http_method);
+      ev.http_path = a.copy(r.http_path);
+      ev.client = a.copy(r.client);
       resume_in_traceback_ = r.in_traceback;
       resuming_ = true;
     }
@@ -86,7 +91,8 @@ class Assembler {
     weight_ = meta ? meta->physical : 1;
     channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
-    if (anchors & kUnscanned) anchors = scan_text(detail::impl_of(st_.db), scratch_, text);  // left to the JSON reader, read here after all
+    if (anchors & kUnscanned)
+      anchors = scan_text(detail::impl_of(st_.db), scratch_, text);  // left to the JSON reader, read here after all
     // Already cut by the caller (or the envelope decoder): its end is not the line's end.
     const bool cut = meta ? meta->cut : end == cut_end_;
     bool had_cr = false;
@@ -111,11 +117,13 @@ class Assembler {
       continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
     } else if (!parse_line(text, anchors, ctx_, r)) {
       unrecognised(begin, text, had_cr, anchors, number, over_long);
-    } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() && continues_banner(r.ev.message)) {
+    } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() &&
+               continues_banner(r.ev.message)) {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
-      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
+      if (r.ev.format == Format::airflow_json)
+        anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
@@ -145,8 +153,10 @@ class Assembler {
       }
       LineResult& r = scratch_.json_results[j];
       uint64_t anchors = s.anchors;
-      if (r.ev.format == Format::airflow_json) anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
-      else if (anchors & kUnscanned) anchors = scan_text(detail::impl_of(st_.db), scratch_, block_.substr(s.begin, s.end - s.begin));
+      if (r.ev.format == Format::airflow_json)
+        anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
+      else if (anchors & kUnscanned)
+        anchors = scan_text(detail::impl_of(st_.db), scratch_, block_.substr(s.begin, s.end - s.begin));
       finish();
       if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
       start(r, s.begin, text, had_cr, first_number + j, anchors);
@@ -224,9 +234,14 @@ class Assembler {
     if (!r.active) return;
     r.head = pending_.head;
     const Event& ev = pending_.head.ev;
-    r.logger.assign(ev.logger); r.file.assign(ev.file); r.dag_id.assign(ev.dag_id);
-    r.task_id.assign(ev.task_id); r.run_id.assign(ev.run_id); r.http_method.assign(ev.http_method);
-    r.http_path.assign(ev.http_path); r.client.assign(ev.client);
+    r.logger.assign(ev.logger);
+    r.file.assign(ev.file);
+    r.dag_id.assign(ev.dag_id);
+    r.task_id.assign(ev.task_id);
+    r.run_id.assign(ev.run_id);
+    r.http_method.assign(ev.http_method);
+    r.http_path.assign(ev.http_path);
+    r.client.assign(ev.client);
     Event& h = r.head.ev;
     h.logger = h.file = h.message = h.dag_id = h.task_id = h.run_id = {};
     h.exception_type = h.exception_message = h.http_method = h.http_path = h.client = {};
@@ -246,8 +261,7 @@ class Assembler {
     return {buf, n};
   }
 
-  void start(const LineResult& r, size_t begin, std::string_view text, bool had_cr, uint64_t number,
-             uint64_t anchors) {
+  void start(const LineResult& r, size_t begin, std::string_view text, bool had_cr, uint64_t number, uint64_t anchors) {
     Pending& p = pending_;
     // Every field set here (no `p = Pending{}`: that would write the ~300-byte head twice per line).
     p.head = r;
@@ -269,7 +283,10 @@ class Assembler {
       Event& ev = p.head.ev;
       ev.ingest_ts_ns = meta_->time_ns;
       ev.has_ingest_ts = true;
-      if (!ev.has_ts) { ev.ts_ns = meta_->time_ns; ev.has_ts = true; }
+      if (!ev.has_ts) {
+        ev.ts_ns = meta_->time_ns;
+        ev.has_ts = true;
+      }
     }
     if (p.head.ev.channel == Channel::none) p.head.ev.channel = channel_;  // JSON `chan` wins
     p.bytes = r.ev.message.size();
@@ -325,8 +342,8 @@ class Assembler {
   }
 
   // Starts the event that continues `head`'s record (split by a cap) with the line `text`.
-  void continue_record(const LineResult& head, bool in_traceback, size_t begin, std::string_view text,
-                       bool had_cr, uint64_t anchors, uint64_t number) {
+  void continue_record(const LineResult& head, bool in_traceback, size_t begin, std::string_view text, bool had_cr,
+                       uint64_t anchors, uint64_t number) {
     LineResult cont = head;
     std::string_view content = clean(text, anchors);
     if (cont.compose_prefixed) content = strip_compose(content);
@@ -363,16 +380,29 @@ class Assembler {
     }
     const Event& t = r.ev;
     ev.logger = t.logger;
-    if (ev.file.empty()) { ev.file = t.file; ev.lineno = t.lineno; }
-    for (auto [dst, src] : {std::pair{&ev.dag_id, t.dag_id}, {&ev.task_id, t.task_id}, {&ev.run_id, t.run_id},
-                            {&ev.http_method, t.http_method}, {&ev.http_path, t.http_path}, {&ev.client, t.client}})
+    if (ev.file.empty()) {
+      ev.file = t.file;
+      ev.lineno = t.lineno;
+    }
+    for (auto [dst, src] : {std::pair{&ev.dag_id, t.dag_id},
+                            {&ev.task_id, t.task_id},
+                            {&ev.run_id, t.run_id},
+                            {&ev.http_method, t.http_method},
+                            {&ev.http_path, t.http_path},
+                            {&ev.client, t.client}})
       if (dst->empty()) *dst = src;
     if (ev.map_index < 0) ev.map_index = t.map_index;
     if (ev.try_number == 0) ev.try_number = t.try_number;
     if (ev.state == State::none) ev.state = t.state;
     if (ev.http_status == 0) ev.http_status = t.http_status;
-    if (!ev.has_return_code && t.has_return_code) { ev.return_code = t.return_code; ev.has_return_code = true; }
-    if (!ev.has_logical_date && t.has_logical_date) { ev.logical_date_ns = t.logical_date_ns; ev.has_logical_date = true; }
+    if (!ev.has_return_code && t.has_return_code) {
+      ev.return_code = t.return_code;
+      ev.has_return_code = true;
+    }
+    if (!ev.has_logical_date && t.has_logical_date) {
+      ev.logical_date_ns = t.logical_date_ns;
+      ev.has_logical_date = true;
+    }
     if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
     // The message: every line but the last as it was, then the last line's event text and pairs.
     char* m = out_.arena.allocate(nl + 1 + t.message.size());

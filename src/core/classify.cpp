@@ -31,7 +31,10 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
     size_t lo = 0, hi = c;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (sink->lines[mid].end < to) lo = mid + 1; else hi = mid;
+      if (sink->lines[mid].end < to)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     c = lo;
   }
@@ -144,8 +147,8 @@ void scan_json_messages(const DatabaseImpl& db, ScratchImpl& scratch, size_t k) 
   if (k > 0) scan_lines(db, scratch, text.data(), spans.data(), 0, k - 1);
 }
 
-absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block,
-                                      bool last, bool skip_json_runs) {
+absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block, bool last,
+                                      bool skip_json_runs) {
   std::vector<LineSpan>& lines = scratch.lines;
   lines.clear();
   const char* base = block.data();

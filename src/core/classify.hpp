@@ -35,7 +35,7 @@ uint64_t scan_text(const DatabaseImpl& db, ScratchImpl& scratch, std::string_vie
 /// one, so no match straddles two).
 void scan_json_messages(const DatabaseImpl& db, ScratchImpl& scratch, size_t k);
 
-absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch,
-                                      std::string_view block, bool last, bool skip_json_runs = false);
+absl::StatusOr<size_t> classify_block(const DatabaseImpl& db, ScratchImpl& scratch, std::string_view block, bool last,
+                                      bool skip_json_runs = false);
 
 }  // namespace airlog::detail

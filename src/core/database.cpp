@@ -30,11 +30,9 @@ absl::StatusOr<Database> Database::compile() {
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   if (hs_compile_lit_multi(literals.data(), flags.data(), ids.data(), lengths.data(),
-                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr, &db,
-                           &err) != HS_SUCCESS) {
-    std::string rule = err && err->expression >= 0
-                           ? std::string(detail::kRules[err->expression].name)
-                           : std::string("(database)");
+                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    std::string rule =
+        err && err->expression >= 0 ? std::string(detail::kRules[err->expression].name) : std::string("(database)");
     std::string msg = err ? err->message : "unknown error";
     hs_free_compile_error(err);
     return absl::InvalidArgumentError("airlog: rule '" + rule + "' failed to compile: " + msg);

@@ -39,7 +39,7 @@ namespace {
 
 constexpr uint64_t kSeedA = 0x243F6A8885A308D3ull;  // digits of pi
 constexpr uint64_t kSeedB = 0x13198A2E03707344ull;
-constexpr uint64_t kA0 = 0xA0761D6478BD642Full;     // wyhash / rapidhash secrets
+constexpr uint64_t kA0 = 0xA0761D6478BD642Full;  // wyhash / rapidhash secrets
 constexpr uint64_t kA1 = 0xE7037ED1A0B428DBull;
 constexpr uint64_t kA2 = 0x8EBC6AF09C88C6E3ull;
 constexpr uint64_t kA3 = 0x589965CC75374CC3ull;
@@ -47,8 +47,8 @@ constexpr uint64_t kB0 = 0x1D8E4E27C47D124Full;
 constexpr uint64_t kB1 = 0x2D358DCCAA6C78A5ull;
 constexpr uint64_t kB2 = 0x8BB84B93962EACC9ull;
 constexpr uint64_t kB3 = 0x4B33A62ED433D4A3ull;
-constexpr uint64_t kMulA = 0x9E3779B97F4A7C15ull;   // odd: golden ratio
-constexpr uint64_t kMulB = 0xC2B2AE3D27D4EB4Full;   // odd: xxHash64 prime 2
+constexpr uint64_t kMulA = 0x9E3779B97F4A7C15ull;  // odd: golden ratio
+constexpr uint64_t kMulB = 0xC2B2AE3D27D4EB4Full;  // odd: xxHash64 prime 2
 
 inline uint64_t fold_mul(uint64_t a, uint64_t b) noexcept {
   const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
@@ -105,17 +105,22 @@ class Hasher {
     size_t n = s.size();
     if (n == 0) return;
     if (n <= 16) {
-      if (n >= 8) block16(load64(p), load64(p + n - 8));
-      else if (n >= 4) block16(load32(p), load32(p + n - 4));
-      else block16(uint64_t{static_cast<uint8_t>(p[0])} << 16 | uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8 |
-                       uint64_t{static_cast<uint8_t>(p[n - 1])},
-                   0);
+      if (n >= 8)
+        block16(load64(p), load64(p + n - 8));
+      else if (n >= 4)
+        block16(load32(p), load32(p + n - 4));
+      else
+        block16(uint64_t{static_cast<uint8_t>(p[0])} << 16 | uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8 |
+                    uint64_t{static_cast<uint8_t>(p[n - 1])},
+                0);
       return;
     }
     for (; n > 32; p += 32, n -= 32) block32(load64(p), load64(p + 8), load64(p + 16), load64(p + 24));
     // 1..32 bytes left, and at least 17 bytes of string behind their end.
-    if (n > 16) block32(load64(p), load64(p + 8), load64(p + n - 16), load64(p + n - 8));
-    else block16(load64(p + n - 16), load64(p + n - 8));
+    if (n > 16)
+      block32(load64(p), load64(p + 8), load64(p + n - 16), load64(p + n - 8));
+    else
+      block16(load64(p + n - 16), load64(p + n - 8));
   }
 
   Fingerprint finish() const noexcept {
@@ -157,18 +162,20 @@ static_assert(kIdentityText.size() <= 23, "the mask of non-empty strings has 23 
 
 // The identity's other keys, as the words below pack them. They must be exactly the table's other
 // kIdentity rows: a key added there with kIdentity needs its bits here (then this list updated).
-constexpr std::string_view kPackedKeys[] = {
-    "ts_ns", "level", "format", "lineno", "logical_date", "try_number", "map_index", "event", "state",
-    "return_code", "http_status", "stream", "ingest_ts_ns", "truncated", "continued", "invalid_utf8",
-    "invalid_json"};
-static_assert([] {
-  size_t n = 0;
-  for (size_t i = 0; i < kFieldCount; ++i) {
-    if (!is_identity(kFields[i]) || kFieldMembers[i] != nullptr) continue;
-    if (n == std::size(kPackedKeys) || kPackedKeys[n++] != kFields[i].name) return false;
-  }
-  return n == std::size(kPackedKeys);
-}(), "the fingerprint's packed words and the field table's kIdentity rows differ");
+constexpr std::string_view kPackedKeys[] = {"ts_ns",        "level",       "format",       "lineno",    "logical_date",
+                                            "try_number",   "map_index",   "event",        "state",     "return_code",
+                                            "http_status",  "stream",      "ingest_ts_ns", "truncated", "continued",
+                                            "invalid_utf8", "invalid_json"};
+static_assert(
+    [] {
+      size_t n = 0;
+      for (size_t i = 0; i < kFieldCount; ++i) {
+        if (!is_identity(kFields[i]) || kFieldMembers[i] != nullptr) continue;
+        if (n == std::size(kPackedKeys) || kPackedKeys[n++] != kFields[i].name) return false;
+      }
+      return n == std::size(kPackedKeys);
+    }(),
+    "the fingerprint's packed words and the field table's kIdentity rows differ");
 
 }  // namespace
 
@@ -178,7 +185,8 @@ Fingerprint fingerprint(const Event& e) noexcept {
   // their bytes: the stream decodes back to the fields.
   const auto strings = [&]<size_t... I>(std::index_sequence<I...>) {
     return std::array<std::string_view, sizeof...(I)>{e.*kIdentityText[I]...};
-  }(std::make_index_sequence<kIdentityText.size()>{});
+  }
+  (std::make_index_sequence<kIdentityText.size()>{});
   constexpr size_t kStrings = kIdentityText.size();
   uint64_t mask = 0;
   bool long_lengths = false;
@@ -193,8 +201,8 @@ Fingerprint fingerprint(const Event& e) noexcept {
   w[2] = uint64_t{e.has_ts} | uint64_t{e.has_logical_date} << 1 | uint64_t{e.has_return_code} << 2 |
          uint64_t{e.has_ingest_ts} << 3 | uint64_t{static_cast<uint8_t>(e.channel)} << 4 |
          uint64_t{static_cast<uint8_t>(e.level)} << 8 | uint64_t{static_cast<uint8_t>(e.format)} << 16 |
-         uint64_t{static_cast<uint8_t>(e.kind)} << 24 | uint64_t{static_cast<uint8_t>(e.state)} << 32 |
-         mask << 40 | uint64_t{long_lengths} << 63;
+         uint64_t{static_cast<uint8_t>(e.kind)} << 24 | uint64_t{static_cast<uint8_t>(e.state)} << 32 | mask << 40 |
+         uint64_t{long_lengths} << 63;
   w[3] = uint64_t{e.flags} | u32(e.lineno) << 32;
   w[4] = u32(e.try_number) | u32(e.map_index) << 32;
   w[5] = (e.has_return_code ? u32(e.return_code) : 0) | u32(e.http_status) << 32;
@@ -204,9 +212,12 @@ Fingerprint fingerprint(const Event& e) noexcept {
   for (size_t i = 0; i < kStrings; ++i) {
     const uint64_t len = strings[i].size();
     if (len == 0) continue;
-    if (long_lengths) w[n++] = len;
-    else if (half) w[n - 1] |= len << 32, half = false;
-    else w[n++] = len, half = true;
+    if (long_lengths)
+      w[n++] = len;
+    else if (half)
+      w[n - 1] |= len << 32, half = false;
+    else
+      w[n++] = len, half = true;
   }
 
   Hasher h;
@@ -223,8 +234,8 @@ DuplicateFilter::DuplicateFilter(size_t window_events, int64_t window_ns)
 
 bool DuplicateFilter::outside_time_window(int64_t ts) const noexcept {
   // newest - ts > window, without overflow: both are int64, so their difference fits in uint64.
-  return ts < newest_ts_ &&
-         static_cast<uint64_t>(newest_ts_) - static_cast<uint64_t>(ts) > static_cast<uint64_t>(window_ns_);
+  return ts<newest_ts_&& static_cast<uint64_t>(newest_ts_) - static_cast<uint64_t>(ts)> static_cast<uint64_t>(
+      window_ns_);
 }
 
 bool DuplicateFilter::seen(const Event& e) {

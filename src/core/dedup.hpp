@@ -175,11 +175,11 @@ class DuplicateFilter {
 
   std::unique_ptr<Ring> ring_;
   absl::flat_hash_set<uint32_t, TableHash, TableEq> table_;  // indexes of the slots in the table
-  size_t head_ = 0;  // index of the oldest remembered event
-  size_t live_ = 0;  // remembered events
+  size_t head_ = 0;                                          // index of the oldest remembered event
+  size_t live_ = 0;                                          // remembered events
 
   bool has_newest_ = false;
-  int64_t newest_ts_ = 0;     // newest event time seen
+  int64_t newest_ts_ = 0;  // newest event time seen
   bool has_run_ts_ = false;
   int64_t run_ts_ = 0;        // timestamp of the current run
   uint64_t timed_run_ = 0;    // generation of the current timestamp run

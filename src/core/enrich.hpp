@@ -34,8 +34,7 @@ class Enricher {
     if (!exception_line.empty() && ev.exception_type.empty()) take_exception(ev, exception_line);
     // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
     if (ev.format != Format::airflow_json && !valid_utf8(ev.message)) ev.flags |= kFlagInvalidUtf8;
-    if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty()))
-      ev.kind = EventKind::exception;
+    if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty())) ev.kind = EventKind::exception;
     resolve_component(ev, line_component);
     fill_from_path(ev);
     learn(ev);
@@ -56,9 +55,18 @@ class Enricher {
 
  private:
   void resolve_component(Event& ev, Component line_component) {
-    if (st_.options.component != Component::unknown) { ev.component = st_.options.component; return; }
-    if (st_.path.component != Component::unknown) { ev.component = st_.path.component; return; }
-    if (line_component != Component::unknown) { ev.component = line_component; return; }
+    if (st_.options.component != Component::unknown) {
+      ev.component = st_.options.component;
+      return;
+    }
+    if (st_.path.component != Component::unknown) {
+      ev.component = st_.path.component;
+      return;
+    }
+    if (line_component != Component::unknown) {
+      ev.component = line_component;
+      return;
+    }
     if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then
       st_.inferred = component_from_source(ev.file, ev.logger);
     }

@@ -24,9 +24,12 @@ bool runtime_time(std::string_view s, int64_t* ns) noexcept {
 }
 
 bool stream_name(std::string_view s, Channel* c) noexcept {
-  if (s == "stdout") *c = Channel::stdout_stream;
-  else if (s == "stderr") *c = Channel::stderr_stream;
-  else return false;
+  if (s == "stdout")
+    *c = Channel::stdout_stream;
+  else if (s == "stderr")
+    *c = Channel::stderr_stream;
+  else
+    return false;
   return true;
 }
 
@@ -159,7 +162,7 @@ void EnvelopeDecoder::outer_line(std::string_view line, size_t readable, simdjso
     return;
   }
   EnvelopePiece piece;
-  const bool ok = kind_ == Envelope::cri ? parse_cri(line, &piece)
+  const bool ok = kind_ == Envelope::cri      ? parse_cri(line, &piece)
                   : kind_ == Envelope::docker ? parse_docker(line, readable, parser, pad_, &piece)
                                               : false;
   if (!ok) {  // not an envelope: kept as the plain line it is

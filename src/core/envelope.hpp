@@ -27,12 +27,12 @@ namespace airlog::detail {
 
 /// What the envelope said about one inner line.
 struct LineMeta {
-  uint64_t line = 0;       ///< 1-based number of its first outer physical line
-  uint32_t physical = 1;   ///< outer physical lines it was made of (pieces joined: 2 or more)
+  uint64_t line = 0;      ///< 1-based number of its first outer physical line
+  uint32_t physical = 1;  ///< outer physical lines it was made of (pieces joined: 2 or more)
   Channel channel = Channel::none;
   bool has_time = false;
-  bool cut = false;        ///< the text is the first max_line_bytes bytes of a longer line
-  int64_t time_ns = 0;     ///< the runtime's time stamp (of the first piece), epoch ns UTC
+  bool cut = false;     ///< the text is the first max_line_bytes bytes of a longer line
+  int64_t time_ns = 0;  ///< the runtime's time stamp (of the first piece), epoch ns UTC
 };
 
 /// Inner lines, each followed by '\n' in `text` (and holding no other '\n'), one `meta` each.
@@ -46,7 +46,7 @@ struct EnvelopePiece {
   std::string_view content;  ///< the application's bytes (for Docker: decoded, in the parser's buffer)
   Channel channel = Channel::none;
   int64_t time_ns = 0;
-  bool partial = false;      ///< a piece of a longer line: CRI `P`, Docker without trailing "\n"
+  bool partial = false;  ///< a piece of a longer line: CRI `P`, Docker without trailing "\n"
 };
 
 /// Reads a CRI line `<RFC 3339 time> <stdout|stderr> <P|F>[:tags] <content>` (terminator excluded).

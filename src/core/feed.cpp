@@ -31,10 +31,14 @@ bool decide(StreamState& st, ScratchImpl& scratch, std::string_view bytes, bool 
   const size_t limit = max_outer_line(st.options.max_line_bytes);
   const char* nl = find_newline(bytes);
   std::string_view first;
-  if (nl) first = bytes.substr(0, static_cast<size_t>(nl - bytes.data()));
-  else if (last && !bytes.empty()) first = bytes;
-  else if (bytes.size() > limit && bytes.size() - limit >= 2) first = {};  // over-long: plain
-  else return false;
+  if (nl)
+    first = bytes.substr(0, static_cast<size_t>(nl - bytes.data()));
+  else if (last && !bytes.empty())
+    first = bytes;
+  else if (bytes.size() > limit && bytes.size() - limit >= 2)
+    first = {};  // over-long: plain
+  else
+    return false;
   const size_t text = first.size() - (!first.empty() && first.back() == '\r' ? 1 : 0);
   set_envelope(st, !first.empty() && text <= limit ? detect_envelope(first, scratch.json) : Envelope::none);
   return true;
@@ -74,8 +78,8 @@ void keep_tail(StreamState& st, std::string_view tail, int dst) {
 }
 
 // `last_nl`: the last '\n' in `bytes` (null if none). `force`: parse even if it could wait.
-absl::Status feed_plain(StreamState& st, ScratchImpl& scratch, std::string_view bytes, const char* last_nl,
-                        bool force, Batch& out) {
+absl::Status feed_plain(StreamState& st, ScratchImpl& scratch, std::string_view bytes, const char* last_nl, bool force,
+                        Batch& out) {
   std::string& x = st.carry[st.cur];
   if (x.empty()) {
     // The fast path: nothing carried, so `bytes` is parsed where it lies; only its tail is copied.
@@ -86,8 +90,9 @@ absl::Status feed_plain(StreamState& st, ScratchImpl& scratch, std::string_view 
     return s;
   }
   const size_t cap = st.options.max_line_bytes;
-  const size_t partial = last_nl ? static_cast<size_t>(bytes.data() + bytes.size() - last_nl - 1) : st.partial + bytes.size();
-  const bool complete = last_nl != nullptr || st.deferred;  // a complete line waits for a parse
+  const size_t partial =
+      last_nl ? static_cast<size_t>(bytes.data() + bytes.size() - last_nl - 1) : st.partial + bytes.size();
+  const bool complete = last_nl != nullptr || st.deferred;    // a complete line waits for a parse
   const bool overflow = partial > cap && partial - cap >= 2;  // parse() must cut the partial line
   if (!force && !overflow && (!complete || x.size() + bytes.size() < st.reparse_at)) {
     x.append(bytes);
@@ -100,8 +105,8 @@ absl::Status feed_plain(StreamState& st, ScratchImpl& scratch, std::string_view 
   // the amount until it is), then the rest of `bytes` where it lies.
   const size_t old = x.size();
   x.reserve(old + bytes.size());  // no reallocation below: this call's events may point into x
-  size_t base = 0;  // start of x's unconsumed bytes
-  size_t off = 0;   // bytes[0, off) are appended to x
+  size_t base = 0;                // start of x's unconsumed bytes
+  size_t off = 0;                 // bytes[0, off) are appended to x
   size_t want = bytes.size() <= kCopyWhole ? bytes.size() : std::max(kFirstPrefix, 2 * old);
   for (;;) {
     size_t end = std::min(bytes.size(), off + want);
@@ -207,7 +212,6 @@ bool run_deferred(const StreamState& st, int64_t now_ns) {
   return static_cast<__int128>(now_ns) - st.deferred_ns >= wait / 4;
 }
 
-
 }  // namespace
 
 absl::Status parse_input(StreamState& st, ScratchImpl& scratch, std::string_view bytes, bool last, Batch& out) {
@@ -248,8 +252,9 @@ absl::Status feed_input(StreamState& st, ScratchImpl& scratch, std::string_view 
       }
     }
   }
-  absl::Status s = st.envelope == Envelope::none ? feed_plain(st, scratch, bytes, bytes.empty() ? nullptr : last_nl, false, out)
-                                                 : feed_envelope(st, scratch, bytes, out);
+  absl::Status s = st.envelope == Envelope::none
+                       ? feed_plain(st, scratch, bytes, bytes.empty() ? nullptr : last_nl, false, out)
+                       : feed_envelope(st, scratch, bytes, out);
   out.consumed = n;
   return s;
 }
@@ -271,8 +276,10 @@ absl::Status poll_input(StreamState& st, ScratchImpl& scratch, int64_t now_ns, B
       s = feed_plain(st, scratch, {}, nullptr, true, out);
     }
   } else {
-    if (expired && st.inner.text.size() > st.inner_used) s = run_inner(st, scratch, true, out);
-    else if (run_deferred(st, now_ns)) s = run_inner(st, scratch, false, out);
+    if (expired && st.inner.text.size() > st.inner_used)
+      s = run_inner(st, scratch, true, out);
+    else if (run_deferred(st, now_ns))
+      s = run_inner(st, scratch, false, out);
   }
   out.consumed = 0;
   return s;

@@ -32,8 +32,14 @@ bool attempt_file(std::string_view name, int32_t* n, bool* trigger) {
   size_t used = parse_int(name, n);
   if (used == 0 || *n < 0) return false;
   name.remove_prefix(used);
-  if (name == ".log") { *trigger = false; return true; }
-  if (starts_with(name, ".log.trigger.")) { *trigger = true; return true; }
+  if (name == ".log") {
+    *trigger = false;
+    return true;
+  }
+  if (starts_with(name, ".log.trigger.")) {
+    *trigger = true;
+    return true;
+  }
   return false;
 }
 
@@ -57,8 +63,14 @@ PathContext parse_path_context(std::string_view path) {
     std::string dag(parts[j].substr(7)), run, task;
     int32_t map = -1, attempt = 0;
     bool trigger = false;
-    if (++j < n && starts_with(parts[j], "run_id=")) run = std::string(parts[j].substr(7)); else continue;
-    if (++j < n && starts_with(parts[j], "task_id=")) task = std::string(parts[j].substr(8)); else continue;
+    if (++j < n && starts_with(parts[j], "run_id="))
+      run = std::string(parts[j].substr(7));
+    else
+      continue;
+    if (++j < n && starts_with(parts[j], "task_id="))
+      task = std::string(parts[j].substr(8));
+    else
+      continue;
     if (++j < n && starts_with(parts[j], "map_index=")) {
       parse_int(parts[j].substr(10), &map);
       ++j;
@@ -95,12 +107,20 @@ PathContext parse_path_context(std::string_view path) {
     }
   }
   std::string_view name = basename(path);
-  struct { std::string_view needle; Component c; } const kNames[] = {
-      {"dag_processor_manager", Component::dag_processor}, {"dag-processor", Component::dag_processor},
-      {"dag_processor", Component::dag_processor},         {"scheduler", Component::scheduler},
-      {"webserver", Component::webserver},                 {"triggerer", Component::triggerer},
-      {"api-server", Component::api_server},               {"api_server", Component::api_server},
-      {"apiserver", Component::api_server},                {"worker", Component::worker},
+  struct {
+    std::string_view needle;
+    Component c;
+  } const kNames[] = {
+      {"dag_processor_manager", Component::dag_processor},
+      {"dag-processor", Component::dag_processor},
+      {"dag_processor", Component::dag_processor},
+      {"scheduler", Component::scheduler},
+      {"webserver", Component::webserver},
+      {"triggerer", Component::triggerer},
+      {"api-server", Component::api_server},
+      {"api_server", Component::api_server},
+      {"apiserver", Component::api_server},
+      {"worker", Component::worker},
   };
   for (const auto& entry : kNames) {
     if (name.find(entry.needle) != std::string_view::npos) {

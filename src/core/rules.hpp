@@ -20,37 +20,37 @@
 namespace airlog::detail {
 
 enum class Anchor : uint8_t {
-  esc,                    // "\x1b[" — ANSI escapes present: strip before parsing
-  carriage_return,        // "\r" — CRLF line ending or embedded CR
-  marking_task,           // "Marking task as " (any case: 1.10 "marking task as FAILED.")
-  ti_finished,            // "TaskInstance Finished: "
-  dagrun_finished,        // "DagRun Finished: "
-  marking_run,            // "Marking run " (any case: "Task deadlock (no runnable tasks); marking run …")
-  executor_reports,       // "Executor reports execution of "
-  executor_event,         // "Received executor event with state "
-  sending_to_executor,    // "Sending TaskInstanceKey("
-  adding_to_queue,        // "Adding to queue: "
-  executing_task,         // "Executing <Task(" / "Executing <Mapped("
-  starting_attempt,       // "Starting attempt "
-  exited_return_code,     // "Task exited with return code " (not the BashOperator's "Command exited …")
-  process_exited,         // "Process exited" (3.x supervisor; "Process exited abnormally")
-  received_sigterm,       // "Received SIGTERM"
-  detected_zombie,        // "Detected zombie job"
-  without_a_heartbeat,    // "without a heartbeat" (3.0 "Detected a task instance without a heartbeat")
-  failed_to_import,       // "Failed to import"
-  broken_dag,             // "Broken DAG"
-  traceback,              // "Traceback (most recent call last):"
-  ti_repr,                // "<TaskInstance: "
-  ti_key,                 // "TaskInstanceKey("
-  tasks_up_for_execution, // " tasks up for execution:"
-  set_queued,             // "Setting the following tasks to queued state"
-  setting_external_id,    // "Setting external_id for "
-  trying_to_enqueue,      // "Trying to enqueue tasks: "
-  pausing_deferred,       // "Pausing task as DEFERRED"
-  task_finished,          // "Task finished" (3.x supervisor, final_state=)
-  request_finished,       // "request finished" (3.2 http.access)
-  celery_command,         // "in Celery: " (Executing command / workload in Celery)
-  process_terminated,     // "Process terminated by signal" (3.x task file; signal, signal_name)
+  esc,                           // "\x1b[" — ANSI escapes present: strip before parsing
+  carriage_return,               // "\r" — CRLF line ending or embedded CR
+  marking_task,                  // "Marking task as " (any case: 1.10 "marking task as FAILED.")
+  ti_finished,                   // "TaskInstance Finished: "
+  dagrun_finished,               // "DagRun Finished: "
+  marking_run,                   // "Marking run " (any case: "Task deadlock (no runnable tasks); marking run …")
+  executor_reports,              // "Executor reports execution of "
+  executor_event,                // "Received executor event with state "
+  sending_to_executor,           // "Sending TaskInstanceKey("
+  adding_to_queue,               // "Adding to queue: "
+  executing_task,                // "Executing <Task(" / "Executing <Mapped("
+  starting_attempt,              // "Starting attempt "
+  exited_return_code,            // "Task exited with return code " (not the BashOperator's "Command exited …")
+  process_exited,                // "Process exited" (3.x supervisor; "Process exited abnormally")
+  received_sigterm,              // "Received SIGTERM"
+  detected_zombie,               // "Detected zombie job"
+  without_a_heartbeat,           // "without a heartbeat" (3.0 "Detected a task instance without a heartbeat")
+  failed_to_import,              // "Failed to import"
+  broken_dag,                    // "Broken DAG"
+  traceback,                     // "Traceback (most recent call last):"
+  ti_repr,                       // "<TaskInstance: "
+  ti_key,                        // "TaskInstanceKey("
+  tasks_up_for_execution,        // " tasks up for execution:"
+  set_queued,                    // "Setting the following tasks to queued state"
+  setting_external_id,           // "Setting external_id for "
+  trying_to_enqueue,             // "Trying to enqueue tasks: "
+  pausing_deferred,              // "Pausing task as DEFERRED"
+  task_finished,                 // "Task finished" (3.x supervisor, final_state=)
+  request_finished,              // "request finished" (3.2 http.access)
+  celery_command,                // "in Celery: " (Executing command / workload in Celery)
+  process_terminated,            // "Process terminated by signal" (3.x task file; signal, signal_name)
   setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
   count
 };
@@ -70,22 +70,22 @@ enum class Case : uint8_t {
 /// The reader that takes a row's fields (extract/template.cpp). It may decline the line (the
 /// anchor sits in the layout prefix, the text after it does not fit): then the row sets no kind.
 enum class Reader : uint8_t {
-  none,              ///< the anchor alone decides
-  ti_key,            ///< ids of a `TaskInstanceKey(…)` repr
-  ti_repr,           ///< ids of a `<TaskInstance: dag.task run …>` repr
-  identity_keys,     ///< `dag_id=, task_id=, run_id=, map_index=, try_number=, logical_date=` in the text
+  none,                ///< the anchor alone decides
+  ti_key,              ///< ids of a `TaskInstanceKey(…)` repr
+  ti_repr,             ///< ids of a `<TaskInstance: dag.task run …>` repr
+  identity_keys,       ///< `dag_id=, task_id=, run_id=, map_index=, try_number=, logical_date=` in the text
   identity_and_state,  ///< those and `state=`
-  state_word,        ///< the state word after the literal (declines an unknown one); identity keys
-  dagrun_outcome,    ///< `<DagRun …> successful|failed` (declines without an outcome)
-  executor_reports,  ///< `dag.task run_id=R exited with status S for try_number N`
-  executor_event,    ///< the state word after the literal
-  command_list,      ///< `['airflow', 'tasks', 'run', dag, task, run, …]`
-  executing_task,    ///< `Task(Op): task_id> on date` (declines another `Executing <…`)
-  attempt_number,    ///< try_number after the literal
-  return_code,       ///< return code after the literal
-  zombie_keys,       ///< `'DAG Id': …` / `dag_id=…` ids
-  needs_state,       ///< accepts only when the line already holds a state (3.x `final_state=`)
-  needs_http_status, ///< accepts only when the line already holds an HTTP status
+  state_word,          ///< the state word after the literal (declines an unknown one); identity keys
+  dagrun_outcome,      ///< `<DagRun …> successful|failed` (declines without an outcome)
+  executor_reports,    ///< `dag.task run_id=R exited with status S for try_number N`
+  executor_event,      ///< the state word after the literal
+  command_list,        ///< `['airflow', 'tasks', 'run', dag, task, run, …]`
+  executing_task,      ///< `Task(Op): task_id> on date` (declines another `Executing <…`)
+  attempt_number,      ///< try_number after the literal
+  return_code,         ///< return code after the literal
+  zombie_keys,         ///< `'DAG Id': …` / `dag_id=…` ids
+  needs_state,         ///< accepts only when the line already holds a state (3.x `final_state=`)
+  needs_http_status,   ///< accepts only when the line already holds an HTTP status
 };
 
 struct Rule {
@@ -93,10 +93,10 @@ struct Rule {
   std::string_view name;     ///< for compile errors and docs
   std::string_view literal;  ///< exact bytes
   Case match;
-  EventKind kind;            ///< set when the reader accepts the line and no earlier row set one
-  State state;               ///< fixed state (kept when the line already holds one), or none
+  EventKind kind;  ///< set when the reader accepts the line and no earlier row set one
+  State state;     ///< fixed state (kept when the line already holds one), or none
   Reader reader;
-  uint8_t priority;          ///< rows of a line apply in ascending priority; unique
+  uint8_t priority;            ///< rows of a line apply in ascending priority; unique
   bool split_by_ansi = false;  ///< a TTY's bold escapes may split the literal: looked for again in the clean text
 };
 
@@ -114,35 +114,53 @@ inline constexpr Rule kRules[] = {
     {Anchor::esc, "ansi-escape", "\x1b[", exact, K::none, S::none, R::none, 0},
     {Anchor::carriage_return, "carriage-return", "\r", exact, K::none, S::none, R::none, 0},
     {Anchor::marking_task, "marking-task", "marking task as ", caseless, K::task_state, S::none, R::state_word, 20},
-    {Anchor::ti_finished, "taskinstance-finished", "TaskInstance Finished: ", exact, K::task_state, S::none, R::identity_and_state, 30},
-    {Anchor::dagrun_finished, "dagrun-finished", "DagRun Finished: ", exact, K::dag_run_state, S::none, R::identity_and_state, 60},
+    {Anchor::ti_finished, "taskinstance-finished", "TaskInstance Finished: ", exact, K::task_state, S::none,
+     R::identity_and_state, 30},
+    {Anchor::dagrun_finished, "dagrun-finished", "DagRun Finished: ", exact, K::dag_run_state, S::none,
+     R::identity_and_state, 60},
     {Anchor::marking_run, "marking-run", "marking run ", caseless, K::dag_run_state, S::none, R::dagrun_outcome, 70},
-    {Anchor::executor_reports, "executor-reports", "Executor reports execution of ", exact, K::executor_report, S::none, R::executor_reports, 80},
-    {Anchor::executor_event, "executor-event", "Received executor event with state ", exact, K::executor_report, S::none, R::executor_event, 90},
-    {Anchor::sending_to_executor, "sending-to-executor", "Sending TaskInstanceKey(", exact, K::task_queued, S::none, R::none, 100, true},
-    {Anchor::adding_to_queue, "adding-to-queue", "Adding to queue: ", exact, K::task_queued, S::none, R::command_list, 101},
-    {Anchor::executing_task, "executing-task", "Executing <", exact, K::task_start, S::none, R::executing_task, 120, true},
-    {Anchor::starting_attempt, "starting-attempt", "Starting attempt ", exact, K::task_start, S::none, R::attempt_number, 130},
-    {Anchor::exited_return_code, "exited-return-code", "Task exited with return code ", exact, K::task_exit, S::none, R::return_code, 140},
+    {Anchor::executor_reports, "executor-reports", "Executor reports execution of ", exact, K::executor_report, S::none,
+     R::executor_reports, 80},
+    {Anchor::executor_event, "executor-event", "Received executor event with state ", exact, K::executor_report,
+     S::none, R::executor_event, 90},
+    {Anchor::sending_to_executor, "sending-to-executor", "Sending TaskInstanceKey(", exact, K::task_queued, S::none,
+     R::none, 100, true},
+    {Anchor::adding_to_queue, "adding-to-queue", "Adding to queue: ", exact, K::task_queued, S::none, R::command_list,
+     101},
+    {Anchor::executing_task, "executing-task", "Executing <", exact, K::task_start, S::none, R::executing_task, 120,
+     true},
+    {Anchor::starting_attempt, "starting-attempt", "Starting attempt ", exact, K::task_start, S::none,
+     R::attempt_number, 130},
+    {Anchor::exited_return_code, "exited-return-code", "Task exited with return code ", exact, K::task_exit, S::none,
+     R::return_code, 140},
     {Anchor::process_exited, "process-exited", "Process exited", exact, K::task_exit, S::none, R::none, 150},
     {Anchor::received_sigterm, "received-sigterm", "Received SIGTERM", exact, K::sigterm, S::none, R::none, 160},
     {Anchor::detected_zombie, "detected-zombie", "Detected zombie job", exact, K::zombie, S::none, R::zombie_keys, 170},
-    {Anchor::without_a_heartbeat, "without-a-heartbeat", "without a heartbeat", exact, K::zombie, S::none, R::zombie_keys, 171},
+    {Anchor::without_a_heartbeat, "without-a-heartbeat", "without a heartbeat", exact, K::zombie, S::none,
+     R::zombie_keys, 171},
     {Anchor::failed_to_import, "failed-to-import", "Failed to import", exact, K::import_error, S::none, R::none, 180},
     {Anchor::broken_dag, "broken-dag", "Broken DAG", exact, K::import_error, S::none, R::none, 181},
     {Anchor::traceback, "traceback", "Traceback (most recent call last):", exact, K::none, S::none, R::none, 0},
     {Anchor::ti_repr, "taskinstance-repr", "<TaskInstance: ", exact, K::none, S::none, R::ti_repr, 250},
     {Anchor::ti_key, "taskinstancekey-repr", "TaskInstanceKey(", exact, K::none, S::none, R::ti_key, 10},
-    {Anchor::tasks_up_for_execution, "tasks-up-for-execution", " tasks up for execution:", exact, K::task_queued, S::none, R::none, 102},
-    {Anchor::set_queued, "set-queued", "Setting the following tasks to queued state", exact, K::task_queued, S::none, R::none, 103},
-    {Anchor::setting_external_id, "setting-external-id", "Setting external_id for ", exact, K::task_queued, S::none, R::none, 104},
-    {Anchor::trying_to_enqueue, "trying-to-enqueue", "Trying to enqueue tasks: ", exact, K::task_queued, S::none, R::none, 105},
-    {Anchor::pausing_deferred, "pausing-deferred", "Pausing task as DEFERRED", exact, K::task_state, S::deferred, R::identity_keys, 40},
+    {Anchor::tasks_up_for_execution, "tasks-up-for-execution", " tasks up for execution:", exact, K::task_queued,
+     S::none, R::none, 102},
+    {Anchor::set_queued, "set-queued", "Setting the following tasks to queued state", exact, K::task_queued, S::none,
+     R::none, 103},
+    {Anchor::setting_external_id, "setting-external-id", "Setting external_id for ", exact, K::task_queued, S::none,
+     R::none, 104},
+    {Anchor::trying_to_enqueue, "trying-to-enqueue", "Trying to enqueue tasks: ", exact, K::task_queued, S::none,
+     R::none, 105},
+    {Anchor::pausing_deferred, "pausing-deferred", "Pausing task as DEFERRED", exact, K::task_state, S::deferred,
+     R::identity_keys, 40},
     {Anchor::task_finished, "task-finished", "Task finished", exact, K::task_state, S::none, R::needs_state, 50},
-    {Anchor::request_finished, "request-finished", "request finished", exact, K::http_access, S::none, R::needs_http_status, 190},
+    {Anchor::request_finished, "request-finished", "request finished", exact, K::http_access, S::none,
+     R::needs_http_status, 190},
     {Anchor::celery_command, "celery-command", " in Celery: ", exact, K::none, S::none, R::command_list, 110},
-    {Anchor::process_terminated, "process-terminated", "Process terminated by signal", exact, K::task_exit, S::none, R::none, 151},
-    {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact, K::task_queued, S::none, R::none, 106},
+    {Anchor::process_terminated, "process-terminated", "Process terminated by signal", exact, K::task_exit, S::none,
+     R::none, 151},
+    {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact,
+     K::task_queued, S::none, R::none, 106},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;
@@ -152,7 +170,9 @@ static_assert(sizeof(kRules) / sizeof(kRules[0]) == kAnchorCount, "one rule per 
 inline constexpr std::string_view anchor_literal(Anchor a) noexcept { return kRules[static_cast<unsigned>(a)].literal; }
 
 /// True when row `r` applies to lines (has a reader or a kind); such rows have a nonzero priority.
-inline constexpr bool dispatched(const Rule& r) noexcept { return r.reader != Reader::none || r.kind != EventKind::none; }
+inline constexpr bool dispatched(const Rule& r) noexcept {
+  return r.reader != Reader::none || r.kind != EventKind::none;
+}
 
 /// What is wrong with row `index` of the table `rules` (kRules, or a test's), or null. The one
 /// check of the table: run at compile time below and by Database::compile, which names the

@@ -1,8 +1,8 @@
 #include "airlog/scratch.hpp"
 
-#include "core/handles.hpp"
 #include "core/database_impl.hpp"
 #include "core/extract/extract.hpp"
+#include "core/handles.hpp"
 #include "core/scratch_impl.hpp"
 
 namespace airlog {

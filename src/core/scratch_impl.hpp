@@ -28,7 +28,7 @@ struct ScratchImpl {
   hs_scratch_t* hs = nullptr;
   simdjson::ondemand::parser json;
   std::vector<LineSpan> lines;
-  std::string json_copy;  // padded copy for JSON lines at the very end of a buffer
+  std::string json_copy;                 // padded copy for JSON lines at the very end of a buffer
   std::vector<LineResult> json_results;  // one per line of a batch-read JSON run (kJsonRunLines)
   std::string messages;                  // a JSON run's event texts, '\n'-separated, for one anchor scan
   std::vector<LineSpan> message_spans;   // where each of them lies in `messages`, and its anchors

@@ -6,8 +6,8 @@
 #include <memory>
 #include <utility>
 
-#include "core/handles.hpp"
 #include "core/feed.hpp"
+#include "core/handles.hpp"
 #include "core/stream_state.hpp"
 #include "core/timestamp.hpp"
 
@@ -26,8 +26,8 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
     return absl::InvalidArgumentError("airlog: event and line caps must be positive");
   absl::StatusOr<detail::ZoneResolver> zone = detail::ZoneResolver::create(options.time_zone);
   if (!zone.ok()) return zone.status();
-  if (options.dedup && (options.dedup_window_events == 0 || options.dedup_window_events > UINT32_MAX ||
-                        options.dedup_window_ns < 0))
+  if (options.dedup &&
+      (options.dedup_window_events == 0 || options.dedup_window_events > UINT32_MAX || options.dedup_window_ns < 0))
     return absl::InvalidArgumentError("airlog: the dedup window needs 1..2^32-1 events and a non-negative time");
   auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
   if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
@@ -57,6 +57,8 @@ absl::Status Stream::poll(Scratch& scratch, int64_t now_ns, Batch& out) {
   return detail::poll_input(*state_, detail::impl_of(scratch), now_ns, out);
 }
 
-absl::Status Stream::flush(Scratch& scratch, Batch& out) { return detail::flush_input(*state_, detail::impl_of(scratch), out); }
+absl::Status Stream::flush(Scratch& scratch, Batch& out) {
+  return detail::flush_input(*state_, detail::impl_of(scratch), out);
+}
 
 }  // namespace airlog

@@ -30,8 +30,8 @@ struct StreamState {
   bool path_has_logical_date = false;
   ZoneResolver zone;
   absl::flat_hash_set<std::string> known_dags;
-  std::optional<DuplicateFilter> dedup;  // present when Options::dedup
-  std::string last_learned_dag;  // the dag_id learned last (capacity reused)
+  std::optional<DuplicateFilter> dedup;     // present when Options::dedup
+  std::string last_learned_dag;             // the dag_id learned last (capacity reused)
   Component inferred = Component::unknown;  // first component the content pointed at
   Stats stats;
 
@@ -50,7 +50,7 @@ struct StreamState {
   // Incremental input (feed / poll / flush) and envelopes (feed.cpp).
   Envelope envelope = Envelope::auto_detect;  // the decided kind; auto_detect until the first line
   EnvelopeDecoder decoder;
-  DecodedLines inner;       // envelope: decoded lines not yet consumed start at inner_used / meta_used
+  DecodedLines inner;  // envelope: decoded lines not yet consumed start at inner_used / meta_used
   size_t inner_used = 0;
   size_t meta_used = 0;
   // Input received but not consumed yet: plain, what parse() left (open event, partial line);
@@ -58,11 +58,11 @@ struct StreamState {
   // the tail of a call can be kept while that call's events still point into the other one.
   std::string carry[2];
   int cur = 0;
-  size_t partial = 0;       // length of the partial line at the end of carry[cur]
-  size_t reparse_at = 0;    // pending bytes below which a new parse of a huge open event waits
-  bool deferred = false;    // complete lines wait for a parse (see reparse_at)
-  int64_t deferred_ns = 0;  // caller's clock when they started waiting (0: no clock)
-  int64_t last_line_ns = 0; // caller's clock when the last complete line arrived
+  size_t partial = 0;        // length of the partial line at the end of carry[cur]
+  size_t reparse_at = 0;     // pending bytes below which a new parse of a huge open event waits
+  bool deferred = false;     // complete lines wait for a parse (see reparse_at)
+  int64_t deferred_ns = 0;   // caller's clock when they started waiting (0: no clock)
+  int64_t last_line_ns = 0;  // caller's clock when the last complete line arrived
   bool has_last_line = false;
 };
 

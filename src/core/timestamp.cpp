@@ -13,8 +13,7 @@ namespace {
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
 
-constexpr uint32_t kPow10[10] = {1,       10,        100,        1'000,       10'000,
-                                 100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
+constexpr uint32_t kPow10[10] = {1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
 
 // Index = month 1..12; February's leap day is added separately.
 constexpr unsigned kDaysInMonth[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -42,8 +41,7 @@ inline unsigned four_digits(const char* p, size_t i, unsigned& bad) noexcept {
 inline bool is_leap(unsigned y) noexcept { return (y % 4 == 0) && (y % 100 != 0 || y % 400 == 0); }
 
 // Field ranges; second 60 (a leap second) is allowed here and folded later.
-inline bool valid_fields(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                         unsigned s) noexcept {
+inline bool valid_fields(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s) noexcept {
   if (y == 0 || mo - 1 >= 12) return false;  // mo == 0 wraps to a huge value
   const unsigned dim = kDaysInMonth[mo] + static_cast<unsigned>(mo == 2 && is_leap(y));
   return (d - 1 < dim) & (h < 24) & (mi < 60) & (s <= 60);
@@ -54,9 +52,9 @@ inline bool valid_fields(unsigned y, unsigned mo, unsigned d, unsigned h, unsign
 inline void set_civil(ParsedTime& t, unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
                       unsigned s) noexcept {
   const bool leap_second = s == 60;
-  t.civil_seconds = civil_to_epoch_seconds(
-      static_cast<int>(y), static_cast<int>(mo), static_cast<int>(d), static_cast<int>(h),
-      static_cast<int>(mi), static_cast<int>(leap_second ? 59 : s));
+  t.civil_seconds =
+      civil_to_epoch_seconds(static_cast<int>(y), static_cast<int>(mo), static_cast<int>(d), static_cast<int>(h),
+                             static_cast<int>(mi), static_cast<int>(leap_second ? 59 : s));
   if (leap_second) t.nanos = 999'999'999;
 }
 
@@ -65,8 +63,7 @@ enum class ZoneParse { none, valid, malformed };
 // Parses `±HH:MM`, `±HHMM` and (when `allow_hours_only`) `±HH` at q[0..m), q[0] being the sign.
 // `none`: no digit after the sign, so this is not an offset at all. `malformed`: it starts like an
 // offset but is truncated, out of range, or runs on into more digits.
-ZoneParse parse_offset(const char* q, size_t m, bool allow_hours_only, int32_t* offset,
-                       size_t* length) noexcept {
+ZoneParse parse_offset(const char* q, size_t m, bool allow_hours_only, int32_t* offset, size_t* length) noexcept {
   if (m < 2 || !is_digit(q[1])) return ZoneParse::none;
   if (m < 3 || !is_digit(q[2])) return ZoneParse::malformed;
   unsigned bad = 0;
@@ -135,8 +132,7 @@ struct MonthSlot {
 };
 
 constexpr unsigned month_hash(char b, char c) noexcept {
-  return (static_cast<unsigned>(static_cast<unsigned char>(b)) +
-          static_cast<unsigned>(static_cast<unsigned char>(c))) &
+  return (static_cast<unsigned>(static_cast<unsigned char>(b)) + static_cast<unsigned>(static_cast<unsigned char>(c))) &
          31u;
 }
 
@@ -174,8 +170,7 @@ bool constant_hour_offset(const absl::TimeZone& zone, int64_t hour, int32_t* off
   // The two ends agreeing does not exclude a change and its reversal in between. (abseil stops
   // enumerating transitions a few centuries ahead; the end checks above still cover that range.)
   absl::TimeZone::CivilTransition tr;
-  if (zone.NextTransition(first.pre, &tr) &&
-      zone.At(tr.to).trans < absl::FromUnixSeconds(utc + 3600)) {
+  if (zone.NextTransition(first.pre, &tr) && zone.At(tr.to).trans < absl::FromUnixSeconds(utc + 3600)) {
     return false;
   }
   *offset = static_cast<int32_t>(wall - utc);
@@ -184,15 +179,13 @@ bool constant_hour_offset(const absl::TimeZone& zone, int64_t hour, int32_t* off
 
 }  // namespace
 
-int64_t civil_to_epoch_seconds(int year, int month, int day, int hour, int minute,
-                               int second) noexcept {
+int64_t civil_to_epoch_seconds(int year, int month, int day, int hour, int minute, int second) noexcept {
   // Count from 0000-03-01 so February (and its leap day) ends the counting year; the day of the
   // year then follows from a linear formula over the 31/30 month pattern starting in March.
   const int64_t y = year - static_cast<int>(month <= 2);
   const int64_t mp = month > 2 ? month - 3 : month + 9;  // 0 = March
   const int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  const int64_t days =
-      365 * y + y / 4 - y / 100 + y / 400 + doy - 719'468;  // 719468: 0000-03-01 → 1970-01-01
+  const int64_t days = 365 * y + y / 4 - y / 100 + y / 400 + doy - 719'468;  // 719468: 0000-03-01 → 1970-01-01
   return days * 86'400 + hour * 3'600 + minute * 60 + second;
 }
 
@@ -207,8 +200,8 @@ bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept {
   const unsigned hour = two_digits(p, 11, bad);
   const unsigned minute = two_digits(p, 14, bad);
   const unsigned second = two_digits(p, 17, bad);
-  bad |= static_cast<unsigned>((p[4] != '-') | (p[7] != '-') | ((p[10] != 'T') & (p[10] != ' ')) |
-                               (p[13] != ':') | (p[16] != ':'));
+  bad |= static_cast<unsigned>((p[4] != '-') | (p[7] != '-') | ((p[10] != 'T') & (p[10] != ' ')) | (p[13] != ':') |
+                               (p[16] != ':'));
   if (bad || !valid_fields(year, month, day, hour, minute, second)) return false;
 
   ParsedTime t;
@@ -242,8 +235,7 @@ bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept {
     } else if (c == ' ' && pos + 1 < n && (p[pos + 1] == '+' || p[pos + 1] == '-')) {
       // gunicorn's `… 10:37:09 +0530`. Only full ±HHMM / ±HH:MM count here, so a naive stamp
       // followed by text such as " -1" or " - msg" keeps that text.
-      if (parse_offset(p + pos + 1, n - pos - 1, /*allow_hours_only=*/false, &offset, &len) ==
-          ZoneParse::valid) {
+      if (parse_offset(p + pos + 1, n - pos - 1, /*allow_hours_only=*/false, &offset, &len) == ZoneParse::valid) {
         t.has_offset = true;
         t.offset_seconds = offset;
         pos += 1 + len;
@@ -293,9 +285,8 @@ bool parse_clf_timestamp(std::string_view s, ParsedTime* out) noexcept {
   const unsigned second = two_digits(p, 18, bad);
   const unsigned off_h = two_digits(p, 22, bad);
   const unsigned off_m = two_digits(p, 24, bad);
-  bad |= static_cast<unsigned>((p[2] != '/') | (p[6] != '/') | (p[11] != ':') | (p[14] != ':') |
-                               (p[17] != ':') | (p[20] != ' ') | ((p[21] != '+') & (p[21] != '-')) |
-                               (off_h > 23) | (off_m > 59));
+  bad |= static_cast<unsigned>((p[2] != '/') | (p[6] != '/') | (p[11] != ':') | (p[14] != ':') | (p[17] != ':') |
+                               (p[20] != ' ') | ((p[21] != '+') & (p[21] != '-')) | (off_h > 23) | (off_m > 59));
   if (n > 26) bad |= static_cast<unsigned>(is_digit(p[26]));
   if (bad || !valid_fields(year, month, day, hour, minute, second)) return false;
   ParsedTime t;
@@ -355,8 +346,7 @@ absl::StatusOr<ZoneResolver> ZoneResolver::create(std::string_view name) {
   if (name[0] == '+' || name[0] == '-') {
     int32_t offset = 0;
     size_t len = 0;
-    if (parse_offset(name.data(), name.size(), /*allow_hours_only=*/true, &offset, &len) !=
-            ZoneParse::valid ||
+    if (parse_offset(name.data(), name.size(), /*allow_hours_only=*/true, &offset, &len) != ZoneParse::valid ||
         len != name.size()) {
       return absl::InvalidArgumentError("invalid UTC offset: " + std::string(name));
     }

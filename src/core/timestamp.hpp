@@ -20,7 +20,7 @@ struct ParsedTime {
   int32_t nanos = 0;           ///< fraction of the second, 0..999'999'999
   int32_t offset_seconds = 0;  ///< offset east of UTC (valid when has_offset); `Z` is 0
   bool has_offset = false;
-  size_t length = 0;           ///< bytes of the input the timestamp used
+  size_t length = 0;  ///< bytes of the input the timestamp used
 
   /// UTC nanoseconds; only meaningful when has_offset. Instants outside the int64 ns range
   /// (1677-09-21T00:12:43.145224192Z .. 2262-04-11T23:47:16.854775807Z) saturate to

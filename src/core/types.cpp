@@ -8,20 +8,19 @@ namespace airlog {
 
 namespace {
 
-constexpr std::array<std::string_view, kLevelCount> kLevelNames = {
-    "", "debug", "info", "warning", "error", "critical"};
+constexpr std::array<std::string_view, kLevelCount> kLevelNames = {"", "debug", "info", "warning", "error", "critical"};
 constexpr std::array<std::string_view, kComponentCount> kComponentNames = {
     "unknown", "scheduler", "webserver", "api-server", "worker", "task", "triggerer", "dag-processor"};
 constexpr std::array<std::string_view, kFormatCount> kFormatNames = {
-    "raw", "airflow-text", "airflow-color", "airflow-simple", "airflow-json", "airflow-console",
-    "celery", "gunicorn-error", "gunicorn-access", "uvicorn", "uvicorn-access", "python-warning",
+    "raw",       "airflow-text",   "airflow-color",   "airflow-simple", "airflow-json",   "airflow-console",
+    "celery",    "gunicorn-error", "gunicorn-access", "uvicorn",        "uvicorn-access", "python-warning",
     "traceback", "airflow-banner"};
 constexpr std::array<std::string_view, kEventKindCount> kEventNames = {
-    "", "task_state", "dag_run_state", "task_start", "task_exit", "executor_report", "task_queued",
-    "zombie", "sigterm", "import_error", "exception", "http_access"};
+    "",       "task_state", "dag_run_state", "task_start", "task_exit",  "executor_report", "task_queued",
+    "zombie", "sigterm",    "import_error",  "exception",  "http_access"};
 constexpr std::array<std::string_view, kStateCount> kStateNames = {
-    "", "success", "failed", "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped",
-    "queued", "scheduled", "running", "deferred", "restarting", "removed", "shutdown"};
+    "",       "success",   "failed",  "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped",
+    "queued", "scheduled", "running", "deferred",     "restarting",        "removed",         "shutdown"};
 
 // ASCII-only case folding: level and state names are ASCII, and libc tolower() is a call per byte.
 inline char fold(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
@@ -82,10 +81,19 @@ State parse_state(std::string_view s) noexcept {
 
 bool parse_component(std::string_view s, Component* out) noexcept {
   for (size_t i = 0; i < kComponentNames.size(); ++i) {
-    if (iequals(s, kComponentNames[i])) { *out = static_cast<Component>(i); return true; }
+    if (iequals(s, kComponentNames[i])) {
+      *out = static_cast<Component>(i);
+      return true;
+    }
   }
-  if (iequals(s, "api_server")) { *out = Component::api_server; return true; }
-  if (iequals(s, "dag_processor")) { *out = Component::dag_processor; return true; }
+  if (iequals(s, "api_server")) {
+    *out = Component::api_server;
+    return true;
+  }
+  if (iequals(s, "dag_processor")) {
+    *out = Component::dag_processor;
+    return true;
+  }
   return false;
 }
 

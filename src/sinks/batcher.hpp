@@ -51,7 +51,7 @@ class BodyBatcher {
     bytes_ = empty_;
   }
 
-  size_t records() const noexcept { return records_; }   ///< records in the pending body
+  size_t records() const noexcept { return records_; }    ///< records in the pending body
   const Sizes& bytes() const noexcept { return bytes_; }  ///< the pending body's size per rendering
   const BatchStats& stats() const noexcept { return stats_; }
 

@@ -97,7 +97,8 @@ void append_stats_json(const Stats& s, std::string& out) {
   w.num("events_out_lines", static_cast<int64_t>(s.event_lines_out));
   w.num("lines_folded", static_cast<int64_t>(s.lines_folded));
   w.num("duplicates_dropped", static_cast<int64_t>(s.duplicates_dropped));
-  if (s.duplicate_events_dropped > 0) w.num("duplicate_events_dropped", static_cast<int64_t>(s.duplicate_events_dropped));
+  if (s.duplicate_events_dropped > 0)
+    w.num("duplicate_events_dropped", static_cast<int64_t>(s.duplicate_events_dropped));
   w.num("bytes_in", static_cast<int64_t>(s.bytes_in));
   w.num("recognised_lines", static_cast<int64_t>(s.recognised_lines));
   if (s.dedup_memory_bytes > 0) w.num("dedup_memory_bytes", static_cast<int64_t>(s.dedup_memory_bytes));

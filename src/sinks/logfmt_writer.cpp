@@ -7,9 +7,9 @@
 
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
+#include "common/utf8.hpp"
 #include "core/fields.hpp"
 #include "core/timestamp.hpp"
-#include "common/utf8.hpp"
 
 namespace airlog {
 
@@ -71,8 +71,10 @@ class LogfmtVisitor {
 }  // namespace
 
 void append_logfmt_value(std::string_view s, std::string& out) {
-  if (can_stand_bare(s)) out.append(s);
-  else append_json_string(s, out);
+  if (can_stand_bare(s))
+    out.append(s);
+  else
+    append_json_string(s, out);
 }
 
 void append_logfmt(const Event& e, std::string& out) {

@@ -15,11 +15,11 @@
 #include "airlog/json_writer.hpp"
 #include "common/decimal.hpp"
 #include "common/json_string.hpp"
+#include "common/utf8.hpp"
 #include "core/fields.hpp"
+#include "core/timestamp.hpp"
 #include "sinks/batcher.hpp"
 #include "sinks/fit_event.hpp"
-#include "core/timestamp.hpp"
-#include "common/utf8.hpp"
 
 namespace airlog {
 
@@ -31,7 +31,7 @@ constexpr size_t kMaxLabelNameBytes = 1024;  // Loki's max_label_name_length
 constexpr std::string_view kTruncatedKey = "airlog_truncated";
 
 constexpr std::string_view kLabelFieldNames[] = {"component", "level", "format", "dag_id", "task_id",
-                                                 "event", "state", "stream", "logger"};
+                                                 "event",     "state", "stream", "logger"};
 
 // abseil's string_view is its own type here; StrCat takes only that one.
 absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -43,15 +43,17 @@ constexpr auto kLabelRows = [] {
   return rows;
 }();
 // The label fields are exactly the table's rows with the kLokiLabel role, and they read text.
-static_assert([] {
-  size_t label_rows = 0;
-  for (const FieldInfo& f : detail::kFields) label_rows += (f.roles & detail::kLokiLabel) != 0;
-  for (uint8_t r : kLabelRows)
-    if (r >= detail::kFieldCount || !(detail::kFields[r].roles & detail::kLokiLabel) ||
-        detail::kTextReaders[r] == nullptr)
-      return false;
-  return label_rows == kLabelRows.size();
-}(), "LokiLabelField and the field table's kLokiLabel rows differ");
+static_assert(
+    [] {
+      size_t label_rows = 0;
+      for (const FieldInfo& f : detail::kFields) label_rows += (f.roles & detail::kLokiLabel) != 0;
+      for (uint8_t r : kLabelRows)
+        if (r >= detail::kFieldCount || !(detail::kFields[r].roles & detail::kLokiLabel) ||
+            detail::kTextReaders[r] == nullptr)
+          return false;
+      return label_rows == kLabelRows.size();
+    }(),
+    "LokiLabelField and the field table's kLokiLabel rows differ");
 
 size_t row_of(LokiLabelField f) { return kLabelRows[static_cast<size_t>(f)]; }
 
@@ -66,7 +68,10 @@ void append_prometheus_value(std::string_view v, std::string& out) {
   out.push_back('"');
   for (char c : v) {
     if (c == '\\' || c == '"') out.push_back('\\');
-    if (c == '\n') { out.append("\\n"); continue; }
+    if (c == '\n') {
+      out.append("\\n");
+      continue;
+    }
     out.push_back(c);
   }
   out.push_back('"');
@@ -116,10 +121,10 @@ absl::StatusOr<std::vector<LokiLabelField>> parse_loki_label_fields(std::string_
                                    : (detail::kFields[row].roles & detail::kLokiMetadata)
                                        ? " (too many distinct values: it goes to structured metadata)"
                                        : " (it stays in the entry's line only)";
-      return absl::InvalidArgumentError(absl::StrCat(
-          "'", av(name), "' cannot be a Loki label", av(why),
-          "; label fields: ", absl::StrJoin(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), ", ",
-                                            [](std::string* o, std::string_view s) { o->append(s); })));
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", av(name), "' cannot be a Loki label", av(why), "; label fields: ",
+                       absl::StrJoin(std::begin(kLabelFieldNames), std::end(kLabelFieldNames), ", ",
+                                     [](std::string* o, std::string_view s) { o->append(s); })));
     }
     fields.push_back(static_cast<LokiLabelField>(it - std::begin(kLabelFieldNames)));
   }
@@ -199,7 +204,7 @@ struct LokiBatcher::Impl {
   absl::flat_hash_map<std::string, uint32_t> stream_of;  // labels_text → index in `streams`
 
   // Per-event scratch, reused.
-  std::string key;                         // labels_text of the event
+  std::string key;  // labels_text of the event
   std::vector<std::pair<std::string_view, std::string_view>> event_labels;
   std::string line;
   std::string meta_text;
@@ -353,15 +358,23 @@ struct LokiBatcher::Impl {
         meta_proto += proto_field_bound(proto_field_bound(meta[i].name.size()) + proto_field_bound(v.size()));
       }
     }
-    const size_t entry_proto = proto_field_bound(proto_field_bound(2 * (1 + 10)) + proto_field_bound(line.size()) + meta_proto);
+    const size_t entry_proto =
+        proto_field_bound(proto_field_bound(2 * (1 + 10)) + proto_field_bound(line.size()) + meta_proto);
 
     auto it = stream_of.find(key);
     bool new_stream = it == stream_of.end();
     auto growth = [&]() -> std::array<size_t, 2> {
-      if (new_stream) return {entry_json + stream_json_bytes() + (streams.empty() ? 0 : 1), entry_proto + stream_proto_bytes()};
+      if (new_stream)
+        return {entry_json + stream_json_bytes() + (streams.empty() ? 0 : 1), entry_proto + stream_proto_bytes()};
       return {entry_json + (streams[it->second].entries ? 1 : 0), entry_proto};
     };
-    batch.admit(growth, [&] { emit(); new_stream = true; }, truncated);
+    batch.admit(
+        growth,
+        [&] {
+          emit();
+          new_stream = true;
+        },
+        truncated);
 
     uint32_t stream_index;
     if (new_stream) {
@@ -415,7 +428,8 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
   bool always_present = !o.static_labels.empty();
   for (size_t i = 0; i < o.labels.size(); ++i) {
     const LokiLabelField f = o.labels[i];
-    if (std::find(o.labels.begin(), o.labels.begin() + static_cast<ptrdiff_t>(i), f) != o.labels.begin() + static_cast<ptrdiff_t>(i))
+    if (std::find(o.labels.begin(), o.labels.begin() + static_cast<ptrdiff_t>(i), f) !=
+        o.labels.begin() + static_cast<ptrdiff_t>(i))
       return fail("label field '", av(to_string(f)), "' is listed twice");
     impl->slots.push_back({to_string(f), false, {}, f});
     impl->is_label[row_of(f)] = true;
@@ -426,9 +440,11 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
     if (!valid_label_name(name))
       return fail("label name '", n, "' is invalid: Loki label names match [a-zA-Z_][a-zA-Z0-9_]*");
     if (name.rfind("__", 0) == 0) return fail("label name '", n, "' starts with '__', which Loki reserves");
-    if (name.size() > kMaxLabelNameBytes) return fail("label name '", n.substr(0, 40), "…' is longer than ", kMaxLabelNameBytes, " bytes");
+    if (name.size() > kMaxLabelNameBytes)
+      return fail("label name '", n.substr(0, 40), "…' is longer than ", kMaxLabelNameBytes, " bytes");
     for (const Impl::Slot& s : impl->slots)
-      if (s.name == name) return fail("label '", n, "' is given twice (a label field or another --label has that name)");
+      if (s.name == name)
+        return fail("label '", n, "' is given twice (a label field or another --label has that name)");
     if (value.empty()) return fail("label '", n, "' has an empty value (Loki drops such labels)");
     if (!detail::valid_utf8(value)) return fail("label '", n, "' has a value that is not valid UTF-8");
     if (value.size() > o.max_label_value_bytes)
@@ -440,9 +456,11 @@ absl::StatusOr<LokiBatcher> LokiBatcher::create(const LokiOptions& options, Sink
                 " static) exceed the label budget of ", o.label_budget,
                 " (Loki's max_label_names_per_series); use fewer labels or raise the budget");
   if (!always_present)
-    return fail("every stream needs a label: add a static label or the 'component' or 'format' field "
-                "(the fields chosen can all be empty, and Loki refuses a stream without labels)");
-  std::sort(impl->slots.begin(), impl->slots.end(), [](const Impl::Slot& a, const Impl::Slot& b) { return a.name < b.name; });
+    return fail(
+        "every stream needs a label: add a static label or the 'component' or 'format' field "
+        "(the fields chosen can all be empty, and Loki refuses a stream without labels)");
+  std::sort(impl->slots.begin(), impl->slots.end(),
+            [](const Impl::Slot& a, const Impl::Slot& b) { return a.name < b.name; });
 
   // One entry of the worst case these options allow must fit in a body: its line escaped again
   // inside the JSON body (at most doubled), every label and metadata value at its cap with every

@@ -10,11 +10,11 @@
 #include "airlog/json_writer.hpp"
 #include "airlog/version.hpp"
 #include "common/decimal.hpp"
+#include "common/text.hpp"
 #include "core/fields.hpp"
+#include "core/timestamp.hpp"
 #include "sinks/batcher.hpp"
 #include "sinks/fit_event.hpp"
-#include "common/text.hpp"
-#include "core/timestamp.hpp"
 
 namespace airlog {
 
@@ -152,10 +152,13 @@ struct OtlpBatcher::Impl {
     size_t widest = 0;
     for (int c = 0; c < kComponentCount; ++c) {
       const std::string_view comp = to_string(static_cast<Component>(c));
-      std::string service = c == static_cast<int>(Component::unknown) ? "airflow" : absl::StrCat("airflow-", absl::string_view(comp.data(), comp.size()));
-      headers[c] = absl::StrCat("{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"",
-                                service, "\"}}]},\"scopeLogs\":[{\"scope\":{\"name\":\"airlog\",\"version\":\"",
-                                kVersionString, "\"},\"logRecords\":[");
+      std::string service = c == static_cast<int>(Component::unknown)
+                                ? "airflow"
+                                : absl::StrCat("airflow-", absl::string_view(comp.data(), comp.size()));
+      headers[c] =
+          absl::StrCat("{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"",
+                       service, "\"}}]},\"scopeLogs\":[{\"scope\":{\"name\":\"airlog\",\"version\":\"", kVersionString,
+                       "\"},\"logRecords\":[");
       widest = std::max(widest, headers[c].size());
     }
     const size_t overhead = kBodyOpen.size() + kBodyClose.size() + widest + kGroupClose.size();
@@ -191,9 +194,12 @@ struct OtlpBatcher::Impl {
     auto growth = [&]() -> std::array<size_t, 1> {
       return {record.size() + (counts[c] > 0 ? 1 : headers[c].size() + kGroupClose.size() + (groups > 0 ? 1 : 0))};
     };
-    batch.admit(growth, [&] { emit(); }, truncated);
-    if (counts[c]++ > 0) records[c].push_back(',');
-    else ++groups;
+    batch.admit(
+        growth, [&] { emit(); }, truncated);
+    if (counts[c]++ > 0)
+      records[c].push_back(',');
+    else
+      ++groups;
     records[c].append(record);
   }
 };
@@ -202,7 +208,8 @@ absl::StatusOr<OtlpBatcher> OtlpBatcher::create(const OtlpOptions& options, Sink
   if (!sink) return absl::InvalidArgumentError("OtlpBatcher needs a sink for its bodies");
   if (options.max_records == 0) return absl::InvalidArgumentError("max_records must be at least 1");
   if (options.max_body_bytes < 4096)
-    return absl::InvalidArgumentError(absl::StrCat("max_body_bytes must be at least 4096, got ", options.max_body_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_body_bytes must be at least 4096, got ", options.max_body_bytes));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->sink = std::move(sink);

@@ -35,9 +35,15 @@ struct Engine {
 Engine& engine() {
   static Engine* e = [] {
     absl::StatusOr<airlog::Database> db = airlog::Database::compile();
-    if (!db.ok()) { std::fprintf(stderr, "compile: %s\n", db.status().ToString().c_str()); std::abort(); }
+    if (!db.ok()) {
+      std::fprintf(stderr, "compile: %s\n", db.status().ToString().c_str());
+      std::abort();
+    }
     absl::StatusOr<airlog::Scratch> s = airlog::Scratch::create(*db);
-    if (!s.ok()) { std::fprintf(stderr, "scratch: %s\n", s.status().ToString().c_str()); std::abort(); }
+    if (!s.ok()) {
+      std::fprintf(stderr, "scratch: %s\n", s.status().ToString().c_str());
+      std::abort();
+    }
     return new Engine{*std::move(db), *std::move(s)};
   }();
   return *e;
@@ -114,12 +120,13 @@ void check_json_lines(const std::string& jsonl) {
     auto err = parser.parse(padded).get(doc);
     // simdjson's DOM refuses integers beyond 64 bits, which JSON allows (a copied attrs value
     // may hold one): those lines go to airlog's strict RFC 8259 check instead.
-    if (err == simdjson::NUMBER_ERROR && line.front() == '{' &&
-        airlog::detail::is_strict_json(line)) {
+    if (err == simdjson::NUMBER_ERROR && line.front() == '{' && airlog::detail::is_strict_json(line)) {
       pos = nl + 1;
       continue;
     }
-    if (err) fail("rendered line is not valid JSON / UTF-8", std::string(simdjson::error_message(err)) + ": " + std::string(line.substr(0, 400)));
+    if (err)
+      fail("rendered line is not valid JSON / UTF-8",
+           std::string(simdjson::error_message(err)) + ": " + std::string(line.substr(0, 400)));
     if (!doc.is_object()) fail("rendered line is not a JSON object", std::string(line.substr(0, 400)));
     pos = nl + 1;
   }
@@ -167,11 +174,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   o.dedup = (b0 >> 2) & 1;
   o.time_zone = ((b0 >> 3) & 1) ? "Europe/Berlin" : "UTC";
-  if ((b0 >> 4) & 1) o.max_event_lines = 1 + (b1 & 7);            // 1..8
-  if ((b0 >> 5) & 1) o.max_event_bytes = 1 + ((b1 >> 3) & 3) * 40; // 1..121
-  if ((b0 >> 6) & 1) o.max_line_bytes = 1 + ((b1 >> 3) & 7) * 17;  // 1..120
-  o.multiline_wait_ns = 0;  // poll() is not used; no clock-driven emission
-  if (o.dedup && (b1 & 0x80)) { o.dedup_window_events = 1 + (b2 & 3); }
+  if ((b0 >> 4) & 1) o.max_event_lines = 1 + (b1 & 7);              // 1..8
+  if ((b0 >> 5) & 1) o.max_event_bytes = 1 + ((b1 >> 3) & 3) * 40;  // 1..121
+  if ((b0 >> 6) & 1) o.max_line_bytes = 1 + ((b1 >> 3) & 7) * 17;   // 1..120
+  o.multiline_wait_ns = 0;                                          // poll() is not used; no clock-driven emission
+  if (o.dedup && (b1 & 0x80)) {
+    o.dedup_window_events = 1 + (b2 & 3);
+  }
   const bool chunked_parse = (b0 >> 7) & 1;
   const std::string_view path = kPaths[(b1 >> 5) & 3];
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -185,8 +194,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size) std::memcpy(buf.get(), data, size);
     airlog::Batch b;
     check_ok(s.parse(engine().scratch, std::string_view(buf.get(), size), true, b), "parse(last=true)");
-    if (b.consumed != size) fail("parse(last=true) did not consume every byte",
-                                 std::to_string(b.consumed) + " of " + std::to_string(size));
+    if (b.consumed != size)
+      fail("parse(last=true) did not consume every byte", std::to_string(b.consumed) + " of " + std::to_string(size));
     collect(b, whole);
     whole_stats = s.stats();
     check_stats(whole_stats, whole, "parse");
@@ -226,11 +235,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_ok(s.flush(engine().scratch, b), "flush");
     collect(b, fed);
     check_stats(s.stats(), fed, "feed");
-    if (fed.jsonl != whole.jsonl) fail("feed+flush events differ from parse(last=true)",
-                                       "--- parse:\n" + whole.jsonl.substr(0, 3000) + "\n--- feed:\n" + fed.jsonl.substr(0, 3000));
+    if (fed.jsonl != whole.jsonl)
+      fail("feed+flush events differ from parse(last=true)",
+           "--- parse:\n" + whole.jsonl.substr(0, 3000) + "\n--- feed:\n" + fed.jsonl.substr(0, 3000));
     const std::string st = stats_json(s.stats());
-    if (st != whole_stats_json) fail("feed+flush stats differ from parse(last=true)",
-                                     "--- parse: " + whole_stats_json + "--- feed:  " + st);
+    if (st != whole_stats_json)
+      fail("feed+flush stats differ from parse(last=true)", "--- parse: " + whole_stats_json + "--- feed:  " + st);
   }
 
   // 3. (half of the inputs) parse(last = false) in pieces, re-passing the unconsumed tail.
@@ -260,11 +270,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (b.consumed != carry.size()) fail("final parse(last=true) did not consume every byte");
     collect(b, chunked);
     check_stats(s.stats(), chunked, "chunked parse");
-    if (chunked.jsonl != whole.jsonl) fail("chunked parse events differ from parse(last=true)",
-                                           "--- whole:\n" + whole.jsonl.substr(0, 3000) + "\n--- chunked:\n" + chunked.jsonl.substr(0, 3000));
+    if (chunked.jsonl != whole.jsonl)
+      fail("chunked parse events differ from parse(last=true)",
+           "--- whole:\n" + whole.jsonl.substr(0, 3000) + "\n--- chunked:\n" + chunked.jsonl.substr(0, 3000));
     const std::string st = stats_json(s.stats());
-    if (st != whole_stats_json) fail("chunked parse stats differ from parse(last=true)",
-                                     "--- whole: " + whole_stats_json + "--- chunked: " + st);
+    if (st != whole_stats_json)
+      fail("chunked parse stats differ from parse(last=true)", "--- whole: " + whole_stats_json + "--- chunked: " + st);
   }
   return 0;
 }

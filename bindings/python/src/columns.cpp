@@ -8,8 +8,8 @@
 // repeat on most lines), which is most of the speed-up over building them one by one.
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -78,8 +78,10 @@ class Columns {
         for_each_event([&](size_t i, const airlog::Event& e) {
           int64_t v = 0;
           bool present = f.integer(e, &v);
-          if (f.kind == FieldKind::flag) put(i, py::bool_(present));
-          else put(i, present ? py::object(py::int_(v)) : py::none());
+          if (f.kind == FieldKind::flag)
+            put(i, py::bool_(present));
+          else
+            put(i, present ? py::object(py::int_(v)) : py::none());
         });
         break;
       case FieldKind::date:

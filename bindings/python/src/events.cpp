@@ -31,15 +31,15 @@ py::dict to_dict(const airlog::Event& e) {
 py::list block_events(const EventBlock& b) {
   const std::vector<airlog::Event>& events = b.owned->events;
   py::list out(events.size());
-  for (size_t i = 0; i < events.size(); ++i)
-    out[i] = py::cast(EventRef{b.owned, &events[i]});
+  for (size_t i = 0; i < events.size(); ++i) out[i] = py::cast(EventRef{b.owned, &events[i]});
   return out;
 }
 
 }  // namespace
 
 void register_events(py::module_& m) {
-  py::class_<EventRef> cls(m, "Event",
+  py::class_<EventRef> cls(
+      m, "Event",
       "One structured event. Attributes are the keys of the JSON output contract (docs/schema.md);\n"
       "an attribute is None when the contract line omits its key (flags: False). Immutable.");
   for (size_t i = 0; i < kFieldCount; ++i) {
@@ -47,29 +47,33 @@ void register_events(py::module_& m) {
     std::string name(f.key);
     if (f.kind == FieldKind::flag) {
       cls.def_property_readonly(name.c_str(), py::cpp_function([i](const EventRef& r) {
-        int64_t v = 0;
-        return kFields[i].integer(*r.event, &v);
-      }));
+                                  int64_t v = 0;
+                                  return kFields[i].integer(*r.event, &v);
+                                }));
     } else {
-      cls.def_property_readonly(name.c_str(), py::cpp_function([i](const EventRef& r) {
-        return field_value(kFields[i], *r.event);
-      }));
+      cls.def_property_readonly(name.c_str(),
+                                py::cpp_function([i](const EventRef& r) { return field_value(kFields[i], *r.event); }));
     }
   }
-  cls.def_property_readonly("flags", [](const EventRef& r) { return r.event->flags; },
-                            "The raw flag bits (1 truncated, 2 continued, 4 invalid_utf8, 8 invalid_json).");
-  cls.def("to_dict", [](const EventRef& r) { return to_dict(*r.event); },
-          "The event as json.loads() of its JSON contract line: exactly the same keys and values.");
-  cls.def("to_json", [](const EventRef& r) {
-    std::string line;
-    airlog::append_json(*r.event, line);
-    line.pop_back();  // the '\n'
-    return py::str(line);  // valid UTF-8: the writer replaced invalid bytes
-  }, "The event's JSON contract line (what `airlog parse` writes), without the newline.");
+  cls.def_property_readonly(
+      "flags", [](const EventRef& r) { return r.event->flags; },
+      "The raw flag bits (1 truncated, 2 continued, 4 invalid_utf8, 8 invalid_json).");
+  cls.def(
+      "to_dict", [](const EventRef& r) { return to_dict(*r.event); },
+      "The event as json.loads() of its JSON contract line: exactly the same keys and values.");
+  cls.def(
+      "to_json",
+      [](const EventRef& r) {
+        std::string line;
+        airlog::append_json(*r.event, line);
+        line.pop_back();       // the '\n'
+        return py::str(line);  // valid UTF-8: the writer replaced invalid bytes
+      },
+      "The event's JSON contract line (what `airlog parse` writes), without the newline.");
   cls.def("__repr__", [](const EventRef& r) {
     const airlog::Event& e = *r.event;
-    std::string s = "<airlog.Event line=" + std::to_string(e.line) + " format=" +
-                    std::string(airlog::to_string(e.format));
+    std::string s =
+        "<airlog.Event line=" + std::to_string(e.line) + " format=" + std::string(airlog::to_string(e.format));
     if (e.level != airlog::Level::none) s += " level=" + std::string(airlog::to_string(e.level));
     if (e.kind != airlog::EventKind::none) s += " event=" + std::string(airlog::to_string(e.kind));
     return s + ">";

@@ -4,9 +4,9 @@
 
 #include <string>
 
+#include "airlog/fields.hpp"
 #include "airlog/json_writer.hpp"
 #include "airlog/types.hpp"
-#include "airlog/fields.hpp"
 #include "text.hpp"
 
 namespace airlog_py {
@@ -44,17 +44,17 @@ static_assert(kFieldCount == schema::kFieldCount + 1, "the contract keys and log
 
 // The contract keys, from the field table (core/fields.hpp), in contract order.
 const std::array<Field, kFieldCount> kFields = []<size_t... I>(std::index_sequence<I...>) {
-  return std::array<Field, kFieldCount>{
-      contract_field<I>()...,
-      // Not a contract key: the same date as an integer, for arithmetic. Last so that to_dict()
-      // can stop before it.
-      Field{"logical_date_ns", FieldKind::integer,
-            [](const Event& e, int64_t* v) {
-              *v = e.logical_date_ns;
-              return e.has_logical_date;
-            },
-            nullptr}};
-}(std::make_index_sequence<schema::kFieldCount>{});
+  return std::array<Field, kFieldCount>{contract_field<I>()...,
+                                        // Not a contract key: the same date as an integer, for arithmetic. Last so that
+                                        // to_dict() can stop before it.
+                                        Field{"logical_date_ns", FieldKind::integer,
+                                              [](const Event& e, int64_t* v) {
+                                                *v = e.logical_date_ns;
+                                                return e.has_logical_date;
+                                              },
+                                              nullptr}};
+}
+(std::make_index_sequence<schema::kFieldCount>{});
 
 py::str logical_date_string(int64_t ns) {
   std::string s;
@@ -71,14 +71,10 @@ py::object json_loads(std::string_view text) {
 py::object field_value(const Field& f, const Event& e) {
   int64_t v = 0;
   switch (f.kind) {
-    case FieldKind::integer:
-      return f.integer(e, &v) ? py::object(py::int_(v)) : py::none();
-    case FieldKind::date:
-      return f.integer(e, &v) ? py::object(logical_date_string(v)) : py::none();
-    case FieldKind::flag:
-      return f.integer(e, &v) ? py::object(py::bool_(true)) : py::none();
-    case FieldKind::text:
-      return text_or_none(f.text(e));
+    case FieldKind::integer: return f.integer(e, &v) ? py::object(py::int_(v)) : py::none();
+    case FieldKind::date: return f.integer(e, &v) ? py::object(logical_date_string(v)) : py::none();
+    case FieldKind::flag: return f.integer(e, &v) ? py::object(py::bool_(true)) : py::none();
+    case FieldKind::text: return text_or_none(f.text(e));
     case FieldKind::attrs: {
       std::string_view t = f.text(e);
       return t.empty() ? py::none() : json_loads(t);

@@ -12,8 +12,9 @@ PYBIND11_MODULE(_airlog, m) {
   // about a value the caller passed (an option, an input of the wrong type, a bad time zone).
   py::register_exception<airlog_py::Error>(m, "Error", PyExc_ValueError);
   m.attr("__version__") = airlog::kVersionString;
-  m.def("rule_count", [] { return airlog_py::database().rule_count(); },
-        "Number of rules in the shared compiled database (compiles it on first use).");
+  m.def(
+      "rule_count", [] { return airlog_py::database().rule_count(); },
+      "Number of rules in the shared compiled database (compiles it on first use).");
   airlog_py::register_events(m);
   airlog_py::register_source(m);
   airlog_py::register_columns(m);

@@ -22,7 +22,10 @@ void append_owned(OwnedEvents& owned, const std::vector<airlog::Event>& events) 
   for (size_t i = first; i < owned.events.size(); ++i) {
     for (auto field : kTextFields) {
       std::string_view& view = owned.events[i].*field;
-      if (view.empty()) { view = {}; continue; }
+      if (view.empty()) {
+        view = {};
+        continue;
+      }
       const size_t at = text.size();
       text.append(view);
       view = std::string_view(text.data() + at, view.size());

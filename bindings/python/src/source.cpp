@@ -50,11 +50,16 @@ airlog::Options make_options(const std::string& component, const std::string& tz
     throw Error("unknown component '" + component +
                 "' (expected scheduler, webserver, api-server, worker, task, triggerer, dag-processor)");
   o.time_zone = tz.empty() ? "UTC" : tz;
-  if (envelope == "auto") o.envelope = airlog::Envelope::auto_detect;
-  else if (envelope == "none") o.envelope = airlog::Envelope::none;
-  else if (envelope == "cri") o.envelope = airlog::Envelope::cri;
-  else if (envelope == "docker") o.envelope = airlog::Envelope::docker;
-  else throw Error("unknown envelope '" + envelope + "' (expected auto, none, cri or docker)");
+  if (envelope == "auto")
+    o.envelope = airlog::Envelope::auto_detect;
+  else if (envelope == "none")
+    o.envelope = airlog::Envelope::none;
+  else if (envelope == "cri")
+    o.envelope = airlog::Envelope::cri;
+  else if (envelope == "docker")
+    o.envelope = airlog::Envelope::docker;
+  else
+    throw Error("unknown envelope '" + envelope + "' (expected auto, none, cri or docker)");
   if (max_event_lines < 1 || max_event_lines > UINT32_MAX)
     throw Error("max_event_lines must be between 1 and 4294967295, got " + std::to_string(max_event_lines));
   o.max_event_lines = static_cast<uint32_t>(max_event_lines);
@@ -69,15 +74,13 @@ airlog::Options make_options(const std::string& component, const std::string& tz
 
 class Source {
  public:
-  Source(const airlog::Options& options, const std::string& path)
-      : stream_(create(options, path)) {}
+  Source(const airlog::Options& options, const std::string& path) : stream_(create(options, path)) {}
 
   /// Stream::feed. `data` may end anywhere; complete events come back.
   EventBlock feed(const py::object& data, int64_t now_ns) {
     InputBytes input(data);
-    return run(input.bytes().size(), [&](airlog::Scratch& s, OwnedEvents&) {
-      return stream_.feed(s, input.bytes(), batch_, now_ns);
-    });
+    return run(input.bytes().size(),
+               [&](airlog::Scratch& s, OwnedEvents&) { return stream_.feed(s, input.bytes(), batch_, now_ns); });
   }
   EventBlock poll(int64_t now_ns) {
     return run(0, [&](airlog::Scratch& s, OwnedEvents&) { return stream_.poll(s, now_ns, batch_); });
@@ -110,7 +113,10 @@ class Source {
   template <typename Call>
   EventBlock run(size_t input_bytes, Call&& call) {
     if (busy_.exchange(true)) throw Error("this Parser is already in use by another thread");
-    struct Idle { std::atomic<bool>& busy; ~Idle() { busy.store(false); } } idle{busy_};
+    struct Idle {
+      std::atomic<bool>& busy;
+      ~Idle() { busy.store(false); }
+    } idle{busy_};
     airlog::Scratch& scratch = thread_scratch();
     auto owned = std::make_shared<OwnedEvents>();
     absl::Status status;
@@ -141,12 +147,11 @@ py::dict stats_dict(const airlog::Stats& s) {
 
 void register_source(py::module_& m) {
   py::class_<Source>(m, "Source", "One log source (internal; see airlog.Parser).")
-      .def(py::init([](const std::string& component, const std::string& tz, const std::string& envelope,
-                       bool dedup, int64_t max_event_lines, int64_t max_event_bytes, double multiline_wait,
+      .def(py::init([](const std::string& component, const std::string& tz, const std::string& envelope, bool dedup,
+                       int64_t max_event_lines, int64_t max_event_bytes, double multiline_wait,
                        const std::string& path) {
-             return new Source(make_options(component, tz, envelope, dedup, max_event_lines, max_event_bytes,
-                                            multiline_wait),
-                               path);
+             return new Source(
+                 make_options(component, tz, envelope, dedup, max_event_lines, max_event_bytes, multiline_wait), path);
            }),
            py::arg("component"), py::arg("tz"), py::arg("envelope"), py::arg("dedup"), py::arg("max_event_lines"),
            py::arg("max_event_bytes"), py::arg("multiline_wait"), py::arg("path"))

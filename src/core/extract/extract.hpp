@@ -20,16 +20,16 @@ struct LineContext {
   ScratchImpl* scratch = nullptr;
   std::string_view block;  ///< the whole input block (JSON parsing reads padding past a line)
   const absl::flat_hash_set<std::string>* known_dags = nullptr;  ///< dag_ids seen in explicit keys
-  std::string_view context_dag_id;  ///< dag_id from the source path, if any
+  std::string_view context_dag_id;                               ///< dag_id from the source path, if any
 };
 
 /// The result of recognising one physical line.
 struct LineResult {
-  Event ev;  ///< format, level, ts, logger, file, message, ids …
+  Event ev;                                       ///< format, level, ts, logger, file, message, ids …
   Component line_component = Component::unknown;  ///< strong hint from this line (compose prefix, format)
-  bool foldable = true;      ///< following unrecognised lines may join this event
-  bool message_in_place = false;  ///< ev.message is a view into the block ending at the line's end
-  bool compose_prefixed = false;  ///< the line carried a `name  | ` docker-compose prefix
+  bool foldable = true;                           ///< following unrecognised lines may join this event
+  bool message_in_place = false;                  ///< ev.message is a view into the block ending at the line's end
+  bool compose_prefixed = false;                  ///< the line carried a `name  | ` docker-compose prefix
 };
 
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).

@@ -22,11 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
 #include "core/rules.hpp"
-#include "common/text.hpp"
-#include "common/utf8.hpp"
 
 namespace airlog::detail {
 
@@ -43,9 +43,7 @@ constexpr int kMaxWalkDepth = 64;
 // Strict syntax checks for scalar tokens. On-Demand validates what it decodes; a token copied out
 // as written (attrs) or skipped (error_detail) is checked here instead.
 
-bool is_hex(char c) noexcept {
-  return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6;
-}
+bool is_hex(char c) noexcept { return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6; }
 
 // `"…"` with only RFC 8259 escapes and no raw control characters. UTF-8 was already validated by
 // simdjson's stage 1 over the whole input.
@@ -58,15 +56,19 @@ bool valid_string_token(std::string_view s) noexcept {
     if (c == '\\') {
       if (p + 1 >= end) return false;
       switch (p[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-          p += 2;
-          continue;
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't': p += 2; continue;
         case 'u':
           if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return false;
           p += 6;
           continue;
-        default:
-          return false;
+        default: return false;
       }
     }
     if (c == '"' || c < 0x20) return false;
@@ -161,8 +163,10 @@ class StrictJsonValue {
   }
   bool number() {
     if (s_[i_] == '-') ++i_;
-    if (more() && s_[i_] == '0') ++i_;
-    else if (!digits()) return false;
+    if (more() && s_[i_] == '0')
+      ++i_;
+    else if (!digits())
+      return false;
     if (more() && s_[i_] == '.') {
       ++i_;
       if (!digits()) return false;
@@ -178,7 +182,10 @@ class StrictJsonValue {
   bool container(char close, bool keyed, int depth) {
     ++i_;  // the opening bracket
     skip_space();
-    if (more() && s_[i_] == close) { ++i_; return true; }
+    if (more() && s_[i_] == close) {
+      ++i_;
+      return true;
+    }
     for (;;) {
       skip_space();
       if (keyed) {
@@ -262,8 +269,10 @@ class AttrList {
  public:
   AttrList() noexcept {}
   void push(const Attr& a) {
-    if (n_ < kInline) small_[n_] = a;
-    else more_.push_back(a);
+    if (n_ < kInline)
+      small_[n_] = a;
+    else
+      more_.push_back(a);
     ++n_;
   }
   size_t size() const noexcept { return n_; }
@@ -288,9 +297,7 @@ inline Key match_json_key(const char* k) noexcept {
   });
 }
 
-inline bool has_backslash(std::string_view s) noexcept {
-  return std::memchr(s.data(), '\\', s.size()) != nullptr;
-}
+inline bool has_backslash(std::string_view s) noexcept { return std::memchr(s.data(), '\\', s.size()) != nullptr; }
 
 // The first '\\' in [p, end), or end.
 inline const char* find_backslash(const char* p, const char* end) noexcept {
@@ -306,7 +313,8 @@ inline bool ends_member(std::string_view token) noexcept {
 }
 
 inline std::string_view trim_json_space(std::string_view s) noexcept {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -347,8 +355,7 @@ class Decoder {
       int32_t n = 0;
       const Key k = match_json_key(key_raw);
       switch (k) {
-        case Key::other:
-          break;
+        case Key::other: break;
         case Key::timestamp:
           if (str && string_value(v, raw, &s)) {
             ParsedTime pt;
@@ -367,22 +374,16 @@ class Decoder {
             if (level != Level::none) ev.level = level, mapped = true;
           }
           break;
-        case Key::event:
-          mapped = has_event_ = str && string_value(v, raw, &ev.message);
-          break;
-        case Key::logger:
-          mapped = str && string_value(v, raw, &ev.logger);
-          break;
-        case Key::filename:
-          mapped = str && string_value(v, raw, &ev.file);
-          break;
-        case Key::lineno:
-          mapped = int_value(v, t, &n) && (ev.lineno = n, true);
-          break;
+        case Key::event: mapped = has_event_ = str && string_value(v, raw, &ev.message); break;
+        case Key::logger: mapped = str && string_value(v, raw, &ev.logger); break;
+        case Key::filename: mapped = str && string_value(v, raw, &ev.file); break;
+        case Key::lineno: mapped = int_value(v, t, &n) && (ev.lineno = n, true); break;
         case Key::chan:
           if (str && string_value(v, raw, &s)) {
-            if (s == "stdout") ev.channel = Channel::stdout_stream, mapped = true;
-            else if (s == "stderr") ev.channel = Channel::stderr_stream, mapped = true;
+            if (s == "stdout")
+              ev.channel = Channel::stdout_stream, mapped = true;
+            else if (s == "stderr")
+              ev.channel = Channel::stderr_stream, mapped = true;
           }
           break;
         case Key::error_detail:
@@ -491,8 +492,9 @@ class Decoder {
         if (field.unescaped_key().get(key)) return false;
         value fv;
         if (field.value().get(fv)) return false;
-        std::string_view* target =
-            key == "exc_type" ? &ev_.exception_type : key == "exc_value" ? &ev_.exception_message : nullptr;
+        std::string_view* target = key == "exc_type"    ? &ev_.exception_type
+                                   : key == "exc_value" ? &ev_.exception_message
+                                                        : nullptr;
         json_type ft;
         if (target == nullptr || fv.type().get(ft) || ft != json_type::string) {
           if (!walk(fv, 2)) return false;
@@ -672,8 +674,8 @@ std::string_view line_text(std::string_view block, const LineSpan& span) noexcep
 // What parse_line sets beyond parse_json_line's result.
 void set_message_in_place(std::string_view text, LineResult& r) noexcept {
   const std::string_view m = r.ev.message;
-  r.message_in_place = !m.empty() && m.data() + m.size() == text.data() + text.size() &&
-                       r.ev.format != Format::airflow_json;
+  r.message_in_place =
+      !m.empty() && m.data() + m.size() == text.data() + text.size() && r.ev.format != Format::airflow_json;
 }
 
 class RunParser {

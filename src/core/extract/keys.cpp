@@ -20,8 +20,10 @@ bool parse_exit_code(std::string_view value, int32_t* n) {
 bool apply_key(Key k, std::string_view value, Fill fill, LineContext& ctx, Event& ev) {
   const bool last = fill == Fill::last_wins;
   auto text = [&](std::string_view& field) {
-    if (last) field = value;
-    else if (field.empty() && !value.empty() && value != "None") field = value;
+    if (last)
+      field = value;
+    else if (field.empty() && !value.empty() && value != "None")
+      field = value;
     return true;
   };
   int32_t n = 0;
@@ -34,10 +36,8 @@ bool apply_key(Key k, std::string_view value, Fill fill, LineContext& ctx, Event
     case Key::client_addr: return text(ev.client);
     case Key::try_number:
     case Key::map_index:
-    case Key::status_code:
-      return parse_int_exact(value, &n) && apply_key(k, n, fill, ev);
-    case Key::exit_code:
-      return parse_exit_code(value, &n) && apply_key(k, n, fill, ev);
+    case Key::status_code: return parse_int_exact(value, &n) && apply_key(k, n, fill, ev);
+    case Key::exit_code: return parse_exit_code(value, &n) && apply_key(k, n, fill, ev);
     case Key::logical_date:
     case Key::execution_date: {
       const std::string_view d = trim(value);
@@ -52,8 +52,7 @@ bool apply_key(Key k, std::string_view value, Fill fill, LineContext& ctx, Event
       if (last || ev.state == State::none) ev.state = state;
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -72,8 +71,7 @@ bool apply_key(Key k, int32_t value, Fill fill, Event& ev) noexcept {
     case Key::status_code:
       if (last || ev.http_status == 0) ev.http_status = value;
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 

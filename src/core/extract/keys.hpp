@@ -17,18 +17,38 @@ namespace airlog::detail {
 /// read by the JSON decoder itself; the event-field keys after them go through apply_key.
 enum class Key : uint8_t {
   other,
-  timestamp, level, event, logger, filename, lineno, chan, error_detail, exception,
-  dag_id, task_id, run_id, try_number, map_index, logical_date, execution_date, exit_code, final_state, state,
-  method, path, status_code, client_addr,
+  timestamp,
+  level,
+  event,
+  logger,
+  filename,
+  lineno,
+  chan,
+  error_detail,
+  exception,
+  dag_id,
+  task_id,
+  run_id,
+  try_number,
+  map_index,
+  logical_date,
+  execution_date,
+  exit_code,
+  final_state,
+  state,
+  method,
+  path,
+  status_code,
+  client_addr,
   count
 };
 
 /// Spellings, in Key order (other: none).
 inline constexpr std::string_view kKeyNames[] = {
-    "",       "timestamp", "level",     "event",        "logger",         "filename",  "lineno",
-    "chan",   "error_detail", "exception", "dag_id",    "task_id",        "run_id",    "try_number",
-    "map_index", "logical_date", "execution_date", "exit_code", "final_state", "state", "method",
-    "path",   "status_code", "client_addr",
+    "",          "timestamp",    "level",          "event",     "logger",      "filename", "lineno",
+    "chan",      "error_detail", "exception",      "dag_id",    "task_id",     "run_id",   "try_number",
+    "map_index", "logical_date", "execution_date", "exit_code", "final_state", "state",    "method",
+    "path",      "status_code",  "client_addr",
 };
 static_assert(std::size(kKeyNames) == static_cast<size_t>(Key::count), "one name per key");
 
@@ -71,7 +91,8 @@ inline Key match_key(char first, Is&& is) noexcept {
     case 't': return any.template operator()<Key::timestamp, Key::task_id, Key::try_number>();
     case 'l': return any.template operator()<Key::level, Key::logger, Key::lineno, Key::logical_date>();
     case 'e':
-      return any.template operator()<Key::event, Key::error_detail, Key::exception, Key::exit_code, Key::execution_date>();
+      return any
+          .template operator()<Key::event, Key::error_detail, Key::exception, Key::exit_code, Key::execution_date>();
     case 'f': return any.template operator()<Key::filename, Key::final_state>();
     case 'c': return any.template operator()<Key::chan, Key::client_addr>();
     case 'd': return any.template operator()<Key::dag_id>();

@@ -3,10 +3,10 @@
 // first byte that does not fit, so an unrecognised line costs a few compares.
 #include <cstring>
 
+#include "common/text.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
 #include "core/rules.hpp"
-#include "common/text.hpp"
 
 namespace airlog::detail {
 
@@ -61,9 +61,12 @@ bool parse_classic_tail(std::string_view s, LineResult& out) {
   size_t lw = level_word(s, &level);
   if (lw == 0) return false;
   s.remove_prefix(lw);
-  if (starts_with(s, " - ")) s.remove_prefix(3);
-  else if (s == " -" || s.empty()) s = {};
-  else return false;
+  if (starts_with(s, " - "))
+    s.remove_prefix(3);
+  else if (s == " -" || s.empty())
+    s = {};
+  else
+    return false;
   set_location(loc, out.ev);
   out.ev.level = level;
   out.ev.message = s;
@@ -71,8 +74,8 @@ bool parse_classic_tail(std::string_view s, LineResult& out) {
 }
 
 // `[ts` already read; `rest` starts after the timestamp.
-bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_view rest,
-                     LineContext& ctx, LineResult& out) {
+bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_view rest, LineContext& ctx,
+                     LineResult& out) {
   Event& ev = out.ev;
   if (starts_with(rest, "] ")) {
     std::string_view s = rest.substr(2);
@@ -180,11 +183,15 @@ bool parse_python_warning(std::string_view line, LineResult& out) {
   size_t d = parse_int(rest, &n);
   if (d == 0 || n < 0) return false;
   rest.remove_prefix(d);
-  if (starts_with(rest, ": ")) rest.remove_prefix(2);
-  else if (starts_with(rest, " ")) rest.remove_prefix(1);
-  else return false;
+  if (starts_with(rest, ": "))
+    rest.remove_prefix(2);
+  else if (starts_with(rest, " "))
+    rest.remove_prefix(1);
+  else
+    return false;
   size_t cat = 0;
-  while (cat < rest.size() && (is_alpha(rest[cat]) || is_digit(rest[cat]) || rest[cat] == '_' || rest[cat] == '.')) ++cat;
+  while (cat < rest.size() && (is_alpha(rest[cat]) || is_digit(rest[cat]) || rest[cat] == '_' || rest[cat] == '.'))
+    ++cat;
   if (cat < 7 || cat + 1 >= rest.size() || rest[cat] != ':') return false;
   std::string_view category = rest.substr(0, cat);
   if (category.find("Warning") == std::string_view::npos) return false;
@@ -192,7 +199,8 @@ bool parse_python_warning(std::string_view line, LineResult& out) {
   ev.format = Format::python_warning;
   ev.level = Level::warning;
   size_t slash = line.rfind('/', py);
-  ev.file = line.substr(slash == std::string_view::npos ? 0 : slash + 1, py + 3 - (slash == std::string_view::npos ? 0 : slash + 1));
+  ev.file = line.substr(slash == std::string_view::npos ? 0 : slash + 1,
+                        py + 3 - (slash == std::string_view::npos ? 0 : slash + 1));
   ev.lineno = n;
   ev.logger = "py.warnings";
   ev.message = line.substr(static_cast<size_t>(rest.data() - line.data()));
@@ -202,21 +210,34 @@ bool parse_python_warning(std::string_view line, LineResult& out) {
 // The Airflow ASCII-art start-up banner and gunicorn's start-up banner lines.
 bool parse_banner(std::string_view line, LineResult& out) {
   static constexpr std::string_view kGunicornBanner[] = {
-      kGunicornBannerHead, "Workers: ", "Host: ", "Timeout: ", "Logfiles: ",
-      "Access Logformat:", "=================================================================",
-      kUvicornBannerHead, "Apps: "};
+      kGunicornBannerHead,
+      "Workers: ",
+      "Host: ",
+      "Timeout: ",
+      "Logfiles: ",
+      "Access Logformat:",
+      "=================================================================",
+      kUvicornBannerHead,
+      "Apps: "};
   bool match = false;
   if (!line.empty() && (line[0] == ' ' || line[0] == '_')) {
     size_t underscores = 0;
     match = line.size() >= 10;
     for (char c : line) {
-      if (c == '_') ++underscores;
-      else if (!(c == ' ' || c == '/' || c == '|' || c == '\\' || c == '(' || c == ')')) { match = false; break; }
+      if (c == '_')
+        ++underscores;
+      else if (!(c == ' ' || c == '/' || c == '|' || c == '\\' || c == '(' || c == ')')) {
+        match = false;
+        break;
+      }
     }
     match = match && underscores >= 4;
   } else {
     for (std::string_view p : kGunicornBanner)
-      if (starts_with(line, p)) { match = true; break; }
+      if (starts_with(line, p)) {
+        match = true;
+        break;
+      }
   }
   if (!match) return false;
   out.ev.format = Format::airflow_banner;
@@ -227,7 +248,9 @@ bool parse_banner(std::string_view line, LineResult& out) {
 // `name  | rest` from `docker compose logs`: returns the offset of rest, 0 if absent.
 size_t compose_prefix(std::string_view line) noexcept {
   size_t i = 0;
-  while (i < line.size() && i < 128 && (is_alpha(line[i]) || is_digit(line[i]) || line[i] == '_' || line[i] == '-' || line[i] == '.')) ++i;
+  while (i < line.size() && i < 128 &&
+         (is_alpha(line[i]) || is_digit(line[i]) || line[i] == '_' || line[i] == '-' || line[i] == '.'))
+    ++i;
   if (i == 0) return 0;
   size_t j = i;
   while (j < line.size() && line[j] == ' ') ++j;
@@ -416,7 +439,10 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
     char q = s[v];
     size_t i = v + 1;
     while (i < s.size() && s[i] != q) i += (s[i] == '\\') ? 2 : 1;
-    if (i >= s.size()) { *value = s.substr(v + 1); return s.size(); }
+    if (i >= s.size()) {
+      *value = s.substr(v + 1);
+      return s.size();
+    }
     *value = s.substr(v + 1, i - v - 1);
     return i + 1;
   }
@@ -428,10 +454,21 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
     char q = 0;
     for (; end < s.size(); ++end) {
       char c = s[end];
-      if (q) { if (c == '\\') ++end; else if (c == q) q = 0; continue; }
-      if (c == '\'' || c == '"') q = c;
-      else if (c == '<' || c == '[' || c == '(' || c == '{') ++depth;
-      else if ((c == '>' || c == ']' || c == ')' || c == '}') && --depth == 0) { ++end; break; }
+      if (q) {
+        if (c == '\\')
+          ++end;
+        else if (c == q)
+          q = 0;
+        continue;
+      }
+      if (c == '\'' || c == '"')
+        q = c;
+      else if (c == '<' || c == '[' || c == '(' || c == '{')
+        ++depth;
+      else if ((c == '>' || c == ']' || c == ')' || c == '}') && --depth == 0) {
+        ++end;
+        break;
+      }
     }
   }
   end = s.find(' ', end);
@@ -443,8 +480,10 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
 // `loc` is the console renderer's own column (file:line); every other key means what it means
 // everywhere (keys.hpp), the last one printed winning.
 void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
-  if (key == "loc") set_location(value, out.ev);
-  else apply_key(key_from_name(key), value, Fill::last_wins, ctx, out.ev);
+  if (key == "loc")
+    set_location(value, out.ev);
+  else
+    apply_key(key_from_name(key), value, Fill::last_wins, ctx, out.ev);
 }
 
 bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out) {
@@ -475,7 +514,8 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
   while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
     size_t name_begin = pos + 2;
     size_t i = name_begin;
-    while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' || rest[i] == '-' || rest[i] == ':'))
+    while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' ||
+                               rest[i] == '-' || rest[i] == ':'))
       ++i;
     // A logger column ends the line or is followed by ` key=value`; a `[word]` inside the event
     // text is followed by more words.
@@ -550,8 +590,7 @@ Component component_from_source(std::string_view file, std::string_view logger) 
     if (file == "api_server_command.py" || file == "http_access_log.py") return Component::api_server;
   }
   if (!logger.empty()) {
-    if (logger == "task" || starts_with(logger, "task.") || starts_with(logger, "airflow.task"))
-      return Component::task;
+    if (logger == "task" || starts_with(logger, "task.") || starts_with(logger, "airflow.task")) return Component::task;
     if (logger.find("scheduler_job") != std::string_view::npos) return Component::scheduler;
     if (starts_with(logger, "celery")) return Component::worker;
     if (logger.find("triggerer") != std::string_view::npos) return Component::triggerer;

@@ -4,10 +4,10 @@
 // the (clean) message by the row's literal and walk the fields after it.
 #include <bit>
 
+#include "common/text.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
 #include "core/rules.hpp"
-#include "common/text.hpp"
 
 namespace airlog::detail {
 
@@ -75,8 +75,12 @@ void read_ti_key(std::string_view msg, LineContext& ctx, Event& ev) {
   // The closing parenthesis at depth 0: 2.0/2.1 keys hold `execution_date=datetime.datetime(…)`.
   int depth = 0;
   for (size_t i = 0; i < key.size(); ++i) {
-    if (key[i] == '(') ++depth;
-    else if (key[i] == ')' && depth-- == 0) { key = key.substr(0, i); break; }
+    if (key[i] == '(')
+      ++depth;
+    else if (key[i] == ')' && depth-- == 0) {
+      key = key.substr(0, i);
+      break;
+    }
   }
   for (Key k : {Key::dag_id, Key::task_id, Key::run_id, Key::execution_date, Key::try_number, Key::map_index}) {
     std::string_view v;
@@ -100,8 +104,10 @@ void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   std::string_view run = s.substr(0, end);
   s.remove_prefix(end + 1);
   if (ev.task_id.empty() || ev.dag_id.empty()) split_dotted_ids(dotted, ctx, ev);
-  if (is_date) set_logical_date(run, ctx, ev);
-  else set_if_empty(ev.run_id, run);
+  if (is_date)
+    set_logical_date(run, ctx, ev);
+  else
+    set_if_empty(ev.run_id, run);
   const std::string_view map_index = text_key(Key::map_index);
   if (starts_with(s, map_index)) {
     int32_t n = 0;
@@ -127,8 +133,10 @@ void read_command_list(std::string_view msg, LineContext& ctx, Event& ev) {
   set_if_empty(ev.dag_id, items[0]);
   set_if_empty(ev.task_id, items[1]);
   ParsedTime t;
-  if (parse_iso_timestamp(items[2], &t) && t.length == items[2].size()) set_logical_date(items[2], ctx, ev);
-  else set_if_empty(ev.run_id, items[2]);
+  if (parse_iso_timestamp(items[2], &t) && t.length == items[2].size())
+    set_logical_date(items[2], ctx, ev);
+  else
+    set_if_empty(ev.run_id, items[2]);
 }
 
 constexpr std::string_view kDagRunRepr = "<DagRun ";
@@ -163,9 +171,12 @@ bool read_dagrun_outcome(std::string_view msg, LineContext& ctx, Event& ev) {
     if (outcome == kSuccessful || outcome == kFailed) tail = msg.substr(0, close + 2 + outcome.size());
   }
   State st = State::none;
-  if (tail.size() > kSuccessful.size() && tail.ends_with(kSuccessful)) st = State::success;
-  else if (tail.size() > kFailed.size() && tail.ends_with(kFailed)) st = State::failed;
-  else return false;
+  if (tail.size() > kSuccessful.size() && tail.ends_with(kSuccessful))
+    st = State::success;
+  else if (tail.size() > kFailed.size() && tail.ends_with(kFailed))
+    st = State::failed;
+  else
+    return false;
   if (ev.state == State::none) ev.state = st;
   return true;
 }
@@ -227,24 +238,18 @@ void read_zombie_keys(std::string_view msg, LineContext& ctx, Event& ev) {
 
 void read_state_key(std::string_view msg, LineContext& ctx, Event& ev) {
   std::string_view v;
-  if (ev.state == State::none && find_value(msg, text_key(Key::state), &v)) apply_key(Key::state, v, Fill::first_wins, ctx, ev);
+  if (ev.state == State::none && find_value(msg, text_key(Key::state), &v))
+    apply_key(Key::state, v, Fill::first_wins, ctx, ev);
 }
 
 // Runs row `r`'s reader on the message. False when the reader declines the line.
 bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& ev) {
   int32_t n = 0;
   switch (r.reader) {
-    case Reader::none:
-      return true;
-    case Reader::ti_key:
-      read_ti_key(msg, ctx, ev);
-      return true;
-    case Reader::ti_repr:
-      read_ti_repr(msg, ctx, ev);
-      return true;
-    case Reader::identity_keys:
-      read_identity_keys(msg, ctx, ev);
-      return true;
+    case Reader::none: return true;
+    case Reader::ti_key: read_ti_key(msg, ctx, ev); return true;
+    case Reader::ti_repr: read_ti_repr(msg, ctx, ev); return true;
+    case Reader::identity_keys: read_identity_keys(msg, ctx, ev); return true;
     case Reader::identity_and_state:
       read_identity_keys(msg, ctx, ev);
       read_state_key(msg, ctx, ev);
@@ -257,31 +262,21 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
       read_identity_keys(msg, ctx, ev);
       return true;
     }
-    case Reader::dagrun_outcome:
-      return read_dagrun_outcome(msg, ctx, ev);
-    case Reader::executor_reports:
-      return read_executor_reports(msg, ctx, ev);
+    case Reader::dagrun_outcome: return read_dagrun_outcome(msg, ctx, ev);
+    case Reader::executor_reports: return read_executor_reports(msg, ctx, ev);
     case Reader::executor_event: {
       std::string_view s;
       if (ev.state == State::none) ev.state = parse_state(text_after(msg, r.anchor, &s) ? leading_word(s) : s);
       return true;
     }
-    case Reader::command_list:
-      read_command_list(msg, ctx, ev);
-      return true;
-    case Reader::executing_task:
-      return read_executing_task(msg, ctx, ev);
+    case Reader::command_list: read_command_list(msg, ctx, ev); return true;
+    case Reader::executing_task: return read_executing_task(msg, ctx, ev);
     case Reader::attempt_number:
       return int_after(msg, r.anchor, &n) && apply_key(Key::try_number, n, Fill::first_wins, ev);
-    case Reader::return_code:
-      return int_after(msg, r.anchor, &n) && apply_key(Key::exit_code, n, Fill::first_wins, ev);
-    case Reader::zombie_keys:
-      read_zombie_keys(msg, ctx, ev);
-      return true;
-    case Reader::needs_state:
-      return ev.state != State::none;
-    case Reader::needs_http_status:
-      return ev.http_status != 0;
+    case Reader::return_code: return int_after(msg, r.anchor, &n) && apply_key(Key::exit_code, n, Fill::first_wins, ev);
+    case Reader::zombie_keys: read_zombie_keys(msg, ctx, ev); return true;
+    case Reader::needs_state: return ev.state != State::none;
+    case Reader::needs_http_status: return ev.http_status != 0;
   }
   return false;
 }
@@ -298,7 +293,10 @@ void split_dotted_ids(std::string_view dotted, const LineContext& ctx, Event& ev
     }
     return false;
   };
-  if (!ev.dag_id.empty()) { take(ev.dag_id); return; }
+  if (!ev.dag_id.empty()) {
+    take(ev.dag_id);
+    return;
+  }
   if (!ctx.context_dag_id.empty() && take(ctx.context_dag_id)) return;
   size_t first = dotted.find('.');
   if (first == std::string_view::npos || first == 0) return;
@@ -310,7 +308,10 @@ void split_dotted_ids(std::string_view dotted, const LineContext& ctx, Event& ev
     // Longest known dag_id that is a dotted prefix.
     for (size_t dot = dotted.rfind('.'); dot != std::string_view::npos && dot > 0; dot = dotted.rfind('.', dot - 1)) {
       std::string_view prefix = dotted.substr(0, dot);
-      if (ctx.known_dags->contains(absl::string_view(prefix.data(), prefix.size()))) { take(dotted.substr(0, dot)); return; }
+      if (ctx.known_dags->contains(absl::string_view(prefix.data(), prefix.size()))) {
+        take(dotted.substr(0, dot));
+        return;
+      }
       if (dot == 0) break;
     }
   }
