@@ -23,6 +23,11 @@ void append_stats_json(const Stats& s, std::string& out);
 /// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, the fraction only when non-zero, trailing zeros removed.
 void append_contract_date(int64_t ns, std::string& out);
 
+/// Appends `text` as the contract holds text: valid UTF-8, each byte that does not belong to a
+/// valid sequence (RFC 3629: no overlongs, surrogates or code points above U+10FFFF) replaced by
+/// U+FFFD — what every writer does to it, before any escaping.
+void append_contract_text(std::string_view text, std::string& out);
+
 /// Appends `text` as a JSON string literal (quotes included), escaping as RFC 8259 requires and
 /// replacing invalid UTF-8 bytes with U+FFFD.
 void append_json_string(std::string_view text, std::string& out);

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "common/decimal.hpp"
+#include "common/utf8.hpp"
 #include "core/fields.hpp"
 #include "core/timestamp.hpp"
 
@@ -89,6 +90,8 @@ void append_json(const Event& e, std::string& out) {
 }
 
 void append_contract_date(int64_t ns, std::string& out) { detail::append_rfc3339_utc(ns, out); }
+
+void append_contract_text(std::string_view text, std::string& out) { detail::append_valid_utf8(text, out); }
 
 void append_stats_json(const Stats& s, std::string& out) {
   Writer w(out);
