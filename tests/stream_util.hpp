@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "common/utf8.hpp"
 #include "core/timestamp.hpp"
 #include "simdjson.h"
 
@@ -435,18 +436,8 @@ inline std::string wrap_cri(std::string_view text, const WrapOptions& w = {}) {
   return out;
 }
 
-/// Length of the valid UTF-8 sequence at s[i] (0 if not one).
-inline size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  const size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (n == 3 && ((c == 0xe0 && b(i + 1) < 0xa0) || (c == 0xed && b(i + 1) > 0x9f))) return 0;
-  if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) > 0x8f))) return 0;
-  return n;
-}
+/// Length of the valid UTF-8 sequence at s[i] (0 if not one): the library's own rule.
+inline size_t utf8_length(std::string_view s, size_t i) { return airlog::detail::utf8_sequence(s, i); }
 
 /// A JSON string as Go's encoding/json writes it (dockerd): HTML characters and control bytes as
 /// \u00XX, invalid UTF-8 as \ufffd.
