@@ -18,8 +18,8 @@
 //   batcher->finish();                        // the last, partly filled body
 //
 // Bodies are bounded as every batcher's are (airlog/sink.hpp): at most max_records entries, the
-// loki-json rendering at most max_body_bytes, and the protobuf PushRequest (src/sinks/loki_proto.hpp)
-// at most max_body_bytes before compression. A body is handed to the sink when the next entry would
+// loki-json rendering at most max_body_bytes, and the protobuf PushRequest (the CLI's loki-proto
+// output) at most max_body_bytes before compression. A body is handed to the sink when the next entry would
 // not fit. Within a stream, entries keep the order in which they were added; no entry is dropped or
 // repeated.
 //
