@@ -1,0 +1,10 @@
+module github.com/airlog/airlog/tools/serve
+
+go 1.23
+
+require (
+	github.com/golang/snappy v1.0.0
+	google.golang.org/protobuf v1.36.12
+)
+
+replace github.com/airlog/airlog/bindings/go => ../../bindings/go
