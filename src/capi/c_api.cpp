@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "common/decimal.hpp"
+#include "common/utf8.hpp"
 #include "core/fields.hpp"
 #include "core/timestamp.hpp"
 
@@ -679,6 +681,57 @@ airlog_status airlog_render_json(const airlog_event* events, size_t count, const
       airlog::append_json(e, json);
     }
     return copy_out(json, buf, capacity, size);
+  });
+}
+
+airlog_status airlog_render_loki_fields(const airlog_event* event, const char* input, size_t input_size,
+                                       const char* text, size_t text_size, size_t max_value_bytes, char* buf,
+                                       size_t capacity, size_t* size) {
+  static_assert(AIRLOG_LOKI_LABEL == airlog::detail::kLokiLabel && AIRLOG_LOKI_METADATA == airlog::detail::kLokiMetadata);
+  return guarded([&]() -> airlog_status {
+    if (size == nullptr) return null_argument("size");
+    *size = 0;
+    if (event == nullptr) return null_argument("event");
+    if (buf == nullptr && capacity != 0) return null_argument("buf");
+    if (input == nullptr && input_size != 0) return null_argument("input");
+    if (text == nullptr && text_size != 0) return null_argument("text");
+    Event e;
+    if (!to_event(*event, input, input_size, text, text_size, &e))
+      return fail(AIRLOG_INVALID_ARGUMENT, "airlog: the event has a span outside its buffer or an enum out of range");
+    thread_local std::string out, number;
+    out.clear();
+    struct Records {
+      std::string& out;
+      std::string& number;
+      size_t cap;
+      void put(const airlog::detail::FieldInfo& f, std::string_view v) {
+        constexpr uint8_t kRoles = airlog::detail::kLokiLabel | airlog::detail::kLokiMetadata;
+        if (!(f.roles & kRoles)) return;
+        out.push_back(static_cast<char>(f.roles & kRoles));
+        out.push_back(static_cast<char>(f.name.size()));
+        out.append(f.name);
+        const size_t at = out.size();
+        out.append(4, '\0');
+        airlog::detail::append_valid_utf8(cap ? airlog::detail::utf8_prefix(v, cap) : v, out);
+        const auto n = static_cast<uint32_t>(out.size() - at - 4);
+        for (int i = 0; i < 4; ++i) out[at + i] = static_cast<char>((n >> (8 * i)) & 0xff);
+      }
+      void text(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
+      void json(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
+      void flag(const airlog::detail::FieldInfo& f) { put(f, "true"); }
+      void integer(const airlog::detail::FieldInfo& f, int64_t v) {
+        number.clear();
+        airlog::detail::append_int(v, number);
+        put(f, number);
+      }
+      void date(const airlog::detail::FieldInfo& f, int64_t ns) {
+        number.clear();
+        airlog::detail::append_rfc3339_utc(ns, number);
+        put(f, number);
+      }
+    } records{out, number, max_value_bytes};
+    airlog::detail::visit_event_fields(e, records);
+    return copy_out(out, buf, capacity, size);
   });
 }
 

@@ -1,0 +1,79 @@
+package airlog
+
+/*
+#include "airlog/airlog.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"runtime"
+	"unsafe"
+)
+
+// LokiField is one contract key a Loki entry carries outside its line (the field table's Loki
+// roles, include/airlog/fields.hpp): a key that may be chosen as a stream label, or one that
+// goes to structured metadata.
+type LokiField struct {
+	Name     string
+	Value    string // the key's text in the contract: enums by name, integers, RFC 3339 dates, "true"
+	Label    bool   // may be a stream label (component, level, dag_id, …)
+	Metadata bool   // goes to structured metadata unless chosen as a label
+}
+
+// FieldRenderer renders events' Loki fields through the C library, reusing its buffers. Not safe
+// for concurrent use; one per goroutine.
+type FieldRenderer struct {
+	cev   C.airlog_event
+	text  []byte
+	buf   []byte
+	names map[string]string
+}
+
+// AppendLokiFields appends e's present Loki fields, in contract order, each value cut to
+// maxValueBytes on a character boundary (0: not cut) and valid UTF-8.
+func (r *FieldRenderer) AppendLokiFields(dst []LokiField, e *Event, maxValueBytes int) ([]LokiField, error) {
+	r.text = e.toC(&r.cev, r.text[:0])
+	if cap(r.buf) < 512 {
+		r.buf = make([]byte, 512)
+	}
+	r.buf = r.buf[:cap(r.buf)]
+	var textPtr *C.char
+	if len(r.text) > 0 {
+		textPtr = (*C.char)(unsafe.Pointer(&r.text[0]))
+	}
+	runtime.LockOSThread() // the error message is per thread
+	defer runtime.UnlockOSThread()
+	var size C.size_t
+	for {
+		st := C.airlog_render_loki_fields(&r.cev, nil, 0, textPtr, C.size_t(len(r.text)), C.size_t(maxValueBytes),
+			(*C.char)(unsafe.Pointer(&r.buf[0])), C.size_t(len(r.buf)), &size)
+		if st == C.AIRLOG_BUFFER_TOO_SMALL {
+			r.buf = make([]byte, int(size))
+			continue
+		}
+		if st != C.AIRLOG_OK {
+			return dst, errorOf(st)
+		}
+		break
+	}
+	if r.names == nil {
+		r.names = map[string]string{}
+	}
+	b := r.buf[:size]
+	for len(b) >= 6 {
+		roles, nameLen := b[0], int(b[1])
+		name := b[2 : 2+nameLen]
+		valueLen := int(binary.LittleEndian.Uint32(b[2+nameLen:]))
+		value := b[6+nameLen : 6+nameLen+valueLen]
+		b = b[6+nameLen+valueLen:]
+		interned, ok := r.names[string(name)]
+		if !ok {
+			interned = string(name)
+			r.names[interned] = interned
+		}
+		dst = append(dst, LokiField{Name: interned, Value: string(value),
+			Label: roles&C.AIRLOG_LOKI_LABEL != 0, Metadata: roles&C.AIRLOG_LOKI_METADATA != 0})
+	}
+	return dst, nil
+}
