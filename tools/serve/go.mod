@@ -3,6 +3,7 @@ module github.com/airlog/airlog/tools/serve
 go 1.23
 
 require (
+	github.com/airlog/airlog/bindings/go v0.0.0-00010101000000-000000000000
 	github.com/golang/snappy v1.0.0
 	google.golang.org/protobuf v1.36.12
 )

@@ -1,0 +1,460 @@
+package gateway
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	airlog "github.com/airlog/airlog/bindings/go"
+	"github.com/airlog/airlog/tools/serve/lokipush"
+)
+
+// Logger is where the gateway reports what an operator should see.
+type Logger interface{ Printf(format string, args ...any) }
+
+// Gateway is one `airlog serve` process.
+type Gateway struct {
+	cfg          Config
+	log          Logger
+	db           *airlog.Database
+	parseOptions airlog.Options
+	metrics      *Metrics
+	outbox       *outbox
+	workers      []*worker
+	workersDone  []chan struct{}
+	wal          *wal
+	clients      []*Client
+	sinks        []sink
+
+	ingestMu sync.Mutex // line IDs are handed out, logged and dispatched in one order
+	nextID   uint64
+
+	buffered atomic.Int64 // admitted bytes not yet delivered
+	space    chan struct{}
+	ready    atomic.Bool
+	stopping atomic.Bool
+	inflight sync.WaitGroup
+}
+
+// New checks the configuration and opens the buffer directory; Run serves.
+func New(cfg Config, log Logger) (*Gateway, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := airlog.Compile()
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{cfg: cfg, log: log, db: db, metrics: newMetrics(), nextID: 1, space: make(chan struct{}, 1)}
+	g.parseOptions = airlog.Options{TimeZone: cfg.TimeZone, MaxEventLines: cfg.MaxEventLines,
+		MaxEventBytes: cfg.MaxEventBytes, MaxLineBytes: cfg.MaxLineBytes, Dedup: cfg.Dedup,
+		MultilineWait: cfg.MultilineWait}
+	if _, err := airlog.NewParser(db, g.parseOptions, ""); err != nil { // options checked once, here
+		return nil, err
+	}
+	g.outbox = newOutbox(cfg.Downstream.BatchBytes, cfg.Downstream.BatchWait)
+	if cfg.LokiURL != "" {
+		c, err := NewClient(cfg.LokiURL, cfg.Downstream, g.metrics, log)
+		if err != nil {
+			return nil, err
+		}
+		g.clients, g.sinks = append(g.clients, c), append(g.sinks, &lokiSink{})
+	}
+	if cfg.OTLPURL != "" {
+		c, err := NewClient(cfg.OTLPURL, cfg.Downstream, g.metrics, log)
+		if err != nil {
+			return nil, err
+		}
+		g.clients, g.sinks = append(g.clients, c), append(g.sinks, &otlpSink{})
+	}
+	if cfg.BufferDir != "" {
+		if g.wal, err = openWAL(cfg.BufferDir); err != nil {
+			return nil, fmt.Errorf("--buffer-dir: %v", err)
+		}
+	}
+	return g, nil
+}
+
+// Metrics are the gateway's counters.
+func (g *Gateway) Metrics() *Metrics { return g.metrics }
+
+// Run replays the buffer directory, serves until ctx ends, then shuts down gracefully: no new
+// pushes, open events flushed, the outbox delivered (or left in the buffer directory).
+func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
+	for i := 0; i < g.cfg.Workers; i++ {
+		w := &worker{g: g, jobs: make(chan job, 64), streams: map[string]*stream{}}
+		done := make(chan struct{})
+		g.workers, g.workersDone = append(g.workers, w), append(g.workersDone, done)
+		go w.run(250*time.Millisecond, done)
+	}
+	sendCtx, stopSending := context.WithCancel(context.Background())
+	defer stopSending()
+	senderDone := make(chan struct{})
+	go g.send(sendCtx, senderDone)
+	sealerDone := make(chan struct{})
+	go g.sealer(sealerDone)
+
+	if g.wal != nil {
+		n := 0
+		next, err := g.wal.replay(func(tenant string, streams []lokipush.Stream, firstID uint64) {
+			n += g.replayRecord(tenant, streams, firstID)
+		})
+		if err != nil {
+			return fmt.Errorf("--buffer-dir: replay: %v", err)
+		}
+		g.nextID = next
+		if n > 0 {
+			g.log.Printf("replayed %d undelivered lines from %s", n, g.cfg.BufferDir)
+		}
+	}
+
+	srv := &http.Server{Handler: g.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	serveErr := make(chan error, 1)
+	go func() {
+		if g.cfg.TLSCert != "" {
+			serveErr <- srv.ServeTLS(ln, g.cfg.TLSCert, g.cfg.TLSKey)
+		} else {
+			serveErr <- srv.Serve(ln)
+		}
+	}()
+	g.ready.Store(true)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+
+	// Shutdown: refuse new pushes, let the ones being read finish, then drain.
+	g.stopping.Store(true)
+	g.ready.Store(false)
+	shutCtx, cancel := context.WithTimeout(context.Background(), g.cfg.ShutdownTimeout)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	g.inflight.Wait()
+	for i, w := range g.workers {
+		close(w.jobs)
+		<-g.workersDone[i]
+	}
+	g.outbox.sealOld(time.Now(), true)
+	close(sealerDone)
+	g.outbox.close()
+	select {
+	case <-senderDone:
+	case <-shutCtx.Done():
+		stopSending()
+		<-senderDone
+		g.log.Printf("shutdown: %d bytes not delivered in %v%s", g.buffered.Load(), g.cfg.ShutdownTimeout,
+			map[bool]string{true: " (kept in the buffer directory)", false: " (lost: no --buffer-dir)"}[g.wal != nil])
+	}
+	if g.wal != nil {
+		err = errors.Join(err, g.wal.close())
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// sealer closes batches that waited long enough.
+func (g *Gateway) sealer(done chan struct{}) {
+	t := time.NewTicker(g.cfg.Downstream.BatchWait / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			g.outbox.sealOld(now, false)
+		}
+	}
+}
+
+// send delivers sealed batches in order to every sink, then moves the checkpoint.
+func (g *Gateway) send(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	for {
+		b := g.outbox.next()
+		if b == nil {
+			return
+		}
+		delivered := true
+		if b.entries > 0 {
+			for i, s := range g.sinks {
+				body, ct := s.encode(b)
+				err := g.clients[i].Post(ctx, body, ct, b.tenant)
+				var perm *PermanentError
+				switch {
+				case err == nil:
+				case errors.As(err, &perm):
+					g.log.Printf("%s refused a batch of %d entries for good: %v (dropped)", s.name(), b.entries, err)
+				default: // shutting down: the batch stays in the buffer directory
+					delivered = false
+				}
+				if !delivered {
+					break
+				}
+			}
+		}
+		if !delivered {
+			return
+		}
+		g.metrics.entriesOut.Add(uint64(b.entries))
+		if b.entries > 0 {
+			g.metrics.batchesOut.Add(1)
+		}
+		if g.wal != nil {
+			if err := g.wal.delivered(b.marks); err != nil {
+				g.log.Printf("--buffer-dir: checkpoint: %v", err)
+			}
+		}
+		g.release(b.release)
+	}
+}
+
+// release frees admitted bytes and wakes a push waiting for room.
+func (g *Gateway) release(n int64) {
+	g.metrics.bufferBytes.Store(g.buffered.Add(-n))
+	select {
+	case g.space <- struct{}{}:
+	default:
+	}
+}
+
+// Handler is the HTTP interface: the push endpoint, /ready and /metrics.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	push := g.auth(http.HandlerFunc(g.handlePush))
+	mux.Handle("/loki/api/v1/push", push)
+	mux.Handle("/api/prom/push", push)
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
+		if !g.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		g.metrics.Write(w)
+	})
+	return mux
+}
+
+func (g *Gateway) auth(next http.Handler) http.Handler {
+	if g.cfg.AuthBasic == "" && g.cfg.AuthBearer == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := false
+		if g.cfg.AuthBearer != "" {
+			got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			ok = found && subtle.ConstantTimeCompare([]byte(got), []byte(g.cfg.AuthBearer)) == 1
+		}
+		if !ok && g.cfg.AuthBasic != "" {
+			user, pass, found := r.BasicAuth()
+			ok = found && subtle.ConstantTimeCompare([]byte(user+":"+pass), []byte(g.cfg.AuthBasic)) == 1
+		}
+		if !ok {
+			g.metrics.push(http.StatusUnauthorized)
+			w.Header().Set("WWW-Authenticate", `Basic realm="airlog"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// pushError is a refused push: its status and one-line reason.
+type pushError struct {
+	status int
+	reason string
+}
+
+func (g *Gateway) handlePush(w http.ResponseWriter, r *http.Request) {
+	status, reason := g.accept(r)
+	g.metrics.push(status)
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	http.Error(w, reason, status)
+}
+
+// accept reads, decodes, admits, logs and dispatches one push.
+func (g *Gateway) accept(r *http.Request) (int, string) {
+	if r.Method != http.MethodPost {
+		return http.StatusMethodNotAllowed, "POST a push body"
+	}
+	g.inflight.Add(1)
+	defer g.inflight.Done()
+	if g.stopping.Load() {
+		return http.StatusServiceUnavailable, "shutting down"
+	}
+	req, perr := g.decode(r)
+	if perr != nil {
+		return perr.status, perr.reason
+	}
+	tenant := r.Header.Get("X-Scope-OrgID")
+	var size int64
+	entries := 0
+	keys := make([]string, len(req.Streams))
+	for i := range req.Streams {
+		size += int64(req.Streams[i].Bytes())
+		entries += len(req.Streams[i].Entries)
+		keys[i] = streamKey(tenant, req.Streams[i].Labels)
+	}
+	if entries == 0 {
+		return http.StatusNoContent, ""
+	}
+	// Admission: the bytes stay accounted until delivered.
+	if g.buffered.Add(size) > g.cfg.BufferBytes && g.buffered.Load() != size {
+		g.buffered.Add(-size)
+		return http.StatusTooManyRequests, fmt.Sprintf("airlog buffer full (%d bytes undelivered); retry later", g.buffered.Load())
+	}
+	g.metrics.bufferBytes.Store(g.buffered.Load())
+
+	g.ingestMu.Lock()
+	first := g.nextID
+	for i := range req.Streams {
+		for _, e := range req.Streams[i].Entries {
+			g.nextID += uint64(strings.Count(e.Line, "\n") + 1)
+		}
+	}
+	var ticket int64
+	if g.wal != nil {
+		var err error
+		if ticket, err = g.wal.append(tenant, req.Streams, keys, first); err != nil {
+			g.ingestMu.Unlock()
+			g.release(size)
+			g.log.Printf("--buffer-dir: %v", err)
+			return http.StatusServiceUnavailable, "cannot write the buffer directory"
+		}
+	}
+	g.dispatch(tenant, req.Streams, keys, first, 0, size)
+	g.ingestMu.Unlock()
+	if g.wal != nil {
+		if err := g.wal.commit(ticket); err != nil {
+			g.log.Printf("--buffer-dir: %v", err)
+			return http.StatusServiceUnavailable, "cannot sync the buffer directory"
+		}
+	}
+	g.metrics.entriesIn.Add(uint64(entries))
+	g.metrics.bytesIn.Add(uint64(size))
+	return http.StatusNoContent, ""
+}
+
+// dispatch hands each stream's share to the worker that owns the stream, in line-ID order.
+func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []string, first, skipTo uint64, size int64) {
+	id := first
+	total := int64(0)
+	for i := range streams {
+		b := int64(streams[i].Bytes())
+		if i == len(streams)-1 {
+			b = size - total // the push's accounted size, exactly
+		}
+		total += b
+		j := job{tenant: tenant, key: keys[i], stream: streams[i], firstID: id, skipTo: skipTo, bytes: b}
+		for _, e := range streams[i].Entries {
+			id += uint64(strings.Count(e.Line, "\n") + 1)
+		}
+		g.workers[shardOf(keys[i], len(g.workers))].jobs <- j
+	}
+}
+
+// replayRecord re-parses a logged push's lines past their stream's checkpoint; returns how many.
+func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID uint64) int {
+	keys := make([]string, len(streams))
+	id := firstID
+	n := 0
+	for i := range streams {
+		keys[i] = streamKey(tenant, streams[i].Labels)
+		mark := g.wal.mark(keys[i])
+		start := id
+		for _, e := range streams[i].Entries {
+			id += uint64(strings.Count(e.Line, "\n") + 1)
+		}
+		if id-1 <= mark {
+			continue // delivered before the restart
+		}
+		size := int64(streams[i].Bytes())
+		for g.buffered.Load()+size > g.cfg.BufferBytes && g.buffered.Load() > 0 {
+			<-g.space // replay waits for room instead of refusing
+		}
+		g.buffered.Add(size)
+		g.dispatch(tenant, streams[i:i+1], keys[i:i+1], start, mark, size)
+		n += int(id - max(start, mark+1))
+	}
+	return n
+}
+
+// decode reads the body within the size limits and decodes it by content type.
+func (g *Gateway) decode(r *http.Request) (*lokipush.Request, *pushError) {
+	if r.ContentLength > g.cfg.MaxRequestBytes {
+		return nil, &pushError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes exceeds the limit of %d", r.ContentLength, g.cfg.MaxRequestBytes)}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.cfg.MaxRequestBytes+1))
+	if err != nil {
+		return nil, &pushError{http.StatusBadRequest, "reading the body: " + err.Error()}
+	}
+	if int64(len(body)) > g.cfg.MaxRequestBytes {
+		return nil, &pushError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body exceeds the limit of %d bytes", g.cfg.MaxRequestBytes)}
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "" {
+		ct = "application/x-protobuf" // what Promtail sent before it set the header
+	}
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(strings.NewReader(string(body)))
+		if err != nil {
+			return nil, &pushError{http.StatusBadRequest, "gzip: " + err.Error()}
+		}
+		plain, err := io.ReadAll(io.LimitReader(zr, int64(g.cfg.MaxDecodedBytes)+1))
+		if err != nil {
+			return nil, &pushError{http.StatusBadRequest, "gzip: " + err.Error()}
+		}
+		if len(plain) > g.cfg.MaxDecodedBytes {
+			return nil, &pushError{http.StatusRequestEntityTooLarge, fmt.Sprintf("decompressed body exceeds the limit of %d bytes", g.cfg.MaxDecodedBytes)}
+		}
+		body = plain
+	default:
+		return nil, &pushError{http.StatusUnsupportedMediaType, "unsupported Content-Encoding " + enc}
+	}
+	var req *lokipush.Request
+	switch ct {
+	case "application/x-protobuf":
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			req, err = lokipush.DecodeProto(body)
+		} else {
+			req, err = lokipush.DecodeSnappyProto(body, lokipush.Limits{MaxDecodedBytes: g.cfg.MaxDecodedBytes})
+		}
+	case "application/json":
+		if len(body) > g.cfg.MaxDecodedBytes {
+			return nil, &pushError{http.StatusRequestEntityTooLarge, "body exceeds the decoded size limit"}
+		}
+		req, err = lokipush.DecodeJSON(body)
+	default:
+		return nil, &pushError{http.StatusUnsupportedMediaType, "unsupported Content-Type " + ct + " (application/x-protobuf or application/json)"}
+	}
+	if errors.Is(err, lokipush.ErrTooLarge) {
+		return nil, &pushError{http.StatusRequestEntityTooLarge, fmt.Sprintf("decompressed body exceeds the limit of %d bytes", g.cfg.MaxDecodedBytes)}
+	}
+	if err != nil {
+		return nil, &pushError{http.StatusBadRequest, err.Error()}
+	}
+	return req, nil
+}

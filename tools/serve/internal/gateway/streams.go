@@ -1,0 +1,292 @@
+package gateway
+
+import (
+	"hash/maphash"
+	"strings"
+	"time"
+
+	airlog "github.com/airlog/airlog/bindings/go"
+	"github.com/airlog/airlog/tools/serve/lokipush"
+)
+
+// job is one incoming stream's share of a push, on its way to the worker that owns the stream.
+// Line IDs are global and increasing: entry i's physical lines follow entry i-1's from firstID.
+type job struct {
+	tenant  string
+	key     string // tenant + "\n" + label set text: the stream's identity
+	stream  lokipush.Stream
+	firstID uint64
+	skipTo  uint64 // replay: lines with an ID <= skipTo were delivered before the restart
+	bytes   int64  // admitted bytes (released when the lines are delivered)
+}
+
+// line is a physical line waiting in its stream until the event holding it is emitted.
+type line struct {
+	id    uint64
+	ts    int64
+	text  string
+	meta  []lokipush.Label
+	bytes int64
+}
+
+// stream is one incoming stream's airlog state. Owned by one worker.
+type stream struct {
+	key, tenant string
+	labels      []lokipush.Label
+	parser      *airlog.Parser
+	pending     []line // lines fed and not yet in an emitted event; pending[0] is local line `base`
+	base        uint64 // parser-local (1-based) number of pending[0]
+	lastSeen    time.Time
+	lruIndex    int
+}
+
+// worker owns a shard of the streams: each stream is parsed by one goroutine, in order.
+type worker struct {
+	g       *Gateway
+	jobs    chan job
+	streams map[string]*stream
+	events  []airlog.Event
+	fields  airlog.FieldRenderer
+	scratch []lokipush.Label
+	text    []byte
+	out     []outEntry
+}
+
+var shardSeed = maphash.MakeSeed()
+
+func shardOf(key string, n int) int { return int(maphash.String(shardSeed, key) % uint64(n)) }
+
+func (w *worker) run(tick time.Duration, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case j, ok := <-w.jobs:
+			if !ok {
+				w.flushAll()
+				return
+			}
+			w.handle(j)
+		case now := <-t.C:
+			w.poll(now)
+		}
+	}
+}
+
+// handle feeds a job's lines to its stream and forwards the events that completed.
+func (w *worker) handle(j job) {
+	s := w.streams[j.key]
+	if s == nil {
+		var err error
+		if s, err = w.open(j); err != nil {
+			w.g.log.Printf("stream %s: %v (its lines are forwarded unparsed)", j.key, err)
+		}
+	}
+	s.lastSeen = time.Now()
+	w.text = w.text[:0]
+	id := j.firstID
+	perLine := int64(0)
+	nlines := int64(0)
+	for i := range j.stream.Entries {
+		nlines += int64(strings.Count(j.stream.Entries[i].Line, "\n") + 1)
+	}
+	if nlines > 0 {
+		perLine = j.bytes / nlines
+	}
+	extra := j.bytes - perLine*nlines
+	for i := range j.stream.Entries {
+		e := &j.stream.Entries[i]
+		rest := e.Line
+		for {
+			text := rest
+			nl := strings.IndexByte(rest, '\n')
+			if nl >= 0 {
+				text, rest = rest[:nl], rest[nl+1:]
+			}
+			b := perLine + extra
+			extra = 0
+			if id > j.skipTo {
+				s.pending = append(s.pending, line{id: id, ts: e.TimeNs, text: text, meta: e.Metadata, bytes: b})
+				w.text = append(w.text, text...)
+				w.text = append(w.text, '\n')
+			} else {
+				w.g.release(b) // delivered before a restart
+			}
+			id++
+			if nl < 0 {
+				break
+			}
+		}
+	}
+	w.g.metrics.linesIn.Add(uint64(nlines))
+	if s.parser == nil {
+		w.forwardRaw(s)
+		return
+	}
+	var err error
+	w.events, err = s.parser.AppendFeed(w.events[:0], w.text)
+	if err != nil {
+		w.g.log.Printf("stream %s: %v", s.key, err)
+	}
+	w.emit(s, w.events, false)
+}
+
+// open makes the state of a stream seen for the first time, flushing the least recently used
+// stream when the bound is reached.
+func (w *worker) open(j job) (*stream, error) {
+	if w.g.cfg.MaxStreams > 0 && int(w.g.metrics.streamsOpen.Load()) >= w.g.cfg.MaxStreams {
+		var oldest *stream
+		for _, s := range w.streams {
+			if oldest == nil || s.lastSeen.Before(oldest.lastSeen) {
+				oldest = s
+			}
+		}
+		if oldest != nil {
+			w.close(oldest)
+		}
+	}
+	s := &stream{key: j.key, tenant: j.tenant, labels: j.stream.Labels, base: 1}
+	w.streams[j.key] = s
+	w.g.metrics.streamsOpen.Add(1)
+	opts := w.g.parseOptions
+	opts.Component = componentFromLabels(s.labels)
+	p, err := airlog.NewParser(w.g.db, opts, labelValue(s.labels, "filename"))
+	if err != nil {
+		return s, err
+	}
+	s.parser = p
+	return s, nil
+}
+
+// poll emits multi-line events whose wait has passed and closes idle streams.
+func (w *worker) poll(now time.Time) {
+	for _, s := range w.streams {
+		if now.Sub(s.lastSeen) > w.g.cfg.StreamIdle {
+			w.close(s)
+			continue
+		}
+		if s.parser == nil || len(s.pending) == 0 {
+			continue
+		}
+		evs, err := s.parser.Poll(now)
+		if err == nil && len(evs) > 0 {
+			w.emit(s, evs, false)
+		}
+	}
+}
+
+// close flushes a stream's open event, forwards it and frees the stream.
+func (w *worker) close(s *stream) {
+	if s.parser != nil {
+		evs, err := s.parser.Flush()
+		if err != nil {
+			w.g.log.Printf("stream %s: %v", s.key, err)
+		}
+		w.emit(s, evs, true)
+		s.parser.Close()
+	} else {
+		w.forwardRaw(s)
+	}
+	delete(w.streams, s.key)
+	w.g.metrics.streamsOpen.Add(-1)
+}
+
+func (w *worker) flushAll() {
+	for _, s := range w.streams {
+		w.close(s)
+	}
+}
+
+// emit turns events into outgoing entries. Lines before an event that no event holds were
+// dropped as duplicates; they ride with the next entry (or, at the end, a marker) so that the
+// checkpoint passes them only once they are behind a delivered entry.
+func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
+	w.out = w.out[:0]
+	carry := int64(0)
+	for i := range events {
+		ev := &events[i]
+		first := int(ev.Line - s.base)
+		n := int(ev.Lines)
+		if first < 0 || first+n > len(s.pending) || n == 0 {
+			w.g.log.Printf("stream %s: event at line %d (+%d) outside the pending lines [%d, %d)", s.key, ev.Line,
+				ev.Lines, s.base, s.base+uint64(len(s.pending)))
+			first = max(0, min(first, len(s.pending)))
+			n = max(0, min(n, len(s.pending)-first))
+		}
+		for _, l := range s.pending[:first] {
+			carry += l.bytes
+		}
+		w.g.metrics.dupLines.Add(uint64(first))
+		lines := s.pending[first : first+n]
+		w.out = w.g.build(w.out, s, ev, lines, &w.fields, &w.text, carry)
+		carry = 0
+		s.pending = s.pending[first+n:]
+		s.base += uint64(first + n)
+		w.g.metrics.countEvent(ev)
+	}
+	if final && len(s.pending) > 0 {
+		w.g.metrics.dupLines.Add(uint64(len(s.pending)))
+		for _, l := range s.pending {
+			carry += l.bytes
+		}
+		last := s.pending[len(s.pending)-1].id
+		s.base += uint64(len(s.pending))
+		s.pending = s.pending[:0]
+		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: last, bytes: carry, marker: true})
+	} else if carry > 0 && len(w.out) > 0 {
+		w.out[len(w.out)-1].bytes += carry
+	}
+	if len(s.pending) == 0 {
+		s.pending = s.pending[:0:0] // let a burst's lines go
+	}
+	if len(w.out) > 0 {
+		w.g.outbox.add(w.out)
+	}
+}
+
+// forwardRaw sends a stream's lines one entry each, unparsed (a parser could not be made).
+func (w *worker) forwardRaw(s *stream) {
+	w.out = w.out[:0]
+	for _, l := range s.pending {
+		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: l.id, bytes: l.bytes,
+			labels: s.labels, entry: lokipush.Entry{TimeNs: l.ts, Line: l.text, Metadata: l.meta}})
+	}
+	s.pending = s.pending[:0]
+	if len(w.out) > 0 {
+		w.g.outbox.add(w.out)
+	}
+}
+
+func labelValue(ls []lokipush.Label, name string) string {
+	for _, l := range ls {
+		if l.Name == name {
+			return l.Value
+		}
+	}
+	return ""
+}
+
+// componentFromLabels is the Airflow component a stream's labels name: the Helm chart's
+// `component` pod label, or a `container`, `app`, `pod`, `service_name` value such as
+// `airflow-scheduler-6f9c…`. "" when none does (airlog then infers it from the lines).
+func componentFromLabels(ls []lokipush.Label) string {
+	for _, name := range []string{"component", "container", "app", "service_name", "pod"} {
+		v := strings.ToLower(labelValue(ls, name))
+		if v == "" {
+			continue
+		}
+		for _, c := range componentWords {
+			if strings.Contains(v, c.word) {
+				return c.component
+			}
+		}
+	}
+	return ""
+}
+
+var componentWords = []struct{ word, component string }{
+	{"dag-processor", "dag-processor"}, {"dag_processor", "dag-processor"}, {"dagprocessor", "dag-processor"},
+	{"scheduler", "scheduler"}, {"api-server", "api-server"}, {"apiserver", "api-server"},
+	{"webserver", "webserver"}, {"triggerer", "triggerer"}, {"worker", "worker"},
+}
