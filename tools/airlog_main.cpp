@@ -4,6 +4,7 @@
 //                [--max-event-lines N] [--max-event-bytes N] [--multiline-wait SECONDS]
 //                [--dedup] [Loki / body options] [FILE|DIR|-]...
 //   airlog summary [same options] [FILE|DIR|-]...
+//   airlog serve [flags]   (the Loki push gateway: runs airlog-serve, docs/serve.md)
 //
 // `parse` writes the events to stdout — one JSON object per event by default (docs/schema.md), or
 // logfmt lines, or Loki / OTLP push bodies (docs/outputs.md) — and, with --stats, one stats
@@ -15,6 +16,7 @@
 // is a terminal, progress (bytes, MB/s, time left when the size is known) is shown there.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +53,7 @@ struct CliOptions {
   airlog::LokiOptions loki;
   airlog::OtlpOptions otlp;
   std::string out_dir;
+  std::string push_url;  // --push / --push-otlp: bodies go to airlog-serve send, not stdout
   std::vector<std::string> body_flags;  // body / Loki options given, to refuse them for line outputs
   std::vector<std::string> loki_flags;
 };
@@ -66,6 +69,7 @@ void usage() {
       "                    [--envelope auto|none|cri|docker] [--max-event-lines N] [--max-event-bytes N]\n"
       "                    [--multiline-wait SECONDS] [--dedup] [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
+      "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
       "\n"
       "output (docs/outputs.md):\n"
@@ -75,6 +79,9 @@ void usage() {
       "      protobuf bodies, each preceded by its length (4 bytes, big-endian) on stdout, which must\n"
       "      not be a terminal; or one file per body with --out-dir.\n"
       "  --out-dir DIR             one file per body: DIR/push-000001.json (.pb.sz), DIR/export-000001.json\n"
+      "  --push URL                send the loki-proto bodies to a Loki push URL (batched, retried; exits 1\n"
+      "                            with counts when anything could not be delivered)\n"
+      "  --push-otlp URL           the same with otlp-json bodies to an OTLP/HTTP logs URL\n"
       "  --max-body-bytes N        body size bound (default 1048576)\n"
       "  --max-body-entries N      entries (records) per body bound (default 10000)\n"
       "  --loki-labels LIST        event fields that become Loki labels (default component,level,dag_id;\n"
@@ -110,6 +117,57 @@ int64_t parse_seconds_ns(const std::string& flag, const char* text) {
   return static_cast<int64_t>(std::llround(v * 1e9));
 }
 
+// airlog-serve (tools/serve, Go) is the network half: `airlog serve` and the delivery of --push.
+// It is looked for beside this executable, then on PATH.
+std::string serve_program() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path sibling = self.parent_path() / "airlog-serve";
+    if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
+  }
+  return "airlog-serve";
+}
+
+[[noreturn]] void exec_serve(std::vector<std::string> args) {
+  const std::string program = serve_program();
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>("airlog-serve"));
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execvp(program.c_str(), argv.data());
+  die("cannot run " + program + " (" + std::strerror(errno) + "): `airlog serve` and --push need airlog-serve, "
+      "built with the CLI when Go is installed");
+}
+
+// --push: stdout becomes a pipe into `airlog-serve send`, which delivers each body; its exit
+// status (non-zero when a body could not be delivered) becomes ours.
+pid_t start_push(const CliOptions& o) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) die(std::string("pipe: ") + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) die(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::dup2(fds[0], STDIN_FILENO);
+    exec_serve({"send", "--url", o.push_url, "--format",
+                o.output == OutputFormat::otlp_json ? "otlp-json" : "loki-proto"});
+  }
+  if (::dup2(fds[1], STDOUT_FILENO) < 0) die(std::string("dup2: ") + std::strerror(errno));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  return pid;
+}
+
+int finish_push(pid_t pid) {
+  if (std::fflush(stdout) != 0 || std::fclose(stdout) != 0) die(std::string("--push: ") + std::strerror(errno));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  std::fprintf(stderr, "airlog: airlog-serve send ended by signal %d\n", WTERMSIG(status));
+  return 1;
+}
+
 CliOptions parse_args(int argc, char** argv) {
   CliOptions o;
   if (argc < 2) {
@@ -125,7 +183,9 @@ CliOptions parse_args(int argc, char** argv) {
     usage();
     std::exit(0);
   }
-  if (cmd != "parse" && cmd != "summary") die("unknown command '" + cmd + "' (parse, summary; see airlog --help)");
+  if (cmd == "serve") exec_serve({argv + 1, argv + argc});
+  if (cmd != "parse" && cmd != "summary")
+    die("unknown command '" + cmd + "' (parse, summary, serve; see airlog --help)");
   o.command = cmd;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -149,6 +209,12 @@ CliOptions parse_args(int argc, char** argv) {
         o.output = OutputFormat::otlp_json;
       else
         die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json)");
+    } else if (a == "--push") {
+      o.push_url = value("--push");
+      o.output = OutputFormat::loki_proto;
+    } else if (a == "--push-otlp") {
+      o.push_url = value("--push-otlp");
+      o.output = OutputFormat::otlp_json;
     } else if (a == "--out-dir") {
       o.out_dir = value("--out-dir");
       o.body_flags.push_back(a);
@@ -207,6 +273,7 @@ CliOptions parse_args(int argc, char** argv) {
       o.inputs.push_back(a);
   }
   if (o.inputs.empty()) o.inputs.push_back("-");
+  if (!o.push_url.empty() && !o.out_dir.empty()) die("--push sends the bodies: it does not go with --out-dir");
   const bool loki = o.output == OutputFormat::loki_json || o.output == OutputFormat::loki_proto;
   const bool bodies = loki || o.output == OutputFormat::otlp_json;
   if (o.command == "parse" && !bodies && !o.body_flags.empty())
@@ -481,6 +548,7 @@ int main(int argc, char** argv) {
   }
 
   const bool summary_mode = cli.command == "summary";
+  const pid_t push_pid = cli.push_url.empty() || summary_mode ? 0 : start_push(cli);
   std::vector<std::string> files = expand_inputs(cli.inputs);
   for (const std::string& path : files)  // fail before any output when an input cannot be read
     if (path != "-" && ::access(path.c_str(), R_OK) != 0) die("cannot open " + path + ": " + std::strerror(errno));
@@ -594,6 +662,7 @@ int main(int argc, char** argv) {
     airlog::append_stats_json(total, s);
     std::fputs(s.c_str(), stderr);
   }
+  if (push_pid > 0) return finish_push(push_pid);
   if (summary_mode) {
     double mb = static_cast<double>(total.bytes_in) / 1e6;
     std::printf("airlog summary of %zu file(s)\n", files.size());
