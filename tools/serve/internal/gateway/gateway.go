@@ -20,7 +20,9 @@ import (
 )
 
 // Logger is where the gateway reports what an operator should see.
-type Logger interface{ Printf(format string, args ...any) }
+type Logger interface {
+	Printf(format string, args ...any)
+}
 
 // Gateway is one `airlog serve` process.
 type Gateway struct {
@@ -38,6 +40,7 @@ type Gateway struct {
 
 	ingestMu sync.Mutex // line IDs are handed out, logged and dispatched in one order
 	nextID   uint64
+	retried  *retried // under ingestMu
 
 	buffered atomic.Int64 // admitted bytes not yet delivered
 	space    chan struct{}
@@ -55,7 +58,8 @@ func New(cfg Config, log Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, log: log, db: db, metrics: newMetrics(), nextID: 1, space: make(chan struct{}, 1)}
+	g := &Gateway{cfg: cfg, log: log, db: db, metrics: newMetrics(), nextID: 1, space: make(chan struct{}, 1),
+		retried: newRetried()}
 	g.parseOptions = airlog.Options{TimeZone: cfg.TimeZone, MaxEventLines: cfg.MaxEventLines,
 		MaxEventBytes: cfg.MaxEventBytes, MaxLineBytes: cfg.MaxLineBytes, Dedup: cfg.Dedup,
 		MultilineWait: cfg.MultilineWait}
@@ -308,42 +312,61 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 		return perr.status, perr.reason
 	}
 	tenant := r.Header.Get("X-Scope-OrgID")
-	var size int64
-	entries := 0
-	keys := make([]string, len(req.Streams))
-	for i := range req.Streams {
-		size += int64(req.Streams[i].Bytes())
-		entries += len(req.Streams[i].Entries)
-		keys[i] = streamKey(tenant, req.Streams[i].Labels)
-	}
-	if entries == 0 {
-		return http.StatusNoContent, ""
-	}
-	// Admission: the bytes stay accounted until delivered.
-	if g.buffered.Add(size) > g.cfg.BufferBytes && g.buffered.Load() != size {
-		g.buffered.Add(-size)
-		return http.StatusTooManyRequests, fmt.Sprintf("airlog buffer full (%d bytes undelivered); retry later", g.buffered.Load())
-	}
-	g.metrics.bufferBytes.Store(g.buffered.Load())
+	now := time.Now()
 
 	g.ingestMu.Lock()
+	// Entries the sender pushed already (a retry whose answer was lost) are dropped here.
+	original := req.Streams
+	streams := make([]lokipush.Stream, 0, len(original))
+	keys := make([]string, 0, len(original))
+	allKeys := make([]string, len(original))
+	var size int64
+	entries, repeats := 0, 0
+	for i := range original {
+		allKeys[i] = streamKey(tenant, original[i].Labels)
+		kept, dropped := g.retried.filter(allKeys[i], original[i].Entries)
+		repeats += dropped
+		if len(kept) == 0 {
+			continue
+		}
+		st := lokipush.Stream{Labels: original[i].Labels, Entries: kept}
+		streams, keys = append(streams, st), append(keys, allKeys[i])
+		size += int64(st.Bytes())
+		entries += len(kept)
+	}
+	// Admission: the bytes stay accounted until delivered.
+	if entries > 0 && g.buffered.Add(size) > g.cfg.BufferBytes && g.buffered.Load() != size {
+		g.buffered.Add(-size)
+		g.ingestMu.Unlock()
+		return http.StatusTooManyRequests, fmt.Sprintf("airlog buffer full (%d bytes undelivered); retry later", g.buffered.Load())
+	}
+	for i := range original {
+		g.retried.remember(allKeys[i], original[i].Entries, now)
+	}
+	g.retried.sweep(now, g.cfg.StreamIdle)
+	g.metrics.repeatedEntries.Add(uint64(repeats))
+	if entries == 0 {
+		g.ingestMu.Unlock()
+		return http.StatusNoContent, ""
+	}
+	g.metrics.bufferBytes.Store(g.buffered.Load())
 	first := g.nextID
-	for i := range req.Streams {
-		for _, e := range req.Streams[i].Entries {
+	for i := range streams {
+		for _, e := range streams[i].Entries {
 			g.nextID += uint64(strings.Count(e.Line, "\n") + 1)
 		}
 	}
 	var ticket int64
 	if g.wal != nil {
 		var err error
-		if ticket, err = g.wal.append(tenant, req.Streams, keys, first); err != nil {
+		if ticket, err = g.wal.append(tenant, streams, keys, first); err != nil {
 			g.ingestMu.Unlock()
 			g.release(size)
 			g.log.Printf("--buffer-dir: %v", err)
 			return http.StatusServiceUnavailable, "cannot write the buffer directory"
 		}
 	}
-	g.dispatch(tenant, req.Streams, keys, first, 0, size)
+	g.dispatch(tenant, streams, keys, first, 0, size)
 	g.ingestMu.Unlock()
 	if g.wal != nil {
 		if err := g.wal.commit(ticket); err != nil {
@@ -381,6 +404,7 @@ func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID
 	n := 0
 	for i := range streams {
 		keys[i] = streamKey(tenant, streams[i].Labels)
+		g.retried.remember(keys[i], streams[i].Entries, time.Now())
 		mark := g.wal.mark(keys[i])
 		start := id
 		for _, e := range streams[i].Entries {

@@ -1,9 +1,12 @@
 package gateway
 
 import (
-	"strconv"
+	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	airlog "github.com/airlog/airlog/bindings/go"
 )
@@ -29,9 +32,10 @@ func otelName(key string) string {
 	return key
 }
 
-// otlpSink encodes batches as OTLP/HTTP JSON ExportLogsServiceRequests: one resource per label
-// set (labels as resource attributes), one log record per entry.
-type otlpSink struct{ buf []byte }
+// otlpSink encodes batches as OTLP/HTTP protobuf ExportLogsServiceRequests (the encoding every
+// OTLP receiver takes; some, VictoriaLogs among them, take no other): one resource per label set
+// (labels as resource attributes), one log record per entry, its metadata as attributes.
+type otlpSink struct{ out, rec, res []byte }
 
 func (s *otlpSink) name() string { return "otlp" }
 
@@ -39,93 +43,100 @@ func (s *otlpSink) name() string { return "otlp" }
 var severityNumber = [...]int{airlog.LevelNone: 0, airlog.LevelDebug: 5, airlog.LevelInfo: 9,
 	airlog.LevelWarning: 13, airlog.LevelError: 17, airlog.LevelCritical: 21}
 
+// Field numbers of opentelemetry/proto/collector/logs/v1 and logs/v1, common/v1, resource/v1.
+const (
+	otlpResourceLogs = 1 // ExportLogsServiceRequest.resource_logs
+	otlpResource     = 1 // ResourceLogs.resource
+	otlpScopeLogs    = 2 // ResourceLogs.scope_logs
+	otlpAttributes   = 1 // Resource.attributes
+	otlpScope        = 1 // ScopeLogs.scope
+	otlpLogRecords   = 2 // ScopeLogs.log_records
+	otlpScopeName    = 1 // InstrumentationScope.name
+	otlpScopeVersion = 2 // InstrumentationScope.version
+	otlpTime         = 1 // LogRecord.time_unix_nano (fixed64)
+	otlpSevNumber    = 2 // LogRecord.severity_number
+	otlpSevText      = 3 // LogRecord.severity_text
+	otlpBody         = 5 // LogRecord.body
+	otlpRecAttrs     = 6 // LogRecord.attributes
+	otlpObserved     = 11
+	otlpKey          = 1 // KeyValue.key
+	otlpValue        = 2 // KeyValue.value
+	otlpString       = 1 // AnyValue.string_value
+)
+
 func (s *otlpSink) encode(b *batch) ([]byte, string) {
-	o := append(s.buf[:0], `{"resourceLogs":[`...)
-	for i, bs := range b.order {
-		if i > 0 {
-			o = append(o, ',')
+	s.out = s.out[:0]
+	now := uint64(time.Now().UnixNano())
+	for _, bs := range b.order {
+		res := s.res[:0]
+		// Resource{attributes}
+		var resource []byte
+		for _, l := range bs.labels {
+			resource = appendKeyValue(resource, otlpAttributes, l.Name, l.Value)
 		}
-		o = append(o, `{"resource":{"attributes":[`...)
-		for j, l := range bs.labels {
-			if j > 0 {
-				o = append(o, ',')
-			}
-			o = appendAttr(o, l.Name, l.Value)
-		}
-		o = append(o, `]},"scopeLogs":[{"scope":{"name":"airlog","version":`...)
-		o = appendJSONString(o, airlog.Version())
-		o = append(o, `},"logRecords":[`...)
+		res = protowire.AppendTag(res, otlpResource, protowire.BytesType)
+		res = protowire.AppendBytes(res, resource)
+		// ScopeLogs{scope, log_records...}
+		var scope []byte
+		scope = protowire.AppendTag(scope, otlpScopeName, protowire.BytesType)
+		scope = protowire.AppendString(scope, "airlog")
+		scope = protowire.AppendTag(scope, otlpScopeVersion, protowire.BytesType)
+		scope = protowire.AppendString(scope, airlog.Version())
+		var scopeLogs []byte
+		scopeLogs = protowire.AppendTag(scopeLogs, otlpScope, protowire.BytesType)
+		scopeLogs = protowire.AppendBytes(scopeLogs, scope)
 		for k := range bs.entries {
 			e := &bs.entries[k]
-			if k > 0 {
-				o = append(o, ',')
-			}
-			o = append(o, `{"timeUnixNano":"`...)
-			o = strconv.AppendInt(o, e.TimeNs, 10)
-			o = append(o, '"')
+			rec := s.rec[:0]
+			rec = protowire.AppendTag(rec, otlpTime, protowire.Fixed64Type)
+			rec = protowire.AppendFixed64(rec, uint64(e.TimeNs))
 			if lv := airlog.Level(bs.severities[k]); lv != airlog.LevelNone && int(lv) < len(severityNumber) {
-				o = append(o, `,"severityNumber":`...)
-				o = strconv.AppendInt(o, int64(severityNumber[lv]), 10)
-				o = append(o, `,"severityText":`...)
-				o = appendJSONString(o, lv.String())
+				rec = protowire.AppendTag(rec, otlpSevNumber, protowire.VarintType)
+				rec = protowire.AppendVarint(rec, uint64(severityNumber[lv]))
+				rec = protowire.AppendTag(rec, otlpSevText, protowire.BytesType)
+				rec = protowire.AppendString(rec, strings.ToUpper(lv.String()))
 			}
-			o = append(o, `,"body":{"stringValue":`...)
-			o = appendJSONString(o, e.Line)
-			o = append(o, `},"attributes":[`...)
-			for m, kv := range e.Metadata {
-				if m > 0 {
-					o = append(o, ',')
-				}
-				o = appendAttr(o, otelName(kv.Name), kv.Value)
+			rec = protowire.AppendTag(rec, otlpBody, protowire.BytesType)
+			rec = protowire.AppendVarint(rec, uint64(protowire.SizeTag(otlpString)+protowire.SizeBytes(len(e.Line))))
+			rec = protowire.AppendTag(rec, otlpString, protowire.BytesType)
+			rec = protowire.AppendString(rec, validUTF8(e.Line))
+			for _, kv := range e.Metadata {
+				rec = appendKeyValue(rec, otlpRecAttrs, otelName(kv.Name), kv.Value)
 			}
-			o = append(o, "]}"...)
+			rec = protowire.AppendTag(rec, otlpObserved, protowire.Fixed64Type)
+			rec = protowire.AppendFixed64(rec, now)
+			s.rec = rec
+			scopeLogs = protowire.AppendTag(scopeLogs, otlpLogRecords, protowire.BytesType)
+			scopeLogs = protowire.AppendBytes(scopeLogs, rec)
 		}
-		o = append(o, "]}]}"...)
+		res = protowire.AppendTag(res, otlpScopeLogs, protowire.BytesType)
+		res = protowire.AppendBytes(res, scopeLogs)
+		s.res = res
+		s.out = protowire.AppendTag(s.out, otlpResourceLogs, protowire.BytesType)
+		s.out = protowire.AppendBytes(s.out, res)
 	}
-	o = append(o, "]}"...)
-	s.buf = o
-	return o, "application/json"
+	return s.out, "application/x-protobuf"
 }
 
-func appendAttr(o []byte, key, value string) []byte {
-	o = append(o, `{"key":`...)
-	o = appendJSONString(o, key)
-	o = append(o, `,"value":{"stringValue":`...)
-	o = appendJSONString(o, value)
-	return append(o, "}}"...)
+// appendKeyValue writes field `num` as a KeyValue{key, AnyValue{string_value}}.
+func appendKeyValue(b []byte, num protowire.Number, key, value string) []byte {
+	value = validUTF8(value)
+	anyLen := protowire.SizeTag(otlpString) + protowire.SizeBytes(len(value))
+	kvLen := protowire.SizeTag(otlpKey) + protowire.SizeBytes(len(key)) + protowire.SizeTag(otlpValue) + protowire.SizeBytes(anyLen)
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(kvLen))
+	b = protowire.AppendTag(b, otlpKey, protowire.BytesType)
+	b = protowire.AppendString(b, key)
+	b = protowire.AppendTag(b, otlpValue, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(anyLen))
+	b = protowire.AppendTag(b, otlpString, protowire.BytesType)
+	return protowire.AppendString(b, value)
 }
 
-// appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(o []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	o = append(o, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				o = append(o, '\\', c)
-			case c == '\n':
-				o = append(o, '\\', 'n')
-			case c == '\t':
-				o = append(o, '\\', 't')
-			case c == '\r':
-				o = append(o, '\\', 'r')
-			case c < 0x20:
-				o = append(o, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			default:
-				o = append(o, c)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			o = append(o, "\ufffd"...)
-		} else {
-			o = append(o, s[i:i+n]...)
-		}
-		i += n
+// validUTF8 repairs s (protobuf strings must be UTF-8; receivers reject the message otherwise).
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
 	}
-	return append(o, '"')
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

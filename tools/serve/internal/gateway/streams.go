@@ -36,6 +36,7 @@ type stream struct {
 	parser      *airlog.Parser
 	pending     []line // lines fed and not yet in an emitted event; pending[0] is local line `base`
 	base        uint64 // parser-local (1-based) number of pending[0]
+	dropped     uint64 // lines the parser dropped as duplicates that left pending
 	lastSeen    time.Time
 	lruIndex    int
 }
@@ -95,6 +96,7 @@ func (w *worker) handle(j job) {
 		perLine = j.bytes / nlines
 	}
 	extra := j.bytes - perLine*nlines
+	fed := uint64(0)
 	for i := range j.stream.Entries {
 		e := &j.stream.Entries[i]
 		rest := e.Line
@@ -107,6 +109,7 @@ func (w *worker) handle(j job) {
 			b := perLine + extra
 			extra = 0
 			if id > j.skipTo {
+				fed++
 				s.pending = append(s.pending, line{id: id, ts: e.TimeNs, text: text, meta: e.Metadata, bytes: b})
 				w.text = append(w.text, text...)
 				w.text = append(w.text, '\n')
@@ -119,7 +122,7 @@ func (w *worker) handle(j job) {
 			}
 		}
 	}
-	w.g.metrics.linesIn.Add(uint64(nlines))
+	w.g.metrics.linesIn.Add(fed)
 	if s.parser == nil {
 		w.forwardRaw(s)
 		return
@@ -170,8 +173,8 @@ func (w *worker) poll(now time.Time) {
 			continue
 		}
 		evs, err := s.parser.Poll(now)
-		if err == nil && len(evs) > 0 {
-			w.emit(s, evs, false)
+		if err == nil {
+			w.emit(s, evs, false) // also when the open event was dropped as a duplicate
 		}
 	}
 }
@@ -198,12 +201,23 @@ func (w *worker) flushAll() {
 	}
 }
 
-// emit turns events into outgoing entries. Lines before an event that no event holds were
-// dropped as duplicates; they ride with the next entry (or, at the end, a marker) so that the
-// checkpoint passes them only once they are behind a delivered entry.
+// emit turns events into outgoing entries. Lines no emitted event holds were dropped as
+// duplicates: the parser's count says how many; they leave `pending` riding with the next entry,
+// or with a marker, so that the checkpoint passes them only once they are behind a delivered entry.
 func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 	w.out = w.out[:0]
 	carry := int64(0)
+	var lastDropped uint64
+	drop := func(n int) {
+		for _, l := range s.pending[:n] {
+			carry += l.bytes
+			lastDropped = l.id
+		}
+		s.pending = s.pending[n:]
+		s.base += uint64(n)
+		s.dropped += uint64(n)
+		w.g.metrics.dupLines.Add(uint64(n))
+	}
 	for i := range events {
 		ev := &events[i]
 		first := int(ev.Line - s.base)
@@ -214,28 +228,26 @@ func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 			first = max(0, min(first, len(s.pending)))
 			n = max(0, min(n, len(s.pending)-first))
 		}
-		for _, l := range s.pending[:first] {
-			carry += l.bytes
-		}
-		w.g.metrics.dupLines.Add(uint64(first))
-		lines := s.pending[first : first+n]
+		drop(first)
+		lines := s.pending[:n]
 		w.out = w.g.build(w.out, s, ev, lines, &w.fields, &w.text, carry)
 		carry = 0
-		s.pending = s.pending[first+n:]
-		s.base += uint64(first + n)
+		s.pending = s.pending[n:]
+		s.base += uint64(n)
 		w.g.metrics.countEvent(ev)
 	}
-	if final && len(s.pending) > 0 {
-		w.g.metrics.dupLines.Add(uint64(len(s.pending)))
-		for _, l := range s.pending {
-			carry += l.bytes
+	// Duplicates after the last emitted event (before the open one, if any).
+	if s.parser != nil && len(s.pending) > 0 {
+		if st, err := s.parser.Stats(); err == nil && st.DuplicatesDropped > s.dropped {
+			drop(min(int(st.DuplicatesDropped-s.dropped), len(s.pending)))
 		}
-		last := s.pending[len(s.pending)-1].id
-		s.base += uint64(len(s.pending))
-		s.pending = s.pending[:0]
-		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: last, bytes: carry, marker: true})
-	} else if carry > 0 && len(w.out) > 0 {
-		w.out[len(w.out)-1].bytes += carry
+	}
+	if final && len(s.pending) > 0 {
+		w.g.log.Printf("stream %s: %d lines left after the flush (dropped)", s.key, len(s.pending))
+		drop(len(s.pending))
+	}
+	if carry > 0 { // dropped lines after the last entry: a marker moves the checkpoint past them
+		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: lastDropped, bytes: carry, marker: true})
 	}
 	if len(s.pending) == 0 {
 		s.pending = s.pending[:0:0] // let a burst's lines go
