@@ -195,9 +195,14 @@ func TestBadRequests(t *testing.T) {
 	vl := StartVictoriaLogs(t)
 	s := startServe(t, "--loki-url", LokiPushURL(vl), "--max-request-bytes", "16MiB", "--max-decoded-bytes", "64MiB")
 	push := s.URL + "/loki/api/v1/push"
-	good := lokipush.EncodeSnappyProto(&lokipush.Request{Streams: []lokipush.Stream{{
-		Labels:  []lokipush.Label{{Name: "job", Value: "airlog-test"}},
-		Entries: []lokipush.Entry{{TimeNs: time.Now().UnixNano(), Line: "[2024-01-01T00:00:00.000+0000] {x.py:1} INFO - ok"}}}}})
+	goodN := 0
+	goodPush := func() []byte { // a new entry each time (the same one again would be a repeat)
+		goodN++
+		return lokipush.EncodeSnappyProto(&lokipush.Request{Streams: []lokipush.Stream{{
+			Labels:  []lokipush.Label{{Name: "job", Value: "airlog-test"}},
+			Entries: []lokipush.Entry{{TimeNs: time.Now().UnixNano(), Line: fmt.Sprintf("[2024-01-01T00:00:%02d.000+0000] {x.py:1} INFO - ok %d", goodN, goodN)}}}}})
+	}
+	good := goodPush()
 	raw, _ := snappy.Decode(nil, good)
 	var gzBomb bytes.Buffer
 	zw := gzip.NewWriter(&gzBomb)
@@ -242,7 +247,7 @@ func TestBadRequests(t *testing.T) {
 				t.Errorf("got %d %q, want %d with a one-line reason", resp.StatusCode, reason, c.want)
 			}
 			// Still serving.
-			resp, err = http.Post(push, "application/x-protobuf", bytes.NewReader(good))
+			resp, err = http.Post(push, "application/x-protobuf", bytes.NewReader(goodPush()))
 			if err != nil || resp.StatusCode != 204 {
 				t.Fatalf("a good push after it: %v %v", resp, err)
 			}
