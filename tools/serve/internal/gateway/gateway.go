@@ -122,7 +122,9 @@ func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 
-	srv := &http.Server{Handler: g.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// A body must arrive within ReadTimeout: a client that trickles one cannot hold a connection forever.
+	srv := &http.Server{Handler: g.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute}
 	serveErr := make(chan error, 1)
 	go func() {
 		if g.cfg.TLSCert != "" {

@@ -3,6 +3,14 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"fmt"
 	"io"
 	"log"
@@ -348,4 +356,90 @@ func TestEnvelopeAndParts(t *testing.T) {
 	if strings.Join(parts, "") != strings.Repeat("é", 10) || len(parts) != 5 {
 		t.Errorf("parts %q", parts)
 	}
+}
+
+// The listener's auth and TLS, and the downstream's credentials and headers.
+func TestAuthTLSAndDownstreamHeaders(t *testing.T) {
+	var got http.Header
+	var mu sync.Mutex
+	down := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = r.Header.Clone()
+		mu.Unlock()
+		w.WriteHeader(204)
+	}))
+	defer down.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: down.Certificate().Raw}), 0o644)
+	certFile, keyFile := selfSigned(t)
+
+	url, _, _ := runGateway(t, func(c *Config) {
+		c.LokiURL = down.URL
+		c.AuthBearer = "s3cret"
+		c.TLSCert, c.TLSKey = certFile, keyFile
+		c.Downstream.CAFile = caFile
+		c.Downstream.BasicAuth = "airlog:pw"
+		c.Downstream.Headers = []lokipush.Label{label("X-Extra", "1")}
+		c.Downstream.Tenant = "fixed"
+	})
+	url = strings.Replace(url, "http://", "https://", 1)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	body := lokipush.EncodeSnappyProto(&lokipush.Request{Streams: []lokipush.Stream{mkStream([]lokipush.Label{label("job", "t")}, taskLines[0])}})
+	send := func(token string) int {
+		req, _ := http.NewRequest(http.MethodPost, url+"/loki/api/v1/push", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-protobuf")
+		req.Header.Set("X-Scope-OrgID", "incoming")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := send(""); code != 401 {
+		t.Fatalf("no token: %d", code)
+	}
+	if code := send("wrong"); code != 401 {
+		t.Fatalf("wrong token: %d", code)
+	}
+	if code := send("s3cret"); code != 204 {
+		t.Fatalf("right token: %d", code)
+	}
+	for i := 0; i < 300; i++ {
+		mu.Lock()
+		h := got
+		mu.Unlock()
+		if h != nil {
+			user, pass, ok := (&http.Request{Header: h}).BasicAuth()
+			if !ok || user != "airlog" || pass != "pw" || h.Get("X-Extra") != "1" || h.Get("X-Scope-OrgID") != "fixed" {
+				t.Fatalf("downstream headers %v", h)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("nothing reached the TLS store")
+}
+
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
 }
