@@ -33,14 +33,18 @@ if(AIRLOG_SERVE_OK)
   add_test(NAME VictoriaLogsInstall COMMAND bash ${PROJECT_SOURCE_DIR}/tools/victoria-logs.sh install)
   set_tests_properties(VictoriaLogsInstall PROPERTIES FIXTURES_SETUP victoria_logs TIMEOUT 600)
 
-  # The Go packages' unit tests, then airlog serve end to end against VictoriaLogs (tools/serve/e2e).
+  # gofmt and vet, the Go packages' unit tests, then airlog serve end to end against VictoriaLogs
+  # (tools/serve/test.sh).
+  get_filename_component(_go_dir ${AIRLOG_GO} DIRECTORY)
   add_test(NAME ServeGo
     COMMAND ${CMAKE_COMMAND} -E env ${AIRLOG_SERVE_ENV}
       "AIRLOG_VL_BIN=${PROJECT_SOURCE_DIR}/build/tools/bin/victoria-logs"
       "AIRLOG_SERVE_BIN=${PROJECT_BINARY_DIR}/airlog-serve"
       "AIRLOG_CLI_BIN=$<TARGET_FILE:airlog_cli>"
       "AIRLOG_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
-      ${AIRLOG_GO} test -count=1 -timeout 900s ./...
+      "PATH=${_go_dir}:$ENV{PATH}"
+      bash ${PROJECT_SOURCE_DIR}/tools/serve/test.sh
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tools/serve)
   set_tests_properties(ServeGo PROPERTIES FIXTURES_REQUIRED victoria_logs TIMEOUT 900 RUN_SERIAL TRUE)
 endif()
+
