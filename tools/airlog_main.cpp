@@ -16,8 +16,8 @@
 // is a terminal, progress (bytes, MB/s, time left when the size is known) is shown there.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/wait.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,7 +53,7 @@ struct CliOptions {
   airlog::LokiOptions loki;
   airlog::OtlpOptions otlp;
   std::string out_dir;
-  std::string push_url;  // --push / --push-otlp: bodies go to airlog-serve send, not stdout
+  std::string push_url;                 // --push / --push-otlp: bodies go to airlog-serve send, not stdout
   std::vector<std::string> body_flags;  // body / Loki options given, to refuse them for line outputs
   std::vector<std::string> loki_flags;
 };
@@ -136,7 +136,8 @@ std::string serve_program() {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   ::execvp(program.c_str(), argv.data());
-  die("cannot run " + program + " (" + std::strerror(errno) + "): `airlog serve` and --push need airlog-serve, "
+  die("cannot run " + program + " (" + std::strerror(errno) +
+      "): `airlog serve` and --push need airlog-serve, "
       "built with the CLI when Go is installed");
 }
 
@@ -149,8 +150,8 @@ pid_t start_push(const CliOptions& o) {
   if (pid < 0) die(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::dup2(fds[0], STDIN_FILENO);
-    exec_serve({"send", "--url", o.push_url, "--format",
-                o.output == OutputFormat::otlp_json ? "otlp-json" : "loki-proto"});
+    exec_serve(
+        {"send", "--url", o.push_url, "--format", o.output == OutputFormat::otlp_json ? "otlp-json" : "loki-proto"});
   }
   if (::dup2(fds[1], STDOUT_FILENO) < 0) die(std::string("dup2: ") + std::strerror(errno));
   ::close(fds[0]);
@@ -161,8 +162,7 @@ pid_t start_push(const CliOptions& o) {
 int finish_push(pid_t pid) {
   if (std::fflush(stdout) != 0 || std::fclose(stdout) != 0) die(std::string("--push: ") + std::strerror(errno));
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   std::fprintf(stderr, "airlog: airlog-serve send ended by signal %d\n", WTERMSIG(status));
   return 1;

@@ -685,9 +685,10 @@ airlog_status airlog_render_json(const airlog_event* events, size_t count, const
 }
 
 airlog_status airlog_render_loki_fields(const airlog_event* event, const char* input, size_t input_size,
-                                       const char* text, size_t text_size, size_t max_value_bytes, char* buf,
-                                       size_t capacity, size_t* size) {
-  static_assert(AIRLOG_LOKI_LABEL == airlog::detail::kLokiLabel && AIRLOG_LOKI_METADATA == airlog::detail::kLokiMetadata);
+                                        const char* text, size_t text_size, size_t max_value_bytes, char* buf,
+                                        size_t capacity, size_t* size) {
+  static_assert(AIRLOG_LOKI_LABEL == airlog::detail::kLokiLabel &&
+                AIRLOG_LOKI_METADATA == airlog::detail::kLokiMetadata);
   return guarded([&]() -> airlog_status {
     if (size == nullptr) return null_argument("size");
     *size = 0;
@@ -710,6 +711,8 @@ airlog_status airlog_render_loki_fields(const airlog_event* event, const char* i
         out.push_back(static_cast<char>(f.roles & kRoles));
         out.push_back(static_cast<char>(f.name.size()));
         out.append(f.name);
+        out.push_back(static_cast<char>(f.otel.size()));
+        out.append(f.otel);
         const size_t at = out.size();
         out.append(4, '\0');
         airlog::detail::append_valid_utf8(cap ? airlog::detail::utf8_prefix(v, cap) : v, out);
