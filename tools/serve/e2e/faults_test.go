@@ -385,3 +385,23 @@ func TestParsePush(t *testing.T) {
 		t.Fatalf("a refusing store: %v %s", err, out)
 	}
 }
+
+// `airlog serve` is the airlog CLI's command: it runs airlog-serve from beside the airlog binary.
+func TestCLIServeCommand(t *testing.T) {
+	cli := os.Getenv("AIRLOG_CLI_BIN")
+	if cli == "" {
+		t.Skip("AIRLOG_CLI_BIN is unset (CMake's test sets it to the airlog CLI)")
+	}
+	out, err := exec.Command(cli, "serve", "--help").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--loki-url") || !strings.Contains(string(out), "-buffer-dir") {
+		t.Fatalf("airlog serve --help: %v\n%s", err, out)
+	}
+	out, err = exec.Command(cli, "serve", "--listen", "127.0.0.1:0").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "--loki-url") {
+		t.Fatalf("airlog serve without a destination: %v\n%s", err, out)
+	}
+	out, err = exec.Command(cli, "parse", "--push", "http://127.0.0.1:1/x", "--out-dir", t.TempDir()).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("--push with --out-dir: %v\n%s", err, out)
+	}
+}
