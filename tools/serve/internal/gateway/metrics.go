@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -69,25 +70,25 @@ func (m *Metrics) Write(w io.Writer) {
 	gauge := func(name, help string, v int64) {
 		fmt.Fprintf(w, "# HELP airlog_serve_%s %s\n# TYPE airlog_serve_%s gauge\nairlog_serve_%s %d\n", name, help, name, name, v)
 	}
+	// family writes one labelled counter family, its series sorted by label value.
+	family := func(name, help, label string, values map[string]uint64) {
+		fmt.Fprintf(w, "# HELP airlog_serve_%s %s\n# TYPE airlog_serve_%s counter\n", name, help, name)
+		keys := make([]string, 0, len(values))
+		for k := range values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "airlog_serve_%s{%s=%q} %d\n", name, label, k, values[k])
+		}
+	}
 	m.mu.Lock()
-	fmt.Fprintf(w, "# HELP airlog_serve_pushes_total Push requests received, by HTTP status answered.\n# TYPE airlog_serve_pushes_total counter\n")
-	codes := make([]int, 0, len(m.pushes))
-	for c := range m.pushes {
-		codes = append(codes, c)
+	pushes := make(map[string]uint64, len(m.pushes))
+	for code, n := range m.pushes {
+		pushes[strconv.Itoa(code)] = n
 	}
-	sort.Ints(codes)
-	for _, c := range codes {
-		fmt.Fprintf(w, "airlog_serve_pushes_total{code=\"%d\"} %d\n", c, m.pushes[c])
-	}
-	fmt.Fprintf(w, "# HELP airlog_serve_delivery_failures_total Failed delivery attempts, by reason.\n# TYPE airlog_serve_delivery_failures_total counter\n")
-	reasons := make([]string, 0, len(m.failures))
-	for r := range m.failures {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
-		fmt.Fprintf(w, "airlog_serve_delivery_failures_total{reason=%q} %d\n", r, m.failures[r])
-	}
+	family("pushes_total", "Push requests received, by HTTP status answered.", "code", pushes)
+	family("delivery_failures_total", "Failed delivery attempts, by reason.", "reason", m.failures)
 	m.mu.Unlock()
 	counter("entries_received_total", "Entries received in accepted pushes.", m.entriesIn.Load())
 	counter("bytes_received_total", "Bytes of log text received in accepted pushes.", m.bytesIn.Load())
@@ -103,16 +104,17 @@ func (m *Metrics) Write(w io.Writer) {
 	counter("labels_to_metadata_total", "Events whose airlog labels went to structured metadata (label budget).", m.labelsToMetadata.Load())
 	gauge("buffer_bytes", "Accepted bytes not yet delivered.", m.bufferBytes.Load())
 	gauge("streams_open", "Incoming streams with parser state.", m.streamsOpen.Load())
-	fmt.Fprintf(w, "# HELP airlog_serve_events_by_component_total Events forwarded, by Airflow component.\n# TYPE airlog_serve_events_by_component_total counter\n")
+	byComponent := map[string]uint64{}
 	for c := range m.byComponent {
 		if v := m.byComponent[c].Load(); v > 0 {
 			name := airlog.Component(c).String()
 			if name == "" {
 				name = "unknown"
 			}
-			fmt.Fprintf(w, "airlog_serve_events_by_component_total{component=%q} %d\n", name, v)
+			byComponent[name] = v
 		}
 	}
+	family("events_by_component_total", "Events forwarded, by Airflow component.", "component", byComponent)
 }
 
 // NewMetrics is a fresh set of counters (for a Client used outside a Gateway).
