@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -442,4 +443,22 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	return certFile, keyFile
+}
+
+// --loki-line json: the line is the contract's JSON line; metadata keeps only what is not in it.
+func TestLineJSON(t *testing.T) {
+	url, st, _ := runGateway(t, func(c *Config) { c.LineJSON = true })
+	push(t, url, "", mkStream([]lokipush.Label{label("job", "j"), label("filename", "dag_id=etl/run_id=r1/task_id=t/attempt=3.log")}, taskLines[1:]...))
+	got := waitEntries(t, st, 1)
+	e := got[0].Entries[0]
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(e.Line), &obj); err != nil {
+		t.Fatalf("line is not JSON: %q", e.Line)
+	}
+	if obj["run_id"] != "r1" || obj["try_number"] != float64(3) || obj["exception_type"] != "ValueError" || obj["lines"] != float64(4) {
+		t.Errorf("contract line %v", obj)
+	}
+	if len(e.Metadata) != 0 {
+		t.Errorf("metadata beside a JSON line: %v", e.Metadata)
+	}
 }
