@@ -16,6 +16,7 @@ import (
 // goes to structured metadata.
 type LokiField struct {
 	Name     string
+	OTel     string // its OpenTelemetry attribute name ("" when it has none)
 	Value    string // the key's text in the contract: enums by name, integers, RFC 3339 dates, "true"
 	Label    bool   // may be a stream label (component, level, dag_id, …)
 	Metadata bool   // goes to structured metadata unless chosen as a label
@@ -57,23 +58,34 @@ func (r *FieldRenderer) AppendLokiFields(dst []LokiField, e *Event, maxValueByte
 		}
 		break
 	}
-	if r.names == nil {
-		r.names = map[string]string{}
-	}
 	b := r.buf[:size]
-	for len(b) >= 6 {
+	for len(b) >= 7 {
 		roles, nameLen := b[0], int(b[1])
 		name := b[2 : 2+nameLen]
-		valueLen := int(binary.LittleEndian.Uint32(b[2+nameLen:]))
-		value := b[6+nameLen : 6+nameLen+valueLen]
-		b = b[6+nameLen+valueLen:]
-		interned, ok := r.names[string(name)]
-		if !ok {
-			interned = string(name)
-			r.names[interned] = interned
-		}
-		dst = append(dst, LokiField{Name: interned, Value: string(value),
+		otelLen := int(b[2+nameLen])
+		otel := b[3+nameLen : 3+nameLen+otelLen]
+		b = b[3+nameLen+otelLen:]
+		valueLen := int(binary.LittleEndian.Uint32(b))
+		value := b[4 : 4+valueLen]
+		b = b[4+valueLen:]
+		dst = append(dst, LokiField{Name: r.intern(name), OTel: r.intern(otel), Value: string(value),
 			Label: roles&C.AIRLOG_LOKI_LABEL != 0, Metadata: roles&C.AIRLOG_LOKI_METADATA != 0})
 	}
 	return dst, nil
+}
+
+// intern returns the one string of each field name the renderer has seen (no allocation per event).
+func (r *FieldRenderer) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := r.names[string(b)]; ok {
+		return s
+	}
+	if r.names == nil {
+		r.names = map[string]string{}
+	}
+	s := string(b)
+	r.names[s] = s
+	return s
 }

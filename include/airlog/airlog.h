@@ -407,6 +407,7 @@ AIRLOG_API airlog_status airlog_render_json(const airlog_event* events, size_t c
 /** Writes the contract fields of one event that a Loki entry carries outside its line: every
  *  present key with a Loki role, in contract order, as records of
  *    1 byte roles (AIRLOG_LOKI_LABEL | AIRLOG_LOKI_METADATA), 1 byte name length, the name,
+ *    1 byte length of the key's OpenTelemetry attribute name (0: none), that name,
  *    4 bytes value length (little-endian), the value
  *  where the value is the key's text in the contract (docs/schema.md: enums by name, integers in
  *  decimal, dates RFC 3339 UTC, flags "true", `attrs` as its JSON object text), repaired to valid
