@@ -20,6 +20,7 @@
 #include "common/decimal.hpp"
 #include "common/utf8.hpp"
 #include "core/fields.hpp"
+#include "core/handles.hpp"
 #include "core/timestamp.hpp"
 
 // The C vocabularies mirror the C++ enums value for value.
@@ -52,8 +53,7 @@ struct airlog_options {
 };
 
 struct airlog_parser {
-  airlog::Database db;  // first: the stream and scratch below are destroyed before it
-  airlog::Scratch scratch;
+  airlog::Database db;  // first: the stream below is destroyed before it
   airlog::Stream stream;
   airlog::Batch batch;
   // Events of the last producing call that did not fit the caller's buffers. Their TEXT spans
@@ -294,6 +294,29 @@ airlog_status take(airlog_parser* p, airlog_output* out) {
   return too_small_or_ok(p);
 }
 
+// A parser's calls use the calling thread's scratch for its database, not one of their own: scratch
+// is per-call state, so an embedder with thousands of streams (the push gateway: one parser per
+// incoming stream) holds a few scratches, not thousands, and a new parser costs no Hyperscan
+// scratch allocation. A binding may call from any thread (cgo moves goroutines); each thread keeps
+// the scratches of the last few databases it served, with a copy of each database so that its
+// address is not reused while cached.
+absl::StatusOr<airlog::Scratch*> thread_scratch(const airlog::Database& db) {
+  struct Entry {
+    airlog::Database db;
+    airlog::Scratch scratch;
+  };
+  thread_local std::vector<Entry> cache;
+  const void* id = &airlog::detail::impl_of(db);
+  for (Entry& e : cache)
+    if (&airlog::detail::impl_of(e.db) == id) return &e.scratch;
+  absl::StatusOr<airlog::Scratch> scratch = airlog::Scratch::create(db);
+  if (!scratch.ok()) return scratch.status();
+  constexpr size_t kDatabasesPerThread = 4;
+  if (cache.size() == kDatabasesPerThread) cache.erase(cache.begin());
+  cache.push_back(Entry{db, *std::move(scratch)});
+  return &cache.back().scratch;
+}
+
 // The common shape of feed / parse / poll / flush: argument checks, the pending-results rule,
 // the C++ call into the parser's batch, then delivery.
 template <typename Call>
@@ -306,7 +329,9 @@ airlog_status produce(airlog_parser* p, const Input& in, airlog_output* out, Cal
     if (p->pending())
       return fail(AIRLOG_RESULTS_PENDING, "airlog: take the waiting events (airlog_parser_take) before the next call");
     p->batch.clear();
-    absl::Status st = call();
+    absl::StatusOr<airlog::Scratch*> scratch = thread_scratch(p->db);
+    if (!scratch.ok()) return from_absl(scratch.status(), AIRLOG_INTERNAL);
+    absl::Status st = call(**scratch);
     if (!st.ok()) {
       p->batch.clear();
       return from_absl(st, AIRLOG_SCAN_FAILED);
@@ -582,9 +607,7 @@ airlog_status airlog_parser_create(const airlog_database* db, const airlog_optio
     absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(db->db, opts ? opts->options : defaults,
                                                                    path ? std::string_view(path) : std::string_view());
     if (!stream.ok()) return from_absl(stream.status(), AIRLOG_INTERNAL);
-    absl::StatusOr<airlog::Scratch> scratch = airlog::Scratch::create(db->db);
-    if (!scratch.ok()) return from_absl(scratch.status(), AIRLOG_INTERNAL);
-    *out = new airlog_parser{db->db, *std::move(scratch), *std::move(stream), {}, {}, {}, {}, 0};
+    *out = new airlog_parser{db->db, *std::move(stream), {}, {}, {}, {}, 0};
     return AIRLOG_OK;
   });
 }
@@ -597,8 +620,9 @@ airlog_status airlog_parser_free(airlog_parser* p) {
 airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size, int64_t now_ns, airlog_output* out) {
   if (data == nullptr && size != 0) return null_argument("data");
   const Input in{reinterpret_cast<uintptr_t>(data), size};
-  return produce(p, in, out,
-                 [&] { return p->stream.feed(p->scratch, std::string_view(data, size), p->batch, now_ns); });
+  return produce(p, in, out, [&](airlog::Scratch& scratch) {
+    return p->stream.feed(scratch, std::string_view(data, size), p->batch, now_ns);
+  });
 }
 
 airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t size, int last, size_t* consumed,
@@ -606,19 +630,20 @@ airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t siz
   if (data == nullptr && size != 0) return null_argument("data");
   if (consumed != nullptr) *consumed = 0;
   const Input in{reinterpret_cast<uintptr_t>(data), size};
-  return produce(p, in, out, [&] {
-    absl::Status st = p->stream.parse(p->scratch, std::string_view(data, size), last != 0, p->batch);
+  return produce(p, in, out, [&](airlog::Scratch& scratch) {
+    absl::Status st = p->stream.parse(scratch, std::string_view(data, size), last != 0, p->batch);
     if (st.ok() && consumed != nullptr) *consumed = p->batch.consumed;
     return st;
   });
 }
 
 airlog_status airlog_parser_poll(airlog_parser* p, int64_t now_ns, airlog_output* out) {
-  return produce(p, Input{}, out, [&] { return p->stream.poll(p->scratch, now_ns, p->batch); });
+  return produce(p, Input{}, out,
+                 [&](airlog::Scratch& scratch) { return p->stream.poll(scratch, now_ns, p->batch); });
 }
 
 airlog_status airlog_parser_flush(airlog_parser* p, airlog_output* out) {
-  return produce(p, Input{}, out, [&] { return p->stream.flush(p->scratch, p->batch); });
+  return produce(p, Input{}, out, [&](airlog::Scratch& scratch) { return p->stream.flush(scratch, p->batch); });
 }
 
 airlog_status airlog_parser_take(airlog_parser* p, airlog_output* out) {
