@@ -6,7 +6,6 @@ package airlog
 import "C"
 
 import (
-	"encoding/binary"
 	"runtime"
 	"unsafe"
 )
@@ -25,10 +24,9 @@ type LokiField struct {
 // FieldRenderer renders events' Loki fields through the C library, reusing its buffers. Not safe
 // for concurrent use; one per goroutine.
 type FieldRenderer struct {
-	cev   C.airlog_event
-	text  []byte
-	buf   []byte
-	names map[string]string
+	cev  C.airlog_event
+	text []byte
+	buf  []byte
 }
 
 // AppendLokiFields appends e's present Loki fields, in contract order, each value cut to
@@ -58,34 +56,19 @@ func (r *FieldRenderer) AppendLokiFields(dst []LokiField, e *Event, maxValueByte
 		}
 		break
 	}
-	b := r.buf[:size]
-	for len(b) >= 7 {
-		roles, nameLen := b[0], int(b[1])
-		name := b[2 : 2+nameLen]
-		otelLen := int(b[2+nameLen])
-		otel := b[3+nameLen : 3+nameLen+otelLen]
-		b = b[3+nameLen+otelLen:]
-		valueLen := int(binary.LittleEndian.Uint32(b))
-		value := b[4 : 4+valueLen]
-		b = b[4+valueLen:]
-		dst = append(dst, LokiField{Name: r.intern(name), OTel: r.intern(otel), Value: string(value),
+	// One string per event holds every name and value: one allocation, not two per field.
+	blob := string(r.buf[:size])
+	for len(blob) >= 7 {
+		roles, nameLen := blob[0], int(blob[1])
+		name := blob[2 : 2+nameLen]
+		otelLen := int(blob[2+nameLen])
+		otel := blob[3+nameLen : 3+nameLen+otelLen]
+		blob = blob[3+nameLen+otelLen:]
+		valueLen := int(uint32(blob[0]) | uint32(blob[1])<<8 | uint32(blob[2])<<16 | uint32(blob[3])<<24)
+		value := blob[4 : 4+valueLen]
+		blob = blob[4+valueLen:]
+		dst = append(dst, LokiField{Name: name, OTel: otel, Value: value,
 			Label: roles&C.AIRLOG_LOKI_LABEL != 0, Metadata: roles&C.AIRLOG_LOKI_METADATA != 0})
 	}
 	return dst, nil
-}
-
-// intern returns the one string of each field name the renderer has seen (no allocation per event).
-func (r *FieldRenderer) intern(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if s, ok := r.names[string(b)]; ok {
-		return s
-	}
-	if r.names == nil {
-		r.names = map[string]string{}
-	}
-	s := string(b)
-	r.names[s] = s
-	return s
 }

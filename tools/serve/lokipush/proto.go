@@ -2,6 +2,7 @@ package lokipush
 
 import (
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/golang/snappy"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -36,13 +37,20 @@ func DecodeSnappyProto(body []byte, lim Limits) (*Request, error) {
 	if err != nil {
 		return nil, badf("snappy: %v", err)
 	}
-	return DecodeProto(raw)
+	if len(raw) == 0 {
+		return &Request{}, nil
+	}
+	// raw is ours and never written again: the strings of the request can be slices of it as is.
+	return decodeProto(unsafe.String(&raw[0], len(raw)))
 }
 
 // DecodeProto decodes an uncompressed PushRequest. Every string of the result is a slice of one
 // copy of raw (one allocation per push, not per line).
-func DecodeProto(raw []byte) (*Request, error) {
-	d := decoder{text: string(raw)}
+func DecodeProto(raw []byte) (*Request, error) { return decodeProto(string(raw)) }
+
+func decodeProto(text string) (*Request, error) {
+	raw := text
+	d := decoder{text: text}
 	req := &Request{}
 	err := d.message(0, len(raw), func(num protowire.Number, typ protowire.Type, start, end int) error {
 		if num != fieldStreams {

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,20 +12,21 @@ import (
 
 // outEntry is one entry on its way to the store, with what the checkpoint needs.
 type outEntry struct {
-	tenant    string
-	labels    []lokipush.Label // sorted
-	entry     lokipush.Entry
-	streamKey string // the incoming stream
-	lastID    uint64 // its last line
-	bytes     int64  // admitted bytes its delivery releases
-	marker    bool   // no entry: only moves the checkpoint past lines no event holds
-	severity  airlog.Level
+	tenant     string
+	labels     []lokipush.Label // sorted
+	labelsText string           // labels in Prometheus text form: the batch stream's key
+	entry      lokipush.Entry
+	streamKey  string // the incoming stream
+	lastID     uint64 // its last line
+	bytes      int64  // admitted bytes its delivery releases
+	marker     bool   // no entry: only moves the checkpoint past lines no event holds
+	severity   airlog.Level
 }
 
 // build appends the entries of one event: normally one; a line past Loki's max_line_size is
 // sent in parts (metadata airlog_part="i/n"), never cut.
-func (g *Gateway) build(dst []outEntry, s *stream, ev *airlog.Event, lines []line, fr *airlog.FieldRenderer,
-	scratch *[]byte, carry int64) []outEntry {
+func (g *Gateway) build(dst []outEntry, w *worker, s *stream, ev *airlog.Event, lines []line, carry int64) []outEntry {
+	var err error
 	var bytes int64 = carry
 	for _, l := range lines {
 		bytes += l.bytes
@@ -39,11 +39,11 @@ func (g *Gateway) build(dst []outEntry, s *stream, ev *airlog.Event, lines []lin
 	// The line: the original text, envelope removed, or the contract's JSON line.
 	var text string
 	if g.cfg.LineJSON {
-		b, err := airlog.AppendJSON((*scratch)[:0], *ev)
+		b, err := airlog.AppendJSON(w.text[:0], *ev)
 		if err != nil {
 			b = append(b[:0], joinOriginal(lines, ev.HasIngestTime)...)
 		}
-		*scratch = b
+		w.text = b
 		text = strings.TrimSuffix(string(b), "\n")
 	} else {
 		text = joinOriginal(lines, ev.HasIngestTime)
@@ -54,23 +54,17 @@ func (g *Gateway) build(dst []outEntry, s *stream, ev *airlog.Event, lines []lin
 	}
 
 	// Labels: incoming + static + airlog's, when they fit the budget; else airlog's go to metadata.
-	fields, err := fr.AppendLokiFields(nil, ev, g.cfg.MaxMetadataLen)
-	if err != nil {
+	w.fields, err = w.fields[:0], nil
+	if w.fields, err = w.renderer.AppendLokiFields(w.fields, ev, g.cfg.MaxMetadataLen); err != nil {
 		g.log.Printf("stream %s: fields of event at line %d: %v", s.key, ev.Line, err)
 	}
+	fields := w.fields
 	if g.cfg.OTLPURL != "" {
 		rememberOTelNames(fields)
 	}
-	labels := make([]lokipush.Label, 0, len(s.labels)+len(g.cfg.StaticLabels)+len(g.cfg.LabelFields))
-	labels = append(labels, s.labels...)
-	for _, l := range g.cfg.StaticLabels {
-		if labelValue(s.labels, l.Name) == "" {
-			labels = append(labels, l)
-		}
-	}
-	var extra []lokipush.Label
+	extra := w.extra[:0]
 	for _, name := range g.cfg.LabelFields {
-		if labelValue(labels, name) != "" {
+		if labelValue(s.baseLabels, name) != "" {
 			continue // the sender's own label of that name stays
 		}
 		for _, f := range fields {
@@ -79,29 +73,37 @@ func (g *Gateway) build(dst []outEntry, s *stream, ev *airlog.Event, lines []lin
 			}
 		}
 	}
-	asLabels := len(labels)+len(extra) <= g.cfg.LabelBudget
-	if asLabels {
-		labels = append(labels, extra...)
-	} else {
+	w.extra = extra
+	asLabels := len(s.baseLabels)+len(extra) <= g.cfg.LabelBudget
+	labels, labelsText := s.baseLabels, s.baseText
+	if asLabels && len(extra) > 0 {
+		labels, labelsText = s.labelSet(extra)
+	} else if !asLabels {
 		g.metrics.labelsToMetadata.Add(1)
 	}
-	sort.Slice(labels, func(i, j int) bool { return labels[i].Name < labels[j].Name })
 
 	// Structured metadata: the incoming entry's, then airlog's fields that are not labels.
-	meta := append([]lokipush.Label(nil), lines[0].meta...)
+	n := len(lines[0].meta)
 	for _, f := range fields {
-		if labelValue(labels, f.Name) != "" || !f.Metadata {
-			continue // a label already, or a key that is never metadata
+		if f.Metadata {
+			n++
 		}
-		if g.cfg.LineJSON && !isIn(extra, f.Name) {
+	}
+	meta := make([]lokipush.Label, len(lines[0].meta), n)
+	copy(meta, lines[0].meta)
+	for _, f := range fields {
+		if !f.Metadata || labelValue(labels, f.Name) != "" {
+			continue // never metadata, or a label already
+		}
+		if g.cfg.LineJSON && !(isIn(extra, f.Name) && !asLabels) {
 			continue // the JSON line holds every field; metadata keeps the labels that did not fit
 		}
-		if labelValue(meta, f.Name) == "" {
+		if len(lines[0].meta) == 0 || labelValue(lines[0].meta, f.Name) == "" {
 			meta = append(meta, lokipush.Label{Name: f.Name, Value: f.Value})
 		}
 	}
 
-	base := outEntry{tenant: s.tenant, labels: labels, streamKey: s.key, lastID: last, severity: ev.Level}
+	base := outEntry{tenant: s.tenant, labels: labels, labelsText: labelsText, streamKey: s.key, lastID: last, severity: ev.Level}
 	if len(text) <= g.cfg.MaxLineSize || g.cfg.MaxLineSize <= 0 {
 		e := base
 		e.entry = lokipush.Entry{TimeNs: ts, Line: text, Metadata: meta}
@@ -125,6 +127,35 @@ func (g *Gateway) build(dst []outEntry, s *stream, ev *airlog.Event, lines []lin
 }
 
 func isIn(ls []lokipush.Label, name string) bool { return labelValue(ls, name) != "" }
+
+// labelSet is the stream's base labels with airlog's extra ones, sorted, and its text form. A
+// stream's events mostly repeat one set (the same component, level, dag_id), so the last one is
+// kept and reused.
+func (s *stream) labelSet(extra []lokipush.Label) ([]lokipush.Label, string) {
+	if len(extra) == len(s.lastExtra) {
+		same := true
+		for i := range extra {
+			same = same && extra[i] == s.lastExtra[i]
+		}
+		if same {
+			return s.lastLabels, s.lastText
+		}
+	}
+	labels := make([]lokipush.Label, 0, len(s.baseLabels)+len(extra))
+	labels = append(labels, s.baseLabels...)
+	for _, e := range extra { // insertion keeps the order: the sets are a few labels
+		i := len(labels)
+		labels = append(labels, e)
+		for i > 0 && labels[i-1].Name > e.Name {
+			labels[i] = labels[i-1]
+			i--
+		}
+		labels[i] = e
+	}
+	s.lastExtra = append(s.lastExtra[:0], extra...)
+	s.lastLabels, s.lastText = labels, string(lokipush.AppendLabels(nil, labels))
+	return s.lastLabels, s.lastText
+}
 
 // joinOriginal is the event's physical lines joined by '\n', without their CRI / Docker envelope.
 func joinOriginal(lines []line, enveloped bool) string {

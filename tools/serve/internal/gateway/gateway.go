@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"compress/gzip"
+	"container/list"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -96,7 +97,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 // pushes, open events flushed, the outbox delivered (or left in the buffer directory).
 func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
 	for i := 0; i < g.cfg.Workers; i++ {
-		w := &worker{g: g, jobs: make(chan job, 64), streams: map[string]*stream{}}
+		w := &worker{g: g, jobs: make(chan job, 64), streams: map[string]*stream{}, lru: list.New()}
 		done := make(chan struct{})
 		g.workers, g.workersDone = append(g.workers, w), append(g.workersDone, done)
 		go w.run(250*time.Millisecond, done)

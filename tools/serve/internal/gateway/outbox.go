@@ -29,14 +29,13 @@ type batchStream struct {
 // outbox gathers entries into batches (per tenant, bounded by bytes and wait) and hands sealed
 // batches to the sender in order.
 type outbox struct {
-	mu        sync.Mutex
-	cond      *sync.Cond
-	open      map[string]*batch
-	sealed    []*batch
-	closed    bool
-	maxBytes  int
-	maxWait   time.Duration
-	keyBuffer []byte
+	mu       sync.Mutex
+	cond     *sync.Cond
+	open     map[string]*batch
+	sealed   []*batch
+	closed   bool
+	maxBytes int
+	maxWait  time.Duration
 }
 
 func newOutbox(maxBytes int, maxWait time.Duration) *outbox {
@@ -56,11 +55,10 @@ func (o *outbox) add(es []outEntry) {
 			o.open[e.tenant] = b
 		}
 		if !e.marker {
-			o.keyBuffer = lokipush.AppendLabels(o.keyBuffer[:0], e.labels)
-			bs := b.streams[string(o.keyBuffer)]
+			bs := b.streams[e.labelsText]
 			if bs == nil {
-				bs = &batchStream{labelsText: append([]byte(nil), o.keyBuffer...), labels: e.labels}
-				b.streams[string(bs.labelsText)] = bs
+				bs = &batchStream{labelsText: []byte(e.labelsText), labels: e.labels}
+				b.streams[e.labelsText] = bs
 				b.order = append(b.order, bs)
 				b.size += len(bs.labelsText) + 8
 			}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"container/list"
 	"hash/maphash"
 	"strings"
 	"time"
@@ -32,25 +33,32 @@ type line struct {
 // stream is one incoming stream's airlog state. Owned by one worker.
 type stream struct {
 	key, tenant string
-	labels      []lokipush.Label
+	labels      []lokipush.Label // incoming (copied out of the push that opened the stream)
+	baseLabels  []lokipush.Label // incoming + static labels, sorted
+	baseText    string
+	lastExtra   []lokipush.Label // labelSet's cache: the last extra labels and their set
+	lastLabels  []lokipush.Label
+	lastText    string
+	lru         *list.Element
 	parser      *airlog.Parser
 	pending     []line // lines fed and not yet in an emitted event; pending[0] is local line `base`
 	base        uint64 // parser-local (1-based) number of pending[0]
 	dropped     uint64 // lines the parser dropped as duplicates that left pending
 	lastSeen    time.Time
-	lruIndex    int
 }
 
 // worker owns a shard of the streams: each stream is parsed by one goroutine, in order.
 type worker struct {
-	g       *Gateway
-	jobs    chan job
-	streams map[string]*stream
-	events  []airlog.Event
-	fields  airlog.FieldRenderer
-	scratch []lokipush.Label
-	text    []byte
-	out     []outEntry
+	g        *Gateway
+	jobs     chan job
+	streams  map[string]*stream
+	lru      *list.List // streams, most recently fed first
+	events   []airlog.Event
+	renderer airlog.FieldRenderer
+	fields   []airlog.LokiField
+	extra    []lokipush.Label
+	text     []byte
+	out      []outEntry
 }
 
 var shardSeed = maphash.MakeSeed()
@@ -85,6 +93,7 @@ func (w *worker) handle(j job) {
 		}
 	}
 	s.lastSeen = time.Now()
+	w.lru.MoveToFront(s.lru)
 	w.text = w.text[:0]
 	id := j.firstID
 	perLine := int64(0)
@@ -135,22 +144,28 @@ func (w *worker) handle(j job) {
 	w.emit(s, w.events, false)
 }
 
-// open makes the state of a stream seen for the first time, flushing the least recently used
-// stream when the bound is reached.
+// open makes the state of a stream seen for the first time, flushing the least recently fed
+// stream of this worker when the worker has its share of --max-streams.
 func (w *worker) open(j job) (*stream, error) {
-	if w.g.cfg.MaxStreams > 0 && int(w.g.metrics.streamsOpen.Load()) >= w.g.cfg.MaxStreams {
-		var oldest *stream
-		for _, s := range w.streams {
-			if oldest == nil || s.lastSeen.Before(oldest.lastSeen) {
-				oldest = s
-			}
-		}
-		if oldest != nil {
-			w.close(oldest)
+	if limit := max(1, w.g.cfg.MaxStreams/len(w.g.workers)); w.g.cfg.MaxStreams > 0 && len(w.streams) >= limit {
+		w.close(w.lru.Back().Value.(*stream))
+	}
+	// The labels are copied: they are slices of the push, which must not live as long as the stream.
+	labels := make([]lokipush.Label, len(j.stream.Labels))
+	for i, l := range j.stream.Labels {
+		labels[i] = lokipush.Label{Name: strings.Clone(l.Name), Value: strings.Clone(l.Value)}
+	}
+	s := &stream{key: strings.Clone(j.key), tenant: strings.Clone(j.tenant), labels: labels, base: 1}
+	s.baseLabels = append([]lokipush.Label(nil), labels...)
+	for _, l := range w.g.cfg.StaticLabels {
+		if labelValue(labels, l.Name) == "" {
+			s.baseLabels = append(s.baseLabels, l)
 		}
 	}
-	s := &stream{key: j.key, tenant: j.tenant, labels: j.stream.Labels, base: 1}
-	w.streams[j.key] = s
+	s.baseLabels, _ = lokipush.SortLabels(s.baseLabels)
+	s.baseText = lokipush.FormatLabels(s.baseLabels)
+	s.lru = w.lru.PushFront(s)
+	w.streams[s.key] = s
 	w.g.metrics.streamsOpen.Add(1)
 	opts := w.g.parseOptions
 	opts.Component = componentFromLabels(s.labels)
@@ -192,6 +207,7 @@ func (w *worker) close(s *stream) {
 		w.forwardRaw(s)
 	}
 	delete(w.streams, s.key)
+	w.lru.Remove(s.lru)
 	w.g.metrics.streamsOpen.Add(-1)
 }
 
@@ -230,7 +246,7 @@ func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 		}
 		drop(first)
 		lines := s.pending[:n]
-		w.out = w.g.build(w.out, s, ev, lines, &w.fields, &w.text, carry)
+		w.out = w.g.build(w.out, w, s, ev, lines, carry)
 		carry = 0
 		s.pending = s.pending[n:]
 		s.base += uint64(n)
@@ -250,7 +266,7 @@ func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: lastDropped, bytes: carry, marker: true})
 	}
 	if len(s.pending) == 0 {
-		s.pending = s.pending[:0:0] // let a burst's lines go
+		s.pending = nil // let a burst's lines (and the pushes they are slices of) go
 	}
 	if len(w.out) > 0 {
 		w.g.outbox.add(w.out)
@@ -262,7 +278,7 @@ func (w *worker) forwardRaw(s *stream) {
 	w.out = w.out[:0]
 	for _, l := range s.pending {
 		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: l.id, bytes: l.bytes,
-			labels: s.labels, entry: lokipush.Entry{TimeNs: l.ts, Line: l.text, Metadata: l.meta}})
+			labels: s.baseLabels, labelsText: s.baseText, entry: lokipush.Entry{TimeNs: l.ts, Line: l.text, Metadata: l.meta}})
 	}
 	s.pending = s.pending[:0]
 	if len(w.out) > 0 {
