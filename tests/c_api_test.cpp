@@ -727,22 +727,32 @@ TEST_F(CApiTest, RenderAndStatsJsonFollowTheTooSmallProtocol) {
   EXPECT_EQ(sbuf, stats);
 }
 
-// Reads airlog_render_loki_fields records: key -> (roles, OTel name, value).
-std::map<std::string, std::tuple<int, std::string, std::string>> loki_fields(std::string_view b) {
-  std::map<std::string, std::tuple<int, std::string, std::string>> out;
-  while (!b.empty()) {
-    const int roles = static_cast<unsigned char>(b[0]);
-    const size_t name_len = static_cast<unsigned char>(b[1]);
-    std::string name(b.substr(2, name_len));
-    const size_t otel_len = static_cast<unsigned char>(b[2 + name_len]);
-    std::string otel(b.substr(3 + name_len, otel_len));
-    b.remove_prefix(3 + name_len + otel_len);
+// Reads airlog_render_loki_fields output: per event, key -> (roles, OTel name, value).
+using LokiFields = std::map<std::string, std::tuple<int, std::string, std::string>>;
+std::vector<LokiFields> loki_fields(std::string_view b) {
+  auto u32 = [](std::string_view s) {
     uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<unsigned char>(b[i])) << (8 * i);
-    out[name] = {roles, otel, std::string(b.substr(4, n))};
-    b.remove_prefix(4 + n);
+    for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    return n;
+  };
+  std::vector<LokiFields> events;
+  while (b.size() >= 4) {
+    std::string_view r = b.substr(4, u32(b));
+    b.remove_prefix(4 + r.size());
+    LokiFields& out = events.emplace_back();
+    while (!r.empty()) {
+      const int roles = static_cast<unsigned char>(r[0]);
+      const size_t name_len = static_cast<unsigned char>(r[1]);
+      std::string name(r.substr(2, name_len));
+      const size_t otel_len = static_cast<unsigned char>(r[2 + name_len]);
+      std::string otel(r.substr(3 + name_len, otel_len));
+      r.remove_prefix(3 + name_len + otel_len);
+      const uint32_t n = u32(r);
+      out[name] = {roles, otel, std::string(r.substr(4, n))};
+      r.remove_prefix(4 + n);
+    }
   }
-  return out;
+  return events;
 }
 
 // The push gateway's labels and metadata come from the field table through this call.
@@ -751,17 +761,20 @@ TEST_F(CApiTest, LokiFieldsAreTheFieldTablesLabelAndMetadataKeys) {
   CParser c(nullptr, "logs/dag_id=etl/run_id=r/task_id=extract/attempt=1.log");
   airlog_output o = c.output();
   ASSERT_EQ(airlog_parser_parse(c.get(), text.data(), text.size(), 1, nullptr, &o), AIRLOG_OK);
+  ASSERT_EQ(o.events_written, 2u);
   size_t size = 0;
   std::string buf(8, '#');
-  ASSERT_EQ(airlog_render_loki_fields(&c.events_[0], text.data(), text.size(), c.text_.data(), o.text_written, 0,
+  ASSERT_EQ(airlog_render_loki_fields(c.events_.data(), 2, text.data(), text.size(), c.text_.data(), o.text_written, 0,
                                       buf.data(), buf.size(), &size),
             AIRLOG_BUFFER_TOO_SMALL);
   EXPECT_EQ(buf, std::string(8, '#')) << "nothing written when it does not fit";
   buf.assign(size, '#');
-  ASSERT_EQ(airlog_render_loki_fields(&c.events_[0], text.data(), text.size(), c.text_.data(), o.text_written, 0,
+  ASSERT_EQ(airlog_render_loki_fields(c.events_.data(), 2, text.data(), text.size(), c.text_.data(), o.text_written, 0,
                                       buf.data(), buf.size(), &size),
             AIRLOG_OK);
-  auto f = loki_fields(buf);
+  std::vector<LokiFields> events = loki_fields(buf);
+  ASSERT_EQ(events.size(), 2u) << "one record set per event";
+  LokiFields& f = events[0];
   const int label = AIRLOG_LOKI_LABEL | AIRLOG_LOKI_METADATA;
   EXPECT_EQ(f["dag_id"], std::make_tuple(label, std::string("airflow.dag_id"), std::string("etl")));
   EXPECT_EQ(f["component"], std::make_tuple(label, std::string("airflow.component"), std::string("task")));
@@ -772,21 +785,24 @@ TEST_F(CApiTest, LokiFieldsAreTheFieldTablesLabelAndMetadataKeys) {
   EXPECT_EQ(std::get<2>(f["exception_type"]), "ValueError");
   EXPECT_EQ(f.count("message"), 0u) << "the text is the line, never metadata";
   EXPECT_EQ(f.count("ts_ns"), 0u) << "the time is the entry's";
+  EXPECT_EQ(std::get<2>(events[1]["state"]), "up_for_retry");
 
   // Values are cut on a character boundary; bad events are refused.
   airlog_event e = c.events_[0];
-  const std::string dag = text + "\xc3\xa9\xc3\xa9";  // the input, then "éé"
+  const std::string input = text + "\xc3\xa9\xc3\xa9";  // the input, then "éé"
   e.dag_id = airlog_span{text.size(), 4, AIRLOG_SPAN_INPUT};
   buf.assign(4096, '#');
-  ASSERT_EQ(airlog_render_loki_fields(&e, dag.data(), dag.size(), c.text_.data(), o.text_written, 3, buf.data(),
+  ASSERT_EQ(airlog_render_loki_fields(&e, 1, input.data(), input.size(), c.text_.data(), o.text_written, 3, buf.data(),
                                       buf.size(), &size),
             AIRLOG_OK);
-  EXPECT_EQ(std::get<2>(loki_fields({buf.data(), size})["dag_id"]), "\xc3\xa9");
+  EXPECT_EQ(std::get<2>(loki_fields({buf.data(), size})[0]["dag_id"]), "\xc3\xa9");
   e.level = 200;
-  EXPECT_EQ(airlog_render_loki_fields(&e, dag.data(), dag.size(), nullptr, 0, 0, buf.data(), buf.size(), &size),
+  EXPECT_EQ(airlog_render_loki_fields(&e, 1, input.data(), input.size(), nullptr, 0, 0, buf.data(), buf.size(), &size),
             AIRLOG_INVALID_ARGUMENT);
-  EXPECT_EQ(airlog_render_loki_fields(nullptr, nullptr, 0, nullptr, 0, 0, buf.data(), buf.size(), &size),
+  EXPECT_EQ(airlog_render_loki_fields(nullptr, 1, nullptr, 0, nullptr, 0, 0, buf.data(), buf.size(), &size),
             AIRLOG_INVALID_ARGUMENT);
+  ASSERT_EQ(airlog_render_loki_fields(nullptr, 0, nullptr, 0, nullptr, 0, 0, nullptr, 0, &size), AIRLOG_OK);
+  EXPECT_EQ(size, 0u);
 }
 
 TEST_F(CApiTest, HostileInputNeverCrashesAndMatchesTheCppApi) {

@@ -162,6 +162,9 @@ type Event struct {
 	HTTPPath         string
 	Client           string
 	Attrs            string // Airflow 3 JSON keys airlog does not map, as one JSON object text
+
+	loki    string // Parser.SetLokiFields: the event's airlog_render_loki_fields records
+	hasLoki bool
 }
 
 // Time is the event time (the zero Time when the line had none).
@@ -219,6 +222,7 @@ func (e *Event) fromC(c *C.airlog_event, input, text string) {
 	e.HTTPPath = spanString(&c.http_path, input, text)
 	e.Client = spanString(&c.client, input, text)
 	e.Attrs = spanString(&c.attrs, input, text)
+	e.loki, e.hasLoki = "", false
 }
 
 // toC is the inverse of fromC, with every text field appended to text (all spans TEXT).

@@ -81,3 +81,36 @@ func containsField(fs []LokiField, name string) bool {
 	}
 	return false
 }
+
+// A parser with SetLokiFields gives each event the fields a FieldRenderer gives it, also when its
+// results come in several rounds (tiny buffers) and across chunks.
+func TestParserRendersLokiFields(t *testing.T) {
+	var r FieldRenderer
+	for _, g := range goldens(t) {
+		for _, tiny := range []bool{false, true} {
+			p := newParser(t, Options{}, g.path)
+			p.SetLokiFields(64)
+			if tiny {
+				p.bufs = newBuffers(1, 1)
+			}
+			events := feedAll(t, p, g.log, 7)
+			for i := range events {
+				got, ok := events[i].AppendLokiFields(nil)
+				if !ok {
+					t.Fatalf("%s event %d: no Loki fields", g.name, i)
+				}
+				want, err := r.AppendLokiFields(nil, &events[i], 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s event %d (tiny %v):\n got %v\nwant %v", g.name, i, tiny, got, want)
+				}
+			}
+		}
+	}
+	var e Event
+	if _, ok := e.AppendLokiFields(nil); ok {
+		t.Error("an event from a parser without SetLokiFields claims Loki fields")
+	}
+}

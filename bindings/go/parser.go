@@ -26,9 +26,11 @@ const (
 
 // Parser is the state of one log source. Not safe for concurrent use: one goroutine at a time.
 type Parser struct {
-	p     *C.airlog_parser
-	bufs  *buffers // tests only: buffers of this parser instead of the shared pool
-	grows int      // times a call's results did not fit and the buffers grew
+	p       *C.airlog_parser
+	loki    bool // SetLokiFields: events carry their Loki fields
+	lokiMax int
+	bufs    *buffers // tests only: buffers of this parser instead of the shared pool
+	grows   int      // times a call's results did not fit and the buffers grew
 }
 
 // buffers are the caller-provided arrays of the C API. They are needed only during a call (events
@@ -37,6 +39,7 @@ type Parser struct {
 type buffers struct {
 	events []C.airlog_event
 	text   []byte
+	loki   []byte      // SetLokiFields: the records of a call's events
 	res    [5]C.size_t // events/text written, events/text pending, bytes consumed
 }
 
@@ -163,7 +166,13 @@ func (p *Parser) call(dst []Event, op int, data []byte, arg int64) ([]Event, int
 		if st != C.AIRLOG_OK && st != C.AIRLOG_BUFFER_TOO_SMALL {
 			return dst, consumed, errorOf(st)
 		}
+		start := len(dst)
 		dst = b.collect(dst, input)
+		if p.loki {
+			if err := b.renderLoki(dst, start, dataPtr, len(data), p.lokiMax); err != nil {
+				return dst, consumed, err
+			}
+		}
 		if st == C.AIRLOG_OK {
 			return dst, consumed, nil
 		}

@@ -404,8 +404,9 @@ AIRLOG_API airlog_status airlog_render_json(const airlog_event* events, size_t c
 #define AIRLOG_LOKI_LABEL 1u    /* the key may be chosen as a Loki stream label */
 #define AIRLOG_LOKI_METADATA 2u /* the key goes to structured metadata unless it is a label */
 
-/** Writes the contract fields of one event that a Loki entry carries outside its line: every
- *  present key with a Loki role, in contract order, as records of
+/** Writes the contract fields that a Loki entry carries outside its line, for events[0 .. count):
+ *  for each event, 4 bytes (little-endian) giving the length of its records, then the records: every
+ *  present key with a Loki role, in contract order, each as
  *    1 byte roles (AIRLOG_LOKI_LABEL | AIRLOG_LOKI_METADATA), 1 byte name length, the name,
  *    1 byte length of the key's OpenTelemetry attribute name (0: none), that name,
  *    4 bytes value length (little-endian), the value
@@ -413,12 +414,13 @@ AIRLOG_API airlog_status airlog_render_json(const airlog_event* events, size_t c
  *  decimal, dates RFC 3339 UTC, flags "true", `attrs` as its JSON object text), repaired to valid
  *  UTF-8 and cut on a character boundary to `max_value_bytes` (0: not cut). This is how the
  *  CLI's Loki bodies choose labels and metadata, for a caller that builds its own entries (the
- *  push gateway). *size receives the length needed; AIRLOG_BUFFER_TOO_SMALL (nothing written)
- *  when it exceeds `capacity`; AIRLOG_INVALID_ARGUMENT for a span outside its buffer or an enum
- *  out of range. Keeps no state: thread-safe. */
-AIRLOG_API airlog_status airlog_render_loki_fields(const airlog_event* event, const char* input, size_t input_size,
-                                                   const char* text, size_t text_size, size_t max_value_bytes,
-                                                   char* buf, size_t capacity, size_t* size);
+ *  push gateway). `input`/`text` are the buffers the spans are relative to, as for
+ *  airlog_render_json. *size receives the length needed; AIRLOG_BUFFER_TOO_SMALL (nothing
+ *  written) when it exceeds `capacity`; AIRLOG_INVALID_ARGUMENT for a span outside its buffer or
+ *  an enum out of range. Keeps no state: thread-safe. */
+AIRLOG_API airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count, const char* input,
+                                                   size_t input_size, const char* text, size_t text_size,
+                                                   size_t max_value_bytes, char* buf, size_t capacity, size_t* size);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -638,8 +638,7 @@ airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t siz
 }
 
 airlog_status airlog_parser_poll(airlog_parser* p, int64_t now_ns, airlog_output* out) {
-  return produce(p, Input{}, out,
-                 [&](airlog::Scratch& scratch) { return p->stream.poll(scratch, now_ns, p->batch); });
+  return produce(p, Input{}, out, [&](airlog::Scratch& scratch) { return p->stream.poll(scratch, now_ns, p->batch); });
 }
 
 airlog_status airlog_parser_flush(airlog_parser* p, airlog_output* out) {
@@ -709,7 +708,7 @@ airlog_status airlog_render_json(const airlog_event* events, size_t count, const
   });
 }
 
-airlog_status airlog_render_loki_fields(const airlog_event* event, const char* input, size_t input_size,
+airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count, const char* input, size_t input_size,
                                         const char* text, size_t text_size, size_t max_value_bytes, char* buf,
                                         size_t capacity, size_t* size) {
   static_assert(AIRLOG_LOKI_LABEL == airlog::detail::kLokiLabel &&
@@ -717,13 +716,10 @@ airlog_status airlog_render_loki_fields(const airlog_event* event, const char* i
   return guarded([&]() -> airlog_status {
     if (size == nullptr) return null_argument("size");
     *size = 0;
-    if (event == nullptr) return null_argument("event");
+    if (events == nullptr && count != 0) return null_argument("events");
     if (buf == nullptr && capacity != 0) return null_argument("buf");
     if (input == nullptr && input_size != 0) return null_argument("input");
     if (text == nullptr && text_size != 0) return null_argument("text");
-    Event e;
-    if (!to_event(*event, input, input_size, text, text_size, &e))
-      return fail(AIRLOG_INVALID_ARGUMENT, "airlog: the event has a span outside its buffer or an enum out of range");
     thread_local std::string out, number;
     out.clear();
     struct Records {
@@ -758,7 +754,17 @@ airlog_status airlog_render_loki_fields(const airlog_event* event, const char* i
         put(f, number);
       }
     } records{out, number, max_value_bytes};
-    airlog::detail::visit_event_fields(e, records);
+    Event e;
+    for (size_t i = 0; i < count; ++i) {
+      if (!to_event(events[i], input, input_size, text, text_size, &e))
+        return fail(AIRLOG_INVALID_ARGUMENT,
+                    "airlog: event " + std::to_string(i) + " has a span outside its buffer or an enum out of range");
+      const size_t at = out.size();
+      out.append(4, '\0');
+      airlog::detail::visit_event_fields(e, records);
+      const auto n = static_cast<uint32_t>(out.size() - at - 4);
+      for (int b = 0; b < 4; ++b) out[at + b] = static_cast<char>((n >> (8 * b)) & 0xff);
+    }
     return copy_out(out, buf, capacity, size);
   });
 }

@@ -83,7 +83,13 @@ func AppendLabels(dst []byte, ls []Label) []byte {
 		}
 		dst = append(dst, l.Name...)
 		dst = append(dst, '=')
-		dst = strconv.AppendQuote(dst, l.Value)
+		if plainValue(l.Value) { // the common case: nothing to escape
+			dst = append(dst, '"')
+			dst = append(dst, l.Value...)
+			dst = append(dst, '"')
+		} else {
+			dst = strconv.AppendQuote(dst, l.Value)
+		}
 	}
 	return append(dst, '}')
 }
@@ -101,4 +107,14 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// plainValue: printable ASCII without '"' or '\\', which strconv.Quote writes as is.
+func plainValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/golang/snappy"
+	"github.com/klauspost/compress/s2"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -248,7 +249,8 @@ func (e *Encoder) AppendStream(labelsText []byte, entries []Entry) {
 // Finish compresses the request built so far into a body (valid until the next call) and starts
 // the next request.
 func (e *Encoder) Finish() []byte {
-	e.out = snappy.Encode(e.out[:cap(e.out)], e.raw)
+	// s2's snappy-compatible encoder: the same block format as Loki's snappy, faster to write.
+	e.out = s2.EncodeSnappy(e.out[:cap(e.out)], e.raw)
 	e.raw = e.raw[:0]
 	return e.out
 }

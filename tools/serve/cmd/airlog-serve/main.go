@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -151,6 +153,7 @@ func serve(args []string, logger *log.Logger) int {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "… and this key (PEM)")
 	fs.StringVar(&cfg.AuthBasic, "auth-basic", "", "USER:PASS pushes must carry (basic auth)")
 	fs.StringVar(&cfg.AuthBearer, "auth-bearer", "", "bearer token pushes must carry")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file (for profiling)")
 	downstreamFlags(fs, &cfg.Downstream)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -180,6 +183,9 @@ func serve(args []string, logger *log.Logger) int {
 			cfg.LabelFields = append(cfg.LabelFields, f)
 		}
 	}
+	// The heap is mostly pushes on their way through, bounded by --buffer-bytes: collecting it
+	// less often buys CPU for a bounded amount of memory.
+	debug.SetGCPercent(400)
 	g, err := gateway.New(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "airlog serve: %v\n", err)
@@ -189,6 +195,15 @@ func serve(args []string, logger *log.Logger) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "airlog serve: %v\n", err)
 		return 1
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "airlog serve: %v\n", err)
+			return 2
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

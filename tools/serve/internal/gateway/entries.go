@@ -54,9 +54,11 @@ func (g *Gateway) build(dst []outEntry, w *worker, s *stream, ev *airlog.Event, 
 	}
 
 	// Labels: incoming + static + airlog's, when they fit the budget; else airlog's go to metadata.
-	w.fields, err = w.fields[:0], nil
-	if w.fields, err = w.renderer.AppendLokiFields(w.fields, ev, g.cfg.MaxMetadataLen); err != nil {
-		g.log.Printf("stream %s: fields of event at line %d: %v", s.key, ev.Line, err)
+	var ok bool
+	if w.fields, ok = ev.AppendLokiFields(w.fields[:0]); !ok { // rendered with the event (SetLokiFields)
+		if w.fields, err = w.renderer.AppendLokiFields(w.fields[:0], ev, g.cfg.MaxMetadataLen); err != nil {
+			g.log.Printf("stream %s: fields of event at line %d: %v", s.key, ev.Line, err)
+		}
 	}
 	fields := w.fields
 	if g.cfg.OTLPURL != "" {

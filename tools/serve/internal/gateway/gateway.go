@@ -97,7 +97,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 // pushes, open events flushed, the outbox delivered (or left in the buffer directory).
 func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
 	for i := 0; i < g.cfg.Workers; i++ {
-		w := &worker{g: g, jobs: make(chan job, 64), streams: map[string]*stream{}, lru: list.New()}
+		w := &worker{g: g, jobs: make(chan []job, 64), streams: map[string]*stream{}, lru: list.New()}
 		done := make(chan struct{})
 		g.workers, g.workersDone = append(g.workers, w), append(g.workersDone, done)
 		go w.run(250*time.Millisecond, done)
@@ -382,10 +382,12 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 	return http.StatusNoContent, ""
 }
 
-// dispatch hands each stream's share to the worker that owns the stream, in line-ID order.
+// dispatch hands each stream's share to the worker that owns the stream, in line-ID order: one
+// channel send per worker and push, not per stream.
 func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []string, first, skipTo uint64, size int64) {
 	id := first
 	total := int64(0)
+	perWorker := make([][]job, len(g.workers))
 	for i := range streams {
 		b := int64(streams[i].Bytes())
 		if i == len(streams)-1 {
@@ -396,7 +398,13 @@ func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []stri
 		for _, e := range streams[i].Entries {
 			id += uint64(strings.Count(e.Line, "\n") + 1)
 		}
-		g.workers[shardOf(keys[i], len(g.workers))].jobs <- j
+		w := shardOf(keys[i], len(g.workers))
+		perWorker[w] = append(perWorker[w], j)
+	}
+	for w, jobs := range perWorker {
+		if len(jobs) > 0 {
+			g.workers[w].jobs <- jobs
+		}
 	}
 }
 

@@ -50,7 +50,7 @@ type stream struct {
 // worker owns a shard of the streams: each stream is parsed by one goroutine, in order.
 type worker struct {
 	g        *Gateway
-	jobs     chan job
+	jobs     chan []job
 	streams  map[string]*stream
 	lru      *list.List // streams, most recently fed first
 	events   []airlog.Event
@@ -71,12 +71,14 @@ func (w *worker) run(tick time.Duration, done chan<- struct{}) {
 	defer t.Stop()
 	for {
 		select {
-		case j, ok := <-w.jobs:
+		case jobs, ok := <-w.jobs:
 			if !ok {
 				w.flushAll()
 				return
 			}
-			w.handle(j)
+			for _, j := range jobs {
+				w.handle(j)
+			}
 		case now := <-t.C:
 			w.poll(now)
 		}
@@ -173,6 +175,7 @@ func (w *worker) open(j job) (*stream, error) {
 	if err != nil {
 		return s, err
 	}
+	p.SetLokiFields(w.g.cfg.MaxMetadataLen)
 	s.parser = p
 	return s, nil
 }
