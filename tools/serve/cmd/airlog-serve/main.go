@@ -184,8 +184,9 @@ func serve(args []string, logger *log.Logger) int {
 		}
 	}
 	// The heap is mostly pushes on their way through, bounded by --buffer-bytes: collecting it
-	// less often buys CPU for a bounded amount of memory.
+	// less often buys CPU, and a soft limit above the buffer keeps the memory that costs bounded.
 	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(cfg.BufferBytes*3/2 + 256<<20)
 	g, err := gateway.New(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "airlog serve: %v\n", err)

@@ -182,10 +182,19 @@ func (w *worker) open(j job) (*stream, error) {
 
 // poll emits multi-line events whose wait has passed and closes idle streams.
 func (w *worker) poll(now time.Time) {
-	for _, s := range w.streams {
-		if now.Sub(s.lastSeen) > w.g.cfg.StreamIdle {
+	wait := w.g.cfg.MultilineWait
+	// Oldest first (the LRU list's back): a stream fed within the wait has nothing to emit yet,
+	// and neither has any stream fed after it.
+	for e := w.lru.Back(); e != nil; {
+		s := e.Value.(*stream)
+		e = e.Prev()
+		idle := now.Sub(s.lastSeen)
+		if idle > w.g.cfg.StreamIdle {
 			w.close(s)
 			continue
+		}
+		if wait <= 0 || idle < wait {
+			break
 		}
 		if s.parser == nil || len(s.pending) == 0 {
 			continue
