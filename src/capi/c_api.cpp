@@ -55,7 +55,6 @@ struct airlog_options {
 struct airlog_parser {
   airlog::Database db;  // first: the stream below is destroyed before it
   airlog::Stream stream;
-  airlog::Batch batch;
   // Events of the last producing call that did not fit the caller's buffers. Their TEXT spans
   // are offsets into staged_text, where each event's text follows the previous one's.
   std::vector<airlog_event> staged;
@@ -251,8 +250,8 @@ airlog_status too_small_or_ok(airlog_parser* p) {
 
 // Hands the batch of the call just made to the caller: the longest prefix that fits goes straight
 // into the caller's buffers, the rest into the parser's staging area for take().
-airlog_status deliver(airlog_parser* p, const Input& in, airlog_output* out) {
-  const std::vector<Event>& events = p->batch.events;
+airlog_status deliver(airlog_parser* p, const airlog::Batch& batch, const Input& in, airlog_output* out) {
+  const std::vector<Event>& events = batch.events;
   size_t i = 0, text_pos = 0;
   for (; i < events.size() && i < out->events_capacity; ++i)
     if (!convert(events[i], in, out->text, out->text_capacity, &text_pos, out->events[i])) break;
@@ -328,15 +327,18 @@ airlog_status produce(airlog_parser* p, const Input& in, airlog_output* out, Cal
     report(out, 0, 0, p->staged.size() - p->cursor, p->staged_text.size() - p->delivered_text());
     if (p->pending())
       return fail(AIRLOG_RESULTS_PENDING, "airlog: take the waiting events (airlog_parser_take) before the next call");
-    p->batch.clear();
+    // The batch lives only for the call (deliver copies what the caller gets), so it is the
+    // thread's, like the scratch: an idle parser holds no event buffers.
+    thread_local airlog::Batch batch;
+    batch.clear();
     absl::StatusOr<airlog::Scratch*> scratch = thread_scratch(p->db);
     if (!scratch.ok()) return from_absl(scratch.status(), AIRLOG_INTERNAL);
-    absl::Status st = call(**scratch);
+    absl::Status st = call(**scratch, batch);
     if (!st.ok()) {
-      p->batch.clear();
+      batch.clear();
       return from_absl(st, AIRLOG_SCAN_FAILED);
     }
-    return deliver(p, in, out);
+    return deliver(p, batch, in, out);
   });
 }
 
@@ -607,7 +609,7 @@ airlog_status airlog_parser_create(const airlog_database* db, const airlog_optio
     absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(db->db, opts ? opts->options : defaults,
                                                                    path ? std::string_view(path) : std::string_view());
     if (!stream.ok()) return from_absl(stream.status(), AIRLOG_INTERNAL);
-    *out = new airlog_parser{db->db, *std::move(stream), {}, {}, {}, {}, 0};
+    *out = new airlog_parser{db->db, *std::move(stream), {}, {}, {}, 0};
     return AIRLOG_OK;
   });
 }
@@ -620,8 +622,8 @@ airlog_status airlog_parser_free(airlog_parser* p) {
 airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size, int64_t now_ns, airlog_output* out) {
   if (data == nullptr && size != 0) return null_argument("data");
   const Input in{reinterpret_cast<uintptr_t>(data), size};
-  return produce(p, in, out, [&](airlog::Scratch& scratch) {
-    return p->stream.feed(scratch, std::string_view(data, size), p->batch, now_ns);
+  return produce(p, in, out, [&](airlog::Scratch& scratch, airlog::Batch& batch) {
+    return p->stream.feed(scratch, std::string_view(data, size), batch, now_ns);
   });
 }
 
@@ -630,19 +632,22 @@ airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t siz
   if (data == nullptr && size != 0) return null_argument("data");
   if (consumed != nullptr) *consumed = 0;
   const Input in{reinterpret_cast<uintptr_t>(data), size};
-  return produce(p, in, out, [&](airlog::Scratch& scratch) {
-    absl::Status st = p->stream.parse(scratch, std::string_view(data, size), last != 0, p->batch);
-    if (st.ok() && consumed != nullptr) *consumed = p->batch.consumed;
+  return produce(p, in, out, [&](airlog::Scratch& scratch, airlog::Batch& batch) {
+    absl::Status st = p->stream.parse(scratch, std::string_view(data, size), last != 0, batch);
+    if (st.ok() && consumed != nullptr) *consumed = batch.consumed;
     return st;
   });
 }
 
 airlog_status airlog_parser_poll(airlog_parser* p, int64_t now_ns, airlog_output* out) {
-  return produce(p, Input{}, out, [&](airlog::Scratch& scratch) { return p->stream.poll(scratch, now_ns, p->batch); });
+  return produce(p, Input{}, out, [&](airlog::Scratch& scratch, airlog::Batch& batch) {
+    return p->stream.poll(scratch, now_ns, batch);
+  });
 }
 
 airlog_status airlog_parser_flush(airlog_parser* p, airlog_output* out) {
-  return produce(p, Input{}, out, [&](airlog::Scratch& scratch) { return p->stream.flush(scratch, p->batch); });
+  return produce(p, Input{}, out,
+                 [&](airlog::Scratch& scratch, airlog::Batch& batch) { return p->stream.flush(scratch, batch); });
 }
 
 airlog_status airlog_parser_take(airlog_parser* p, airlog_output* out) {

@@ -154,6 +154,7 @@ func serve(args []string, logger *log.Logger) int {
 	fs.StringVar(&cfg.AuthBasic, "auth-basic", "", "USER:PASS pushes must carry (basic auth)")
 	fs.StringVar(&cfg.AuthBearer, "auth-bearer", "", "bearer token pushes must carry")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file (for profiling)")
+	memProfile := fs.String("memprofile", "", "write a Go heap profile to this file at shutdown, before the flush (for profiling)")
 	downstreamFlags(fs, &cfg.Downstream)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -184,9 +185,14 @@ func serve(args []string, logger *log.Logger) int {
 		}
 	}
 	// The heap is mostly pushes on their way through, bounded by --buffer-bytes: collecting it
-	// less often buys CPU, and a soft limit above the buffer keeps the memory that costs bounded.
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(cfg.BufferBytes*3/2 + 256<<20)
+	// less often buys CPU, and a soft limit of the buffer + 128 MiB bounds the memory that costs.
+	// (GOGC and GOMEMLIMIT in the environment take precedence.)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.BufferBytes + 128<<20)
+	}
 	g, err := gateway.New(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "airlog serve: %v\n", err)
@@ -208,6 +214,14 @@ func serve(args []string, logger *log.Logger) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if *memProfile != "" {
+		g.OnShutdown(func() {
+			if f, err := os.Create(*memProfile); err == nil {
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		})
+	}
 	logger.Printf("listening on %s, forwarding to %s", ln.Addr(), strings.TrimSpace(cfg.LokiURL+" "+cfg.OTLPURL))
 	if err := g.Run(ctx, ln); err != nil {
 		logger.Printf("%v", err)

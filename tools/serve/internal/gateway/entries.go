@@ -143,6 +143,9 @@ func (s *stream) labelSet(extra []lokipush.Label) ([]lokipush.Label, string) {
 			return s.lastLabels, s.lastText
 		}
 	}
+	// Copies: the values slice the rendered fields of a whole parser call, which the cache must
+	// not keep alive.
+	extra = cloneLabels(extra)
 	labels := make([]lokipush.Label, 0, len(s.baseLabels)+len(extra))
 	labels = append(labels, s.baseLabels...)
 	for _, e := range extra { // insertion keeps the order: the sets are a few labels

@@ -48,7 +48,12 @@ type Gateway struct {
 	ready    atomic.Bool
 	stopping atomic.Bool
 	inflight sync.WaitGroup
+
+	onShutdown func()
 }
+
+// OnShutdown registers f to run when shutdown begins, before anything is flushed.
+func (g *Gateway) OnShutdown(f func()) { g.onShutdown = f }
 
 // New checks the configuration and opens the buffer directory; Run serves.
 func New(cfg Config, log Logger) (*Gateway, error) {
@@ -142,6 +147,9 @@ func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
 	}
 
 	// Shutdown: refuse new pushes, let the ones being read finish, then drain.
+	if g.onShutdown != nil {
+		g.onShutdown()
+	}
 	g.stopping.Store(true)
 	g.ready.Store(false)
 	shutCtx, cancel := context.WithTimeout(context.Background(), g.cfg.ShutdownTimeout)

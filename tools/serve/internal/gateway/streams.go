@@ -28,6 +28,7 @@ type line struct {
 	text  string
 	meta  []lokipush.Label
 	bytes int64
+	owned bool // text and meta are copies, not slices of the push
 }
 
 // stream is one incoming stream's airlog state. Owned by one worker.
@@ -144,6 +145,25 @@ func (w *worker) handle(j job) {
 		w.g.log.Printf("stream %s: %v", s.key, err)
 	}
 	w.emit(s, w.events, false)
+	clear(w.events) // the events' strings slice this call's input and fields: let them go
+	// Lines still waiting (an open multi-line event) are copied out of the push, which can then
+	// be freed: otherwise every quiet stream would keep a whole push alive.
+	for i := range s.pending {
+		if l := &s.pending[i]; !l.owned {
+			l.text, l.owned = strings.Clone(l.text), true
+			if len(l.meta) > 0 {
+				l.meta = cloneLabels(l.meta)
+			}
+		}
+	}
+}
+
+func cloneLabels(ls []lokipush.Label) []lokipush.Label {
+	out := make([]lokipush.Label, len(ls))
+	for i, l := range ls {
+		out[i] = lokipush.Label{Name: strings.Clone(l.Name), Value: strings.Clone(l.Value)}
+	}
+	return out
 }
 
 // open makes the state of a stream seen for the first time, flushing the least recently fed
@@ -153,10 +173,7 @@ func (w *worker) open(j job) (*stream, error) {
 		w.close(w.lru.Back().Value.(*stream))
 	}
 	// The labels are copied: they are slices of the push, which must not live as long as the stream.
-	labels := make([]lokipush.Label, len(j.stream.Labels))
-	for i, l := range j.stream.Labels {
-		labels[i] = lokipush.Label{Name: strings.Clone(l.Name), Value: strings.Clone(l.Value)}
-	}
+	labels := cloneLabels(j.stream.Labels)
 	s := &stream{key: strings.Clone(j.key), tenant: strings.Clone(j.tenant), labels: labels, base: 1}
 	s.baseLabels = append([]lokipush.Label(nil), labels...)
 	for _, l := range w.g.cfg.StaticLabels {
