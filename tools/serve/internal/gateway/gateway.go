@@ -351,12 +351,17 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 		g.ingestMu.Unlock()
 		return http.StatusTooManyRequests, fmt.Sprintf("airlog buffer full (%d bytes undelivered); retry later", g.buffered.Load())
 	}
-	for i := range original {
-		g.retried.remember(allKeys[i], original[i].Entries, now)
+	// Remembered once accepted (here, or after the write-ahead log took it): a refused push must
+	// not make its retry look like a repeat.
+	remember := func() {
+		for i := range original {
+			g.retried.remember(allKeys[i], original[i].Entries, now)
+		}
+		g.retried.sweep(now, g.cfg.StreamIdle)
+		g.metrics.repeatedEntries.Add(uint64(repeats))
 	}
-	g.retried.sweep(now, g.cfg.StreamIdle)
-	g.metrics.repeatedEntries.Add(uint64(repeats))
 	if entries == 0 {
+		remember()
 		g.ingestMu.Unlock()
 		return http.StatusNoContent, ""
 	}
@@ -377,6 +382,7 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 			return http.StatusServiceUnavailable, "cannot write the buffer directory"
 		}
 	}
+	remember()
 	g.dispatch(tenant, streams, keys, first, 0, size)
 	g.ingestMu.Unlock()
 	if g.wal != nil {

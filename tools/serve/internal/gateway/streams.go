@@ -309,6 +309,7 @@ func (w *worker) forwardRaw(s *stream) {
 		w.out = append(w.out, outEntry{tenant: s.tenant, streamKey: s.key, lastID: l.id, bytes: l.bytes,
 			labels: s.baseLabels, labelsText: s.baseText, entry: lokipush.Entry{TimeNs: l.ts, Line: l.text, Metadata: l.meta}})
 	}
+	w.g.metrics.linesOut.Add(uint64(len(s.pending)))
 	s.pending = s.pending[:0]
 	if len(w.out) > 0 {
 		w.g.outbox.add(w.out)

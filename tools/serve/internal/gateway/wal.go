@@ -127,9 +127,13 @@ func (w *wal) append(tenant string, streams []lokipush.Stream, keys []string, fi
 	var hdr [8]byte
 	binary.LittleEndian.PutUint32(hdr[:], uint32(len(w.rec)))
 	binary.LittleEndian.PutUint32(hdr[4:], crc32.Checksum(w.rec, castagnoli))
-	w.w.Write(hdr[:])
-	if _, err := w.w.Write(w.rec); err != nil {
-		return 0, err
+	_, err1 := w.w.Write(hdr[:])
+	if _, err := w.w.Write(w.rec); err != nil || err1 != nil {
+		// The segment may now end in a torn record, and replay stops at one: what follows goes
+		// to a new segment.
+		w.f.Close()
+		w.f = nil
+		return 0, errors.Join(err1, err)
 	}
 	seg.size += int64(len(w.rec)) + 8
 	id := firstID
@@ -145,7 +149,7 @@ func (w *wal) append(tenant string, streams []lokipush.Stream, keys []string, fi
 }
 
 func (w *wal) rollLocked(firstID uint64) error {
-	if w.f != nil {
+	if w.f != nil && w.w != nil {
 		if err := w.w.Flush(); err != nil {
 			return err
 		}
@@ -172,6 +176,10 @@ func (w *wal) commit(ticket int64) error {
 		return nil
 	}
 	w.mu.Lock()
+	if w.f == nil { // a write failed: what was buffered for that segment is not on disk
+		w.mu.Unlock()
+		return errors.New("a write to the buffer directory failed")
+	}
 	err := w.w.Flush()
 	upTo, f := w.written, w.f
 	w.mu.Unlock()
