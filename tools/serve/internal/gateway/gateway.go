@@ -334,6 +334,7 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 	var size int64
 	entries, repeats := 0, 0
 	for i := range original {
+		trimLineEnds(original[i].Entries)
 		allKeys[i] = streamKey(tenant, original[i].Labels)
 		kept, dropped := g.retried.filter(allKeys[i], original[i].Entries)
 		repeats += dropped
@@ -506,4 +507,15 @@ func (g *Gateway) decode(r *http.Request) (*lokipush.Request, *pushError) {
 		return nil, &pushError{http.StatusBadRequest, err.Error()}
 	}
 	return req, nil
+}
+
+// trimLineEnds drops the line end some agents leave on an entry ("…\n", "…\r\n"): it is not a
+// line of its own. Inner newlines stay: each is a physical line.
+func trimLineEnds(entries []lokipush.Entry) {
+	for i := range entries {
+		if l := entries[i].Line; strings.HasSuffix(l, "\n") {
+			l = l[:len(l)-1]
+			entries[i].Line = strings.TrimSuffix(l, "\r")
+		}
+	}
 }

@@ -462,3 +462,20 @@ func TestLineJSON(t *testing.T) {
 		t.Errorf("metadata beside a JSON line: %v", e.Metadata)
 	}
 }
+
+// An entry's trailing line end is not an empty line of its own; inner newlines are lines.
+func TestEntryLineEnds(t *testing.T) {
+	url, st, _ := runGateway(t, nil)
+	in := mkStream([]lokipush.Label{label("job", "e")}, taskLines[0]+"\r\n", taskLines[1]+"\n"+taskLines[2]+"\n", taskLines[3], taskLines[4]+"\n")
+	push(t, url, "", in)
+	got := waitEntries(t, st, 2)
+	var lines []string
+	for _, s := range got {
+		for _, e := range s.Entries {
+			lines = append(lines, e.Line)
+		}
+	}
+	if len(lines) != 2 || lines[0] != taskLines[0] || lines[1] != strings.Join(taskLines[1:], "\n") {
+		t.Fatalf("entries %q", lines)
+	}
+}
