@@ -432,6 +432,33 @@ bool to_event(const airlog_event& c, const char* input, size_t input_size, const
 
 }  // namespace
 
+// The rendering calls: arguments checked, each caller-held event turned back into an airlog::Event
+// (spans and enums validated), render(event, out) appended, the result copied out under the
+// "buffer too small" protocol.
+template <typename Render>
+airlog_status render_events(const airlog_event* events, size_t count, const char* input, size_t input_size,
+                            const char* text, size_t text_size, char* buf, size_t capacity, size_t* size,
+                            Render&& render) {
+  return guarded([&]() -> airlog_status {
+    if (size == nullptr) return null_argument("size");
+    *size = 0;
+    if (events == nullptr && count != 0) return null_argument("events");
+    if (buf == nullptr && capacity != 0) return null_argument("buf");
+    if (input == nullptr && input_size != 0) return null_argument("input");
+    if (text == nullptr && text_size != 0) return null_argument("text");
+    thread_local std::string out;
+    out.clear();
+    Event e;
+    for (size_t i = 0; i < count; ++i) {
+      if (!to_event(events[i], input, input_size, text, text_size, &e))
+        return fail(AIRLOG_INVALID_ARGUMENT,
+                    "airlog: event " + std::to_string(i) + " has a span outside its buffer or an enum out of range");
+      render(e, out);
+    }
+    return copy_out(out, buf, capacity, size);
+  });
+}
+
 extern "C" {
 
 const char* airlog_version_string(void) { return airlog::kVersionString; }
@@ -693,24 +720,8 @@ airlog_status airlog_parser_stats_json(const airlog_parser* p, char* buf, size_t
 
 airlog_status airlog_render_json(const airlog_event* events, size_t count, const char* input, size_t input_size,
                                  const char* text, size_t text_size, char* buf, size_t capacity, size_t* size) {
-  return guarded([&]() -> airlog_status {
-    if (size == nullptr) return null_argument("size");
-    *size = 0;
-    if (events == nullptr && count != 0) return null_argument("events");
-    if (buf == nullptr && capacity != 0) return null_argument("buf");
-    if (input == nullptr && input_size != 0) return null_argument("input");
-    if (text == nullptr && text_size != 0) return null_argument("text");
-    thread_local std::string json;
-    json.clear();
-    Event e;
-    for (size_t i = 0; i < count; ++i) {
-      if (!to_event(events[i], input, input_size, text, text_size, &e))
-        return fail(AIRLOG_INVALID_ARGUMENT,
-                    "airlog: event " + std::to_string(i) + " has a span outside its buffer or an enum out of range");
-      airlog::append_json(e, json);
-    }
-    return copy_out(json, buf, capacity, size);
-  });
+  return render_events(events, count, input, input_size, text, text_size, buf, capacity, size,
+                       [](const Event& e, std::string& out) { airlog::append_json(e, out); });
 }
 
 airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count, const char* input, size_t input_size,
@@ -718,60 +729,48 @@ airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count
                                         size_t capacity, size_t* size) {
   static_assert(AIRLOG_LOKI_LABEL == airlog::detail::kLokiLabel &&
                 AIRLOG_LOKI_METADATA == airlog::detail::kLokiMetadata);
-  return guarded([&]() -> airlog_status {
-    if (size == nullptr) return null_argument("size");
-    *size = 0;
-    if (events == nullptr && count != 0) return null_argument("events");
-    if (buf == nullptr && capacity != 0) return null_argument("buf");
-    if (input == nullptr && input_size != 0) return null_argument("input");
-    if (text == nullptr && text_size != 0) return null_argument("text");
-    thread_local std::string out, number;
-    out.clear();
-    struct Records {
-      std::string& out;
-      std::string& number;
-      size_t cap;
-      void put(const airlog::detail::FieldInfo& f, std::string_view v) {
-        constexpr uint8_t kRoles = airlog::detail::kLokiLabel | airlog::detail::kLokiMetadata;
-        if (!(f.roles & kRoles)) return;
-        out.push_back(static_cast<char>(f.roles & kRoles));
-        out.push_back(static_cast<char>(f.name.size()));
-        out.append(f.name);
-        out.push_back(static_cast<char>(f.otel.size()));
-        out.append(f.otel);
-        const size_t at = out.size();
-        out.append(4, '\0');
-        airlog::detail::append_valid_utf8(cap ? airlog::detail::utf8_prefix(v, cap) : v, out);
-        const auto n = static_cast<uint32_t>(out.size() - at - 4);
-        for (int i = 0; i < 4; ++i) out[at + i] = static_cast<char>((n >> (8 * i)) & 0xff);
-      }
-      void text(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
-      void json(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
-      void flag(const airlog::detail::FieldInfo& f) { put(f, "true"); }
-      void integer(const airlog::detail::FieldInfo& f, int64_t v) {
-        number.clear();
-        airlog::detail::append_int(v, number);
-        put(f, number);
-      }
-      void date(const airlog::detail::FieldInfo& f, int64_t ns) {
-        number.clear();
-        airlog::detail::append_rfc3339_utc(ns, number);
-        put(f, number);
-      }
-    } records{out, number, max_value_bytes};
-    Event e;
-    for (size_t i = 0; i < count; ++i) {
-      if (!to_event(events[i], input, input_size, text, text_size, &e))
-        return fail(AIRLOG_INVALID_ARGUMENT,
-                    "airlog: event " + std::to_string(i) + " has a span outside its buffer or an enum out of range");
-      const size_t at = out.size();
-      out.append(4, '\0');
-      airlog::detail::visit_event_fields(e, records);
-      const auto n = static_cast<uint32_t>(out.size() - at - 4);
-      for (int b = 0; b < 4; ++b) out[at + b] = static_cast<char>((n >> (8 * b)) & 0xff);
+  thread_local std::string number;
+  struct Records {
+    std::string* out;
+    size_t cap;
+    void put(const airlog::detail::FieldInfo& f, std::string_view v) {
+      constexpr uint8_t kRoles = airlog::detail::kLokiLabel | airlog::detail::kLokiMetadata;
+      if (!(f.roles & kRoles)) return;
+      out->push_back(static_cast<char>(f.roles & kRoles));
+      out->push_back(static_cast<char>(f.name.size()));
+      out->append(f.name);
+      out->push_back(static_cast<char>(f.otel.size()));
+      out->append(f.otel);
+      const size_t at = out->size();
+      out->append(4, '\0');
+      airlog::detail::append_valid_utf8(cap ? airlog::detail::utf8_prefix(v, cap) : v, *out);
+      put_u32(out->size() - at - 4, at);
     }
-    return copy_out(out, buf, capacity, size);
-  });
+    void put_u32(size_t n, size_t at) {
+      for (int b = 0; b < 4; ++b) (*out)[at + b] = static_cast<char>((n >> (8 * b)) & 0xff);
+    }
+    void text(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
+    void json(const airlog::detail::FieldInfo& f, std::string_view s) { put(f, s); }
+    void flag(const airlog::detail::FieldInfo& f) { put(f, "true"); }
+    void integer(const airlog::detail::FieldInfo& f, int64_t v) {
+      number.clear();
+      airlog::detail::append_int(v, number);
+      put(f, number);
+    }
+    void date(const airlog::detail::FieldInfo& f, int64_t ns) {
+      number.clear();
+      airlog::detail::append_rfc3339_utc(ns, number);
+      put(f, number);
+    }
+  };
+  return render_events(events, count, input, input_size, text, text_size, buf, capacity, size,
+                       [max_value_bytes](const Event& e, std::string& out) {
+                         Records records{&out, max_value_bytes};
+                         const size_t at = out.size();
+                         out.append(4, '\0');  // the event's records' length, below
+                         airlog::detail::visit_event_fields(e, records);
+                         records.put_u32(out.size() - at - 4, at);
+                       });
 }
 
 }  // extern "C"
