@@ -688,6 +688,18 @@ TEST_F(TemplateTest, Zombie20) {
   EXPECT_EQ(p[1].run_id, "scheduled__2021-01-01T00:00:00+00:00");
 }
 
+// 1.10's DagBag marks the zombie's task instance for retry (or failed) itself; the repr names it.
+TEST_F(TemplateTest, Zombie110MarkedByTheDagBag) {
+  auto p = parse(
+      "[2020-06-18 08:28:28,266] {logging_mixin.py:112} INFO - [2020-06-18 08:28:28,266] {dagbag.py:336} INFO - "
+      "Marked zombie job <TaskInstance: MIS_v5.mis_sensor 2020-06-17 23:48:29.441399+00:00 [up_for_retry]> as "
+      "up_for_retry\n");
+  ASSERT_EQ(p.size(), 1u) << p.dump();
+  EXPECT_EQ(p[0].kind, EventKind::zombie);
+  EXPECT_EQ(p[0].dag_id, "MIS_v5");
+  EXPECT_EQ(p[0].task_id, "mis_sensor");
+}
+
 TEST_F(TemplateTest, Zombie23To210) {
   auto p = parse(
       rec("Failing (2) jobs without heartbeat after 2024-01-02 00:05:00.123456+00:00", "scheduler_job_runner.py:1750",

@@ -52,6 +52,7 @@ enum class Anchor : uint8_t {
   celery_command,                // "in Celery: " (Executing command / workload in Celery)
   process_terminated,            // "Process terminated by signal" (3.x task file; signal, signal_name)
   setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
+  marked_zombie,                 // "Marked zombie job " (1.10 DagBag: "Marked zombie job <TaskInstance: …> as up_for_retry")
   count
 };
 
@@ -161,6 +162,7 @@ inline constexpr Rule kRules[] = {
      R::none, 151},
     {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact,
      K::task_queued, S::none, R::none, 106},
+    {Anchor::marked_zombie, "marked-zombie", "Marked zombie job ", exact, K::zombie, S::none, R::none, 172},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;
