@@ -133,9 +133,10 @@ function emitted_names(a) {
 // ---------------------------------------------------------------------------------------------
 // The syntax tree.
 
+/** A node and all its descendants, in document order (a cursor's next() would leave the subtree). */
 function* nodes(node) {
-  const c = node.cursor();
-  do yield c.node; while (c.next());
+  yield node;
+  for (let c = node.firstChild; c; c = c.nextSibling) yield* nodes(c);
 }
 const children = (node) => { const out = []; for (let c = node.firstChild; c; c = c.nextSibling) out.push(c); return out; };
 const child = (node, name) => children(node).find((c) => c.name === name) ?? null;
