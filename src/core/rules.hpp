@@ -52,7 +52,7 @@ enum class Anchor : uint8_t {
   celery_command,                // "in Celery: " (Executing command / workload in Celery)
   process_terminated,            // "Process terminated by signal" (3.x task file; signal, signal_name)
   setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
-  marked_zombie,                 // "Marked zombie job " (1.10 DagBag: "Marked zombie job <TaskInstance: …> as up_for_retry")
+  marked_zombie,  // "Marked zombie job " (1.10 DagBag: "Marked zombie job <TaskInstance: …> as up_for_retry")
   count
 };
 
