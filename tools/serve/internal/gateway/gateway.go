@@ -368,15 +368,15 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 	}
 	g.metrics.bufferBytes.Store(g.buffered.Load())
 	first := g.nextID
+	lines := make([]uint64, len(streams))
 	for i := range streams {
-		for _, e := range streams[i].Entries {
-			g.nextID += uint64(strings.Count(e.Line, "\n") + 1)
-		}
+		lines[i] = physicalLines(&streams[i])
+		g.nextID += lines[i]
 	}
 	var ticket int64
 	if g.wal != nil {
 		var err error
-		if ticket, err = g.wal.append(tenant, streams, keys, first); err != nil {
+		if ticket, err = g.wal.append(tenant, streams, keys, lines, first); err != nil {
 			g.ingestMu.Unlock()
 			g.release(size)
 			g.log.Printf("--buffer-dir: %v", err)
@@ -384,7 +384,7 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 		}
 	}
 	remember()
-	g.dispatch(tenant, streams, keys, first, 0, size)
+	g.dispatch(tenant, streams, keys, lines, first, 0, size)
 	g.ingestMu.Unlock()
 	if g.wal != nil {
 		if err := g.wal.commit(ticket); err != nil {
@@ -399,7 +399,8 @@ func (g *Gateway) accept(r *http.Request) (int, string) {
 
 // dispatch hands each stream's share to the worker that owns the stream, in line-ID order: one
 // channel send per worker and push, not per stream.
-func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []string, first, skipTo uint64, size int64) {
+func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []string, lines []uint64, first, skipTo uint64,
+	size int64) {
 	id := first
 	total := int64(0)
 	perWorker := make([][]job, len(g.workers))
@@ -409,10 +410,8 @@ func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []stri
 			b = size - total // the push's accounted size, exactly
 		}
 		total += b
-		j := job{tenant: tenant, key: keys[i], stream: streams[i], firstID: id, skipTo: skipTo, bytes: b}
-		for _, e := range streams[i].Entries {
-			id += uint64(strings.Count(e.Line, "\n") + 1)
-		}
+		j := job{tenant: tenant, key: keys[i], stream: streams[i], firstID: id, lines: lines[i], skipTo: skipTo, bytes: b}
+		id += lines[i]
 		w := shardOf(keys[i], len(g.workers))
 		perWorker[w] = append(perWorker[w], j)
 	}
@@ -433,9 +432,8 @@ func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID
 		g.retried.remember(keys[i], streams[i].Entries, time.Now())
 		mark := g.wal.mark(keys[i])
 		start := id
-		for _, e := range streams[i].Entries {
-			id += uint64(strings.Count(e.Line, "\n") + 1)
-		}
+		lines := physicalLines(&streams[i])
+		id += lines
 		if id-1 <= mark {
 			continue // delivered before the restart
 		}
@@ -444,7 +442,7 @@ func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID
 			<-g.space // replay waits for room instead of refusing
 		}
 		g.buffered.Add(size)
-		g.dispatch(tenant, streams[i:i+1], keys[i:i+1], start, mark, size)
+		g.dispatch(tenant, streams[i:i+1], keys[i:i+1], []uint64{lines}, start, mark, size)
 		n += int(id - max(start, mark+1))
 	}
 	return n
@@ -518,4 +516,14 @@ func trimLineEnds(entries []lokipush.Entry) {
 			entries[i].Line = strings.TrimSuffix(l, "\r")
 		}
 	}
+}
+
+// physicalLines is the number of lines a stream's entries hold: an entry is one line, plus one for
+// each newline inside it. Line IDs are handed out by this count.
+func physicalLines(s *lokipush.Stream) uint64 {
+	n := uint64(len(s.Entries))
+	for i := range s.Entries {
+		n += uint64(strings.Count(s.Entries[i].Line, "\n"))
+	}
+	return n
 }

@@ -272,7 +272,7 @@ func TestWALRecordsAndTornTail(t *testing.T) {
 	s.Entries[0].Metadata = []lokipush.Label{label("k", "v")}
 	key := streamKey("t1", s.Labels)
 	for i := 0; i < 3; i++ {
-		ticket, err := w.append("t1", []lokipush.Stream{s}, []string{key}, uint64(1+3*i))
+		ticket, err := w.append("t1", []lokipush.Stream{s}, []string{key}, []uint64{physicalLines(&s)}, uint64(1+3*i))
 		if err != nil {
 			t.Fatal(err)
 		}

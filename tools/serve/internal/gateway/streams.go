@@ -3,6 +3,7 @@ package gateway
 import (
 	"container/list"
 	"hash/maphash"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ type job struct {
 	key     string // tenant + "\n" + label set text: the stream's identity
 	stream  lokipush.Stream
 	firstID uint64
+	lines   uint64 // physical lines of the entries
 	skipTo  uint64 // replay: lines with an ID <= skipTo were delivered before the restart
 	bytes   int64  // admitted bytes (released when the lines are delivered)
 }
@@ -100,10 +102,8 @@ func (w *worker) handle(j job) {
 	w.text = w.text[:0]
 	id := j.firstID
 	perLine := int64(0)
-	nlines := int64(0)
-	for i := range j.stream.Entries {
-		nlines += int64(strings.Count(j.stream.Entries[i].Line, "\n") + 1)
-	}
+	nlines := int64(j.lines)
+	s.pending = slices.Grow(s.pending, int(j.lines))
 	if nlines > 0 {
 		perLine = j.bytes / nlines
 	}

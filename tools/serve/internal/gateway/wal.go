@@ -92,9 +92,7 @@ func (w *wal) replay(fn func(tenant string, streams []lokipush.Stream, firstID u
 			}
 			id := first
 			for i := range streams {
-				for _, e := range streams[i].Entries {
-					id += uint64(strings.Count(e.Line, "\n") + 1)
-				}
+				id += physicalLines(&streams[i])
 				seg.streams[streamKey(tenant, streams[i].Labels)] = id - 1
 			}
 			seg.last = id - 1
@@ -114,7 +112,8 @@ func (w *wal) replay(fn func(tenant string, streams []lokipush.Stream, firstID u
 }
 
 // append writes one accepted push; commit(ticket) makes it durable.
-func (w *wal) append(tenant string, streams []lokipush.Stream, keys []string, firstID uint64) (int64, error) {
+func (w *wal) append(tenant string, streams []lokipush.Stream, keys []string, lines []uint64, firstID uint64) (int64,
+	error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.rec = encodeRecord(w.rec[:0], tenant, streams, firstID)
@@ -138,9 +137,7 @@ func (w *wal) append(tenant string, streams []lokipush.Stream, keys []string, fi
 	seg.size += int64(len(w.rec)) + 8
 	id := firstID
 	for i := range streams {
-		for _, e := range streams[i].Entries {
-			id += uint64(strings.Count(e.Line, "\n") + 1)
-		}
+		id += lines[i]
 		seg.streams[keys[i]] = id - 1
 	}
 	seg.last = id - 1
