@@ -12,6 +12,11 @@ packages=(
 if dpkg-query -W -f='${Status}' libvectorscan-dev 2>/dev/null | grep -q "install ok installed"; then
   packages=("${packages[@]/libhyperscan-dev/libvectorscan-dev}")
 fi
+# The LogQL and Grafana-kit checks run on Node.js (Grafana's LogQL grammar comes from npm): use the
+# node and npm on PATH when there are any, else Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
