@@ -746,6 +746,24 @@ TEST_F(LayoutTest, ConsoleEventTextWithBracketedWord) {
   EXPECT_EQ(p[1].message, "Queue [default] drained");
 }
 
+// 3.3's TaskInstance repr puts a pair after its `[state]`: `… [scheduled] ti_id=…>`. The logger
+// column is the later one that only pairs follow; alone, the first candidate still counts.
+TEST_F(LayoutTest, ConsoleLoggerColumnAfterA33TaskInstanceRepr) {
+  auto p = parse(
+      "2026-12-07T15:26:53.393177Z [info     ] Trying to enqueue tasks: [<TaskInstance: recon_retry.flaky "
+      "manual__2026-12-07T15:26:52.201153+00:00 [scheduled] ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1>] for "
+      "executor: LocalExecutor(parallelism=4) [airflow.jobs.scheduler_job_runner.SchedulerJobRunner] "
+      "loc=scheduler_job_runner.py:875\n"
+      "2026-12-07T15:26:53.400000Z [info     ] Waiting [queued] ti_id=x> tail\n");
+  ASSERT_EQ(p.size(), 2u) << p.dump();
+  EXPECT_EQ(p[0].logger, "airflow.jobs.scheduler_job_runner.SchedulerJobRunner");
+  EXPECT_EQ(p[0].file, "scheduler_job_runner.py");
+  EXPECT_NE(p[0].message.find("[scheduled] ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1>] for executor"),
+            std::string_view::npos)
+      << p[0].message;
+  EXPECT_EQ(p[1].logger, "queued");  // no better column: as before
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python warnings, banners, odd bytes
 

@@ -477,6 +477,19 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
   return end;
 }
 
+// True when `s` holds nothing but console `key=value` pairs (and spaces).
+bool pairs_to_end(std::string_view s) noexcept {
+  std::string_view k, v;
+  while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  while (!s.empty()) {
+    const size_t used = next_console_kv(s, &k, &v);
+    if (used == 0) return false;
+    s.remove_prefix(used);
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  }
+  return true;
+}
+
 // `loc` is the console renderer's own column (file:line); every other key means what it means
 // everywhere (keys.hpp), the last one printed winning.
 void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
@@ -507,9 +520,13 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
 bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& out) {
   Event& ev = out.ev;
   // The event is padded to 30 columns and followed by ` [logger]`; find the first ` [name]`
-  // whose name is a logger-like token followed by a space or the end.
+  // whose name is a logger-like token followed by a space or the end. A `[word]` inside the event
+  // text is followed by more words; one followed by a pair but not by pairs only (3.3's repr
+  // `<TaskInstance: … [queued] ti_id=…> [logger] k=v`) is taken only when no later column is
+  // followed by pairs only.
   std::string_view event = rest;
   std::string_view kvs;
+  bool found = false;
   size_t pos = 0;
   while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
     size_t name_begin = pos + 2;
@@ -517,16 +534,19 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
     while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' ||
                                rest[i] == '-' || rest[i] == ':'))
       ++i;
-    // A logger column ends the line or is followed by ` key=value`; a `[word]` inside the event
-    // text is followed by more words.
     std::string_view k, v;
-    if (i > name_begin && i < rest.size() && rest[i] == ']' &&
-        (trim_right(rest.substr(i + 1)).empty() ||
-         (rest[i + 1] == ' ' && next_console_kv(rest.substr(i + 2), &k, &v) > 0))) {
-      ev.logger = rest.substr(name_begin, i - name_begin);
-      event = trim_right(rest.substr(0, pos));
-      kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
-      break;
+    const bool at_end = i > name_begin && i < rest.size() && rest[i] == ']' && trim_right(rest.substr(i + 1)).empty();
+    const bool pair = !at_end && i > name_begin && i + 1 < rest.size() && rest[i] == ']' && rest[i + 1] == ' ' &&
+                      next_console_kv(rest.substr(i + 2), &k, &v) > 0;
+    if (at_end || pair) {
+      const bool only_pairs = at_end || pairs_to_end(rest.substr(i + 2));
+      if (only_pairs || !found) {
+        ev.logger = rest.substr(name_begin, i - name_begin);
+        event = trim_right(rest.substr(0, pos));
+        kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
+        found = true;
+      }
+      if (only_pairs) break;
     }
     pos += 2;
   }
