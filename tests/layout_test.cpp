@@ -845,6 +845,46 @@ TEST_F(LayoutTest, GarbageAndBinaryLinesStayRaw) {
   EXPECT_EQ(p.stats().lines_in, 3u);
 }
 
+// The 3.3 Go SDK edge worker logs with Go's log/slog TextHandler.
+TEST_F(LayoutTest, GoSlogTextHandler) {
+  auto p = parse(
+      "time=2026-12-07T15:27:01.123+01:00 level=INFO msg=\"Task succeeded\" dag_id=go_etl task_id=extract "
+      "ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 run_id=manual__2026-12-07T14:27:00+00:00 try_number=2 map_index=3\n"
+      "time=2026-12-07T14:27:02.000Z level=WARN+2 source=/src/go-sdk/pkg/worker/runner.go:133 msg=heartbeating "
+      "error=\"dial tcp: i/o timeout\"\n"
+      "level=ERROR msg=\"quoted \\\"text\\\" and \\u00e9\\ttab\"\n"
+      "time=2026-12-07T14:27:03.000Z level=DEBUG msg=bare\n"
+      "goroutine 1 [running]:\n");  // not a record: a panic's stack folds into the event before it
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(p[i].format, Format::go_slog) << i;
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2026, 12, 7, 14, 27, 1, 123 * airlog_test::kMs));
+  EXPECT_EQ(p[0].level, Level::info);
+  EXPECT_EQ(p[0].message,
+            "Task succeeded dag_id=go_etl task_id=extract ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 "
+            "run_id=manual__2026-12-07T14:27:00+00:00 try_number=2 map_index=3");
+  EXPECT_EQ(p[0].dag_id, "go_etl");
+  EXPECT_EQ(p[0].task_id, "extract");
+  EXPECT_EQ(p[0].run_id, "manual__2026-12-07T14:27:00+00:00");
+  EXPECT_EQ(p[0].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[0].try_number, 2);
+  EXPECT_EQ(p[0].map_index, 3);
+  EXPECT_EQ(p[0].component, Component::worker);
+  EXPECT_EQ(p[1].level, Level::warning);
+  EXPECT_EQ(p[1].file, "runner.go");
+  EXPECT_EQ(p[1].lineno, 133);
+  EXPECT_EQ(p[1].message, "heartbeating error=\"dial tcp: i/o timeout\"");
+  EXPECT_FALSE(p[2].has_ts);
+  EXPECT_EQ(p[2].level, Level::error);
+  EXPECT_EQ(p[2].message, "quoted \"text\" and \u00e9\ttab");
+  EXPECT_EQ(p[3].message, "bare\ngoroutine 1 [running]:");
+  EXPECT_EQ(p[3].level, Level::debug);
+  // A time that is no time, or no msg key: not this layout.
+  auto raw = parse("time=not-a-time level=INFO msg=x\nlevel=INFO no message key\n");
+  ASSERT_EQ(raw.size(), 2u) << raw.dump();
+  EXPECT_EQ(raw[0].format, Format::raw);
+  EXPECT_EQ(raw[1].format, Format::raw);
+}
+
 TEST_F(LayoutTest, TracebackWithoutRecord) {
   auto p = parse(
       "Traceback (most recent call last):\n"

@@ -51,6 +51,7 @@ const (
 	FormatPythonWarning
 	FormatTraceback
 	FormatAirflowBanner
+	FormatGoSlog
 )
 
 // EventKind is the operational event a line reports (the contract's `event` key).
