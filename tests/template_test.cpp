@@ -790,6 +790,21 @@ TEST_F(TemplateTest, SupervisorWorkloadFinished33) {
   EXPECT_TRUE(p[2].ti_id.empty());
 }
 
+// 3.3's task runner logs nothing on SIGTERM (it calls on_kill); the supervisor says it forwards it.
+TEST_F(TemplateTest, SupervisorForwardsSigterm33) {
+  auto p = parse(
+      "2026-12-07T16:40:50.487835Z [info     ] Received signal, forwarding to task subprocess [supervisor] "
+      "loc=supervisor.py:1504 pid=22802 signal=SIGTERM\n"
+      R"J({"timestamp":"2026-12-07T16:40:50Z","level":"info","event":"Received signal, forwarding to task subprocess","signal":"SIGTERM","pid":22802,"logger":"supervisor"})J"
+      "\n"
+      "2026-12-07T16:40:51.000000Z [info     ] Received signal, forwarding to task subprocess [supervisor] "
+      "pid=22802 signal=SIGINT\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].kind, EventKind::sigterm);
+  EXPECT_EQ(p[1].kind, EventKind::sigterm);
+  EXPECT_EQ(p[2].kind, EventKind::none);
+}
+
 TEST_F(TemplateTest, SupervisorTaskFinishedJson) {
   PARSE_ONE(
       e,

@@ -59,6 +59,7 @@ enum class Anchor : uint8_t {
   cleared_terminated,   // " was cleared and successfully terminated" (3.x scheduler, then scheduled for retry)
   unhandled_exception,  // "Unhandled exception" (3.3 sys.excepthook, logger unhandled_exception)
   workload_finished,    // "Workload finished" (3.3 supervisor; 3.0–3.2 "Task finished"; final_state=)
+  forwarding_signal,    // "Received signal, forwarding to task subprocess" (3.3 supervisor; signal=SIGTERM)
   count
 };
 
@@ -98,6 +99,7 @@ enum class Reader : uint8_t {
   repr_then_state,     ///< the state word after the TaskInstance repr's `> as ` (declines without one)
   needs_logger,        ///< accepts only when the logger is the row's (Rule::logger)
   workload_state,      ///< needs_state; an ExecuteTask workload's `workload_id` is the ti_id
+  signal_sigterm,      ///< accepts only when the line's `signal` (console pair or JSON attr) is SIGTERM
 };
 
 struct Rule {
@@ -185,6 +187,8 @@ inline constexpr Rule kRules[] = {
      R::needs_logger, 182, false, "unhandled_exception"},
     {Anchor::workload_finished, "workload-finished", "Workload finished", exact, K::task_state, S::none,
      R::workload_state, 51},
+    {Anchor::forwarding_signal, "forwarding-signal", "Received signal, forwarding to task subprocess", exact,
+     K::sigterm, S::none, R::signal_sigterm, 161},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;

@@ -327,6 +327,9 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
     case Reader::repr_then_state: return read_repr_then_state(msg, r.anchor, ev);
     case Reader::needs_logger: return ev.logger == r.logger;
     case Reader::workload_state: return read_workload_state(msg, ev);
+    case Reader::signal_sigterm:
+      return msg.find("signal=SIGTERM") != std::string_view::npos ||
+             ev.attrs.find(R"("signal":"SIGTERM")") != std::string_view::npos;
   }
   return false;
 }
