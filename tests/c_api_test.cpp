@@ -28,25 +28,29 @@ using airlog::testing::read_file;
 // One event with its text resolved and owned: the common ground of both APIs.
 struct Flat {
   airlog::Event ev;               // numbers and enums; its views are cleared
-  std::vector<std::string> text;  // the 12 text fields, in airlog.h's order
+  std::vector<std::string> text;  // the 15 text fields, in airlog.h's order
 };
 
-constexpr std::string_view airlog::Event::*kText[12] = {
+constexpr std::string_view airlog::Event::*kText[15] = {
     &airlog::Event::logger,         &airlog::Event::file,
     &airlog::Event::message,        &airlog::Event::dag_id,
     &airlog::Event::task_id,        &airlog::Event::run_id,
     &airlog::Event::exception_type, &airlog::Event::exception_message,
     &airlog::Event::http_method,    &airlog::Event::http_path,
-    &airlog::Event::client,         &airlog::Event::attrs};
-constexpr airlog_span airlog_event::*kSpans[12] = {&airlog_event::logger,         &airlog_event::file,
+    &airlog::Event::client,         &airlog::Event::attrs,
+    &airlog::Event::ti_id,          &airlog::Event::trace_id,
+    &airlog::Event::span_id};
+constexpr airlog_span airlog_event::*kSpans[15] = {&airlog_event::logger,         &airlog_event::file,
                                                    &airlog_event::message,        &airlog_event::dag_id,
                                                    &airlog_event::task_id,        &airlog_event::run_id,
                                                    &airlog_event::exception_type, &airlog_event::exception_message,
                                                    &airlog_event::http_method,    &airlog_event::http_path,
-                                                   &airlog_event::client,         &airlog_event::attrs};
-constexpr const char* kTextNames[12] = {"logger",      "file",      "message",        "dag_id",
-                                        "task_id",     "run_id",    "exception_type", "exception_message",
-                                        "http_method", "http_path", "client",         "attrs"};
+                                                   &airlog_event::client,         &airlog_event::attrs,
+                                                   &airlog_event::ti_id,          &airlog_event::trace_id,
+                                                   &airlog_event::span_id};
+constexpr const char* kTextNames[15] = {
+    "logger",      "file",      "message", "dag_id", "task_id", "run_id",   "exception_type", "exception_message",
+    "http_method", "http_path", "client",  "attrs",  "ti_id",   "trace_id", "span_id"};
 
 Flat flat(const airlog::Event& e) {
   Flat f;
@@ -125,7 +129,7 @@ void expect_same(const std::vector<Flat>& got, const std::vector<Flat>& want, co
     EXPECT_EQ(a.try_number, b.try_number);
     EXPECT_EQ(a.map_index, b.map_index);
     EXPECT_EQ(a.http_status, b.http_status);
-    for (size_t k = 0; k < 12; ++k) EXPECT_EQ(got[i].text[k], want[i].text[k]) << kTextNames[k];
+    for (size_t k = 0; k < std::size(kTextNames); ++k) EXPECT_EQ(got[i].text[k], want[i].text[k]) << kTextNames[k];
     if (::testing::Test::HasFailure()) return;  // one broken event is enough to read
   }
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +24,7 @@
 
 #include <unistd.h>
 
+#include "core/fields.hpp"
 #include "stream_util.hpp"
 
 namespace airlog::testing {
@@ -34,42 +36,20 @@ using detail::Fingerprint;
 constexpr int64_t kMinute = 60'000'000'000;
 constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 
-// An event with every view's text owned (attrs included). view() points a copy of the event at
-// the strings; it stays valid while this object lives and is not moved.
+// An event with every view's text owned (attrs included): the field table's text members.
+// view() points a copy of the event at the strings; it stays valid while this object lives and is
+// not moved.
 struct Owned {
   Event ev;
-  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message, http_method, http_path,
-      client, attrs;
+  std::array<std::string, detail::kTextMembers.size()> text;
 
-  explicit Owned(const Event& e)
-      : ev(e),
-        logger(e.logger),
-        file(e.file),
-        message(e.message),
-        dag_id(e.dag_id),
-        task_id(e.task_id),
-        run_id(e.run_id),
-        exception_type(e.exception_type),
-        exception_message(e.exception_message),
-        http_method(e.http_method),
-        http_path(e.http_path),
-        client(e.client),
-        attrs(e.attrs) {}
+  explicit Owned(const Event& e) : ev(e) {
+    for (size_t i = 0; i < text.size(); ++i) text[i] = e.*detail::kTextMembers[i];
+  }
 
   Event view() const {
     Event e = ev;
-    e.logger = logger;
-    e.file = file;
-    e.message = message;
-    e.dag_id = dag_id;
-    e.task_id = task_id;
-    e.run_id = run_id;
-    e.exception_type = exception_type;
-    e.exception_message = exception_message;
-    e.http_method = http_method;
-    e.http_path = http_path;
-    e.client = client;
-    e.attrs = attrs;
+    for (size_t i = 0; i < text.size(); ++i) e.*detail::kTextMembers[i] = text[i];
     return e;
   }
   std::string json() const {

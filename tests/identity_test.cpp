@@ -75,6 +75,31 @@ TEST_F(IdentityTest, PathDagIdResolvesTheSplit) {
   EXPECT_EQ(p[1].task_id, "other.task");
 }
 
+// 3.2.2+ task JSON lines carry the whole identity (try_number and map_index as integers): it wins
+// over the file path's; lines without it (task.stdout, the first group marker) take the path's.
+TEST_F(IdentityTest, JsonIdentityKeysWinOverThePath) {
+  const char* path = "logs/dag_id=etl.daily/run_id=manual__r/task_id=load/map_index=7/attempt=2.log";
+  auto p = parse(
+      R"J({"timestamp":"2026-12-07T15:26:53Z","level":"info","event":"::group::Pre Execute","logger":"task"}
+{"timestamp":"2026-12-07T15:26:57Z","level":"info","event":"x","run_id":"manual__r","dag_id":"etl.daily","map_index":3,"try_number":5,"ti_id":"01a2511d-6b3f-723a-9494-46f9e65a4ee1","task_id":"load","logger":"task"}
+{"timestamp":"2026-12-07T15:26:58Z","level":"info","event":"printed","logger":"task.stdout"}
+)J",
+      path);
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(p[i].dag_id, "etl.daily") << i;
+    EXPECT_EQ(p[i].task_id, "load") << i;
+    EXPECT_EQ(p[i].run_id, "manual__r") << i;
+  }
+  EXPECT_EQ(p[0].try_number, 2);
+  EXPECT_EQ(p[0].map_index, 7);
+  EXPECT_EQ(p[1].try_number, 5);
+  EXPECT_EQ(p[1].map_index, 3);
+  EXPECT_EQ(p[1].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[2].try_number, 2);
+  EXPECT_TRUE(p[2].ti_id.empty());
+}
+
 TEST_F(IdentityTest, PathDagIdFrom20Template) {
   // 2.0–2.2 template: <dag>/<task>/<ts>/<try>.log
   auto p =

@@ -91,6 +91,9 @@ void expect_same(const LineResult& a, const LineResult& b, std::string_view wher
   EXPECT_EQ(x.dag_id, y.dag_id);
   EXPECT_EQ(x.task_id, y.task_id);
   EXPECT_EQ(x.run_id, y.run_id);
+  EXPECT_EQ(x.ti_id, y.ti_id);
+  EXPECT_EQ(x.trace_id, y.trace_id);
+  EXPECT_EQ(x.span_id, y.span_id);
   EXPECT_EQ(x.exception_type, y.exception_type);
   EXPECT_EQ(x.exception_message, y.exception_message);
   EXPECT_EQ(x.http_method, y.http_method);
@@ -252,7 +255,7 @@ TEST(Json, Airflow31CallsiteKeysAndNoChan) {
   EXPECT_EQ(p[1].lineno, 2);
   EXPECT_EQ(p[1].attrs, R"({"category":"DeprecatedImportWarning"})");
   EXPECT_EQ(p[2].logger, "task.stdout");
-  EXPECT_EQ(p[2].channel, Channel::none);  // 3.1+ has no `chan`: the logger says the stream
+  EXPECT_EQ(p[2].channel, Channel::stdout_stream);  // 3.1+ has no `chan`: the logger says the stream
   EXPECT_EQ(p[3].level, Level::critical);
   EXPECT_EQ(p[3].lineno, 7);  // a number printed as a string
 }
@@ -270,7 +273,8 @@ TEST(Json, IdentityStateAndExitCodeKeys) {
   EXPECT_EQ(p[0].return_code, -9);
   EXPECT_EQ(p[0].state, State::failed);
   EXPECT_EQ(p[0].logger, "supervisor");
-  EXPECT_EQ(p[0].attrs, R"({"duration":2.9439707239998825,"task_instance_id":"0199ae19-4f9a-709e-8af4-6b17ecca57c2"})");
+  EXPECT_EQ(p[0].attrs, R"({"duration":2.9439707239998825})");
+  EXPECT_EQ(p[0].ti_id, "0199ae19-4f9a-709e-8af4-6b17ecca57c2");  // 3.1's name for ti_id
   EXPECT_EQ(p[1].dag_id, "etl.daily");
   EXPECT_EQ(p[1].task_id, "load.rows");
   EXPECT_EQ(p[1].run_id, "manual__2025-10-04T07:00:00+00:00");
@@ -282,6 +286,59 @@ TEST(Json, IdentityStateAndExitCodeKeys) {
   EXPECT_FALSE(p[2].has_logical_date);
   EXPECT_EQ(p[2].map_index, -1);
   EXPECT_TRUE(p[2].attrs.empty()) << p[2].attrs;  // "None" is "no logical date", not lost text
+}
+
+// 3.2.2+ binds the task's identity to every line of the task process; 3.3 routes the task's own
+// stdout / stderr (Python's print, the Java SDK's output) through loggers task.stdout / task.stderr.
+TEST(Json, Airflow33IdentityOnEveryLineAndTaskStreams) {
+  Paths p;
+  run_both(
+      R"J({"timestamp":"2026-12-07T15:26:57.657820Z","level":"info","event":"Worker startup parse complete","bundle_name":"dags-folder","bundle_version":null,"dag_file":"recon_retry.py","dag_id":"recon_retry","bundle_prepare_ms":1,"dag_file_parse_ms":46,"run_id":"manual__2026-12-07T15:26:52.201153+00:00","map_index":-1,"try_number":1,"ti_id":"01a2511d-6b3f-723a-9494-46f9e65a4ee1","task_id":"flaky","logger":"task","filename":"task_runner.py","lineno":1073}
+{"timestamp":"2026-12-07T15:26:57.692122Z","level":"info","event":"stdout line: try_number=1","logger":"task.stdout"}
+{"timestamp":"2026-12-07T15:26:57.692200Z","level":"error","event":"Exception in thread \"main\" java.lang.IllegalStateException: boom","logger":"task.stderr"}
+{"timestamp":"2026-12-07T15:26:57.692300Z","level":"info","event":"chan wins","chan":"stdout","logger":"task.stderr"}
+)J",
+      p);
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].dag_id, "recon_retry");
+  EXPECT_EQ(p[0].task_id, "flaky");
+  EXPECT_EQ(p[0].run_id, "manual__2026-12-07T15:26:52.201153+00:00");
+  EXPECT_EQ(p[0].try_number, 1);
+  EXPECT_EQ(p[0].map_index, -1);
+  EXPECT_EQ(p[0].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[0].attrs,
+            R"({"bundle_name":"dags-folder","bundle_version":null,"dag_file":"recon_retry.py","bundle_prepare_ms":1,)"
+            R"("dag_file_parse_ms":46})");
+  EXPECT_EQ(p[0].channel, Channel::none);
+  EXPECT_EQ(p[1].channel, Channel::stdout_stream);
+  EXPECT_EQ(p[2].channel, Channel::stderr_stream);
+  EXPECT_EQ(p[2].level, Level::error);  // as written
+  EXPECT_EQ(p[3].channel, Channel::stdout_stream);
+}
+
+// W3C trace context keys: ids are kept only when they are ids (32 / 16 hex digits, not all zero),
+// lower-cased; anything else stays in attrs as written.
+TEST(Json, TraceContextKeys) {
+  Paths p;
+  run_both(
+      R"J({"timestamp":"2026-12-07T15:27:03Z","level":"info","event":"a","trace_id":"0b4b2e79be970e4b0f7443dc65f2e8e0","span_id":"FA71E9DEC87BCEFE","logger":"task"}
+{"timestamp":"2026-12-07T15:27:03Z","level":"info","event":"b","traceparent":"00-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01","logger":"task"}
+{"timestamp":"2026-12-07T15:27:03Z","level":"info","event":"c","trace_id":"0b4b","span_id":"0000000000000000","traceparent":"ff-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01","logger":"task"}
+{"timestamp":"2026-12-07T15:27:03Z","level":"info","event":"d","context_carrier":"{'traceparent': '00-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01'}","logger":"task"}
+)J",
+      p);
+  ASSERT_EQ(p.size(), 4u);
+  for (size_t i : {size_t{0}, size_t{1}, size_t{3}}) {
+    EXPECT_EQ(p[i].trace_id, "0b4b2e79be970e4b0f7443dc65f2e8e0") << i;
+    EXPECT_EQ(p[i].span_id, "fa71e9dec87bcefe") << i;
+  }
+  EXPECT_TRUE(p[0].attrs.empty()) << p[0].attrs;
+  EXPECT_TRUE(p[1].attrs.empty()) << p[1].attrs;
+  EXPECT_TRUE(p[2].trace_id.empty());
+  EXPECT_TRUE(p[2].span_id.empty());
+  EXPECT_EQ(p[2].attrs, R"({"trace_id":"0b4b","span_id":"0000000000000000",)"
+                        R"("traceparent":"ff-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01"})");
+  EXPECT_NE(p[3].attrs.find("context_carrier"), std::string_view::npos);  // read, and kept as written
 }
 
 // One key mapping (keys.hpp): a key means in JSON what it means on a console line and in message

@@ -746,6 +746,24 @@ TEST_F(LayoutTest, ConsoleEventTextWithBracketedWord) {
   EXPECT_EQ(p[1].message, "Queue [default] drained");
 }
 
+// 3.3's TaskInstance repr puts a pair after its `[state]`: `… [scheduled] ti_id=…>`. The logger
+// column is the later one that only pairs follow; alone, the first candidate still counts.
+TEST_F(LayoutTest, ConsoleLoggerColumnAfterA33TaskInstanceRepr) {
+  auto p = parse(
+      "2026-12-07T15:26:53.393177Z [info     ] Trying to enqueue tasks: [<TaskInstance: recon_retry.flaky "
+      "manual__2026-12-07T15:26:52.201153+00:00 [scheduled] ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1>] for "
+      "executor: LocalExecutor(parallelism=4) [airflow.jobs.scheduler_job_runner.SchedulerJobRunner] "
+      "loc=scheduler_job_runner.py:875\n"
+      "2026-12-07T15:26:53.400000Z [info     ] Waiting [queued] ti_id=x> tail\n");
+  ASSERT_EQ(p.size(), 2u) << p.dump();
+  EXPECT_EQ(p[0].logger, "airflow.jobs.scheduler_job_runner.SchedulerJobRunner");
+  EXPECT_EQ(p[0].file, "scheduler_job_runner.py");
+  EXPECT_NE(p[0].message.find("[scheduled] ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1>] for executor"),
+            std::string_view::npos)
+      << p[0].message;
+  EXPECT_EQ(p[1].logger, "queued");  // no better column: as before
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python warnings, banners, odd bytes
 
@@ -825,6 +843,46 @@ TEST_F(LayoutTest, GarbageAndBinaryLinesStayRaw) {
   EXPECT_FALSE(p[1].flags & airlog::kFlagInvalidUtf8);
   EXPECT_EQ(p[2].format, Format::raw);
   EXPECT_EQ(p.stats().lines_in, 3u);
+}
+
+// The 3.3 Go SDK edge worker logs with Go's log/slog TextHandler.
+TEST_F(LayoutTest, GoSlogTextHandler) {
+  auto p = parse(
+      "time=2026-12-07T15:27:01.123+01:00 level=INFO msg=\"Task succeeded\" dag_id=go_etl task_id=extract "
+      "ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 run_id=manual__2026-12-07T14:27:00+00:00 try_number=2 map_index=3\n"
+      "time=2026-12-07T14:27:02.000Z level=WARN+2 source=/src/go-sdk/pkg/worker/runner.go:133 msg=heartbeating "
+      "error=\"dial tcp: i/o timeout\"\n"
+      "level=ERROR msg=\"quoted \\\"text\\\" and \\u00e9\\ttab\"\n"
+      "time=2026-12-07T14:27:03.000Z level=DEBUG msg=bare\n"
+      "goroutine 1 [running]:\n");  // not a record: a panic's stack folds into the event before it
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(p[i].format, Format::go_slog) << i;
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2026, 12, 7, 14, 27, 1, 123 * airlog_test::kMs));
+  EXPECT_EQ(p[0].level, Level::info);
+  EXPECT_EQ(p[0].message,
+            "Task succeeded dag_id=go_etl task_id=extract ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 "
+            "run_id=manual__2026-12-07T14:27:00+00:00 try_number=2 map_index=3");
+  EXPECT_EQ(p[0].dag_id, "go_etl");
+  EXPECT_EQ(p[0].task_id, "extract");
+  EXPECT_EQ(p[0].run_id, "manual__2026-12-07T14:27:00+00:00");
+  EXPECT_EQ(p[0].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[0].try_number, 2);
+  EXPECT_EQ(p[0].map_index, 3);
+  EXPECT_EQ(p[0].component, Component::worker);
+  EXPECT_EQ(p[1].level, Level::warning);
+  EXPECT_EQ(p[1].file, "runner.go");
+  EXPECT_EQ(p[1].lineno, 133);
+  EXPECT_EQ(p[1].message, "heartbeating error=\"dial tcp: i/o timeout\"");
+  EXPECT_FALSE(p[2].has_ts);
+  EXPECT_EQ(p[2].level, Level::error);
+  EXPECT_EQ(p[2].message, "quoted \"text\" and \u00e9\ttab");
+  EXPECT_EQ(p[3].message, "bare\ngoroutine 1 [running]:");
+  EXPECT_EQ(p[3].level, Level::debug);
+  // A time that is no time, or no msg key: not this layout.
+  auto raw = parse("time=not-a-time level=INFO msg=x\nlevel=INFO no message key\n");
+  ASSERT_EQ(raw.size(), 2u) << raw.dump();
+  EXPECT_EQ(raw[0].format, Format::raw);
+  EXPECT_EQ(raw[1].format, Format::raw);
 }
 
 TEST_F(LayoutTest, TracebackWithoutRecord) {

@@ -152,6 +152,24 @@ TEST(OtlpWriter, HttpAttributesAndRecordsWithoutTimeOrLevel) {
   EXPECT_EQ(r[1].body, "plain line that nobody recognises");
 }
 
+// A record with a W3C trace context carries it as the record's own traceId / spanId (OTLP/JSON:
+// hex strings), so a backend links the log to its trace; ti_id is an attribute.
+TEST(OtlpWriter, TraceContextIsTheRecordsTraceAndSpanId) {
+  auto parsed = parse_events(
+      R"J({"timestamp":"2026-12-07T15:27:03Z","level":"info","event":"Pushing xcom","ti":"RuntimeTaskInstance(context_carrier={'traceparent': '00-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01'})","ti_id":"01a2511d-80bc-7413-bcf7-be099c70444a","logger":"task"})J"
+      "\nno trace here\n",
+      "task.log");
+  ASSERT_EQ(parsed->events().size(), 2u);
+  std::vector<Record> r = read_otlp(run_otlp(OtlpOptions{}, parsed->events()).at(0));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].fields["traceId"], "0b4b2e79be970e4b0f7443dc65f2e8e0");
+  EXPECT_EQ(r[0].fields["spanId"], "fa71e9dec87bcefe");
+  EXPECT_EQ(r[0].attributes["airflow.ti_id"], "s:01a2511d-80bc-7413-bcf7-be099c70444a");
+  EXPECT_EQ(r[0].attributes.count("trace_id"), 0u);
+  EXPECT_EQ(r[1].fields.count("traceId"), 0u);
+  EXPECT_EQ(r[1].fields.count("spanId"), 0u);
+}
+
 TEST(OtlpWriter, SeverityNumbers) {
   EXPECT_EQ(otlp_severity_number(Level::none), 0);
   EXPECT_EQ(otlp_severity_number(Level::debug), 5);

@@ -24,6 +24,7 @@
 
 #include "airlog/airlog.hpp"
 #include "common/utf8.hpp"
+#include "core/fields.hpp"
 #include "core/timestamp.hpp"
 #include "simdjson.h"
 
@@ -52,8 +53,8 @@ inline Engine& engine() {
 /// An event with its text copied out of the input and the batch arena.
 struct OwnedEvent {
   Event ev;  // views cleared; use the strings below
-  std::string logger, file, message, dag_id, task_id, run_id, exception_type, exception_message, http_method, http_path,
-      client;
+  std::string logger, file, message, dag_id, task_id, run_id, ti_id, exception_type, exception_message, http_method,
+      http_path, client, trace_id, span_id;
   std::string json;  // the rendered line, '\n' included
 
   bool truncated() const { return ev.flags & kFlagTruncated; }
@@ -70,14 +71,16 @@ inline OwnedEvent own(const Event& e) {
   o.dag_id = e.dag_id;
   o.task_id = e.task_id;
   o.run_id = e.run_id;
+  o.ti_id = e.ti_id;
   o.exception_type = e.exception_type;
   o.exception_message = e.exception_message;
   o.http_method = e.http_method;
   o.http_path = e.http_path;
   o.client = e.client;
+  o.trace_id = e.trace_id;
+  o.span_id = e.span_id;
   o.ev = e;
-  o.ev.logger = o.ev.file = o.ev.message = o.ev.dag_id = o.ev.task_id = o.ev.run_id = {};
-  o.ev.exception_type = o.ev.exception_message = o.ev.http_method = o.ev.http_path = o.ev.client = {};
+  for (std::string_view Event::*member : detail::kTextMembers) o.ev.*member = {};
   return o;
 }
 

@@ -556,6 +556,125 @@ TEST_F(TemplateTest, SettingExternalExecutorId31) {
   EXPECT_EQ(e.run_id, "manual__2026-03-15T01:10:03.205133+00:00");
 }
 
+// 3.3's TaskInstance repr ends with the instance's UUID: `… [queued] ti_id=<uuid>>`.
+TEST_F(TemplateTest, SettingExternalExecutorId33ReprWithTiId) {
+  PARSE_ONE(e,
+            "2026-12-07T15:26:53.101204Z [info     ] Setting external_executor_id for <TaskInstance: "
+            "recon_retry.flaky manual__2026-12-07T15:26:52.201153+00:00 [queued] "
+            "ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1> to 6c2a1f0e-8d5c-4f8a-9c1e-2b7e0d1a3f44 "
+            "[airflow.jobs.scheduler_job_runner.SchedulerJobRunner] loc=scheduler_job_runner.py:1429");
+  EXPECT_EQ(e.kind, EventKind::task_queued);
+  EXPECT_EQ(e.dag_id, "recon_retry");
+  EXPECT_EQ(e.task_id, "flaky");
+  EXPECT_EQ(e.run_id, "manual__2026-12-07T15:26:52.201153+00:00");
+  EXPECT_EQ(e.ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+}
+
+TEST_F(TemplateTest, TaskInstanceFinished33WithTiId) {
+  PARSE_ONE(e, rec("TaskInstance Finished: dag_id=d, task_id=t, run_id=r, map_index=-1, "
+                   "ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1, run_start_date=2026-12-07 15:26:53+00:00, "
+                   "run_end_date=2026-12-07 15:26:57+00:00, run_duration=4.1, state=up_for_retry, "
+                   "executor=LocalExecutor(parallelism=4), executor_state=success, try_number=1, max_tries=1",
+                   "scheduler_job_runner.py:1441"));
+  EXPECT_EQ(e.kind, EventKind::task_state);
+  EXPECT_EQ(e.state, State::up_for_retry);
+  EXPECT_EQ(e.try_number, 1);
+  EXPECT_EQ(e.ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+}
+
+// 3.x scheduler, an executor event for a task whose DAG is gone: `logger.exception`, so the
+// traceback follows; the state is the executor's.
+TEST_F(TemplateTest, MarkingTaskInstanceAsState) {
+  auto p = parse(rec("Marking task instance <TaskInstance: etl.load r1 [running] "
+                     "ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1> as failed",
+                     "scheduler_job_runner.py:1526", "ERROR") +
+                 "\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
+                 "airflow.exceptions.DagNotFound: DAG 'etl' not found in serialized_dag table\n");
+  ASSERT_EQ(p.size(), 1u) << p.dump();
+  EXPECT_EQ(p[0].kind, EventKind::task_state);
+  EXPECT_EQ(p[0].state, State::failed);
+  EXPECT_EQ(p[0].dag_id, "etl");
+  EXPECT_EQ(p[0].task_id, "load");
+  EXPECT_EQ(p[0].run_id, "r1");
+  EXPECT_EQ(p[0].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[0].exception_type, "airflow.exceptions.DagNotFound");
+  // Without a state after the repr the line is no state change.
+  PARSE_ONE(e, rec("Marking task instance <TaskInstance: etl.load r1 [running]> as", "scheduler_job_runner.py:1526"));
+  EXPECT_EQ(e.kind, EventKind::none);
+}
+
+TEST_F(TemplateTest, ClearedAndTerminatedIsScheduledForRetry) {
+  PARSE_ONE(e, rec("Task <TaskInstance: etl.load r1 [restarting] ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1> was "
+                   "cleared and successfully terminated. Setting to scheduled for retry.",
+                   "scheduler_job_runner.py:1571"));
+  EXPECT_EQ(e.kind, EventKind::task_state);
+  EXPECT_EQ(e.state, State::scheduled);
+  EXPECT_EQ(e.dag_id, "etl");
+  EXPECT_EQ(e.task_id, "load");
+  EXPECT_EQ(e.run_id, "r1");
+  EXPECT_EQ(e.ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+}
+
+// 3.3 installs a sys.excepthook that logs through structlog: the line is an exception event
+// even when no traceback was rendered with it; the same words from another logger are not.
+TEST_F(TemplateTest, UnhandledException33) {
+  auto p = parse(
+      R"J({"timestamp":"2026-12-07T15:27:03Z","level":"critical","event":"Unhandled exception","logger":"unhandled_exception","exception":[{"exc_type":"RuntimeError","exc_value":"boom","frames":[]}]})J"
+      "\n"
+      "2026-12-07T15:27:04.000000Z [critical ] Unhandled exception            [unhandled_exception]\n"
+      "2026-12-07T15:27:05.000000Z [info     ] Unhandled exception counter reset [stats]\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].kind, EventKind::exception);
+  EXPECT_EQ(p[0].level, Level::critical);
+  EXPECT_EQ(p[0].exception_type, "RuntimeError");
+  EXPECT_EQ(p[0].exception_message, "boom");
+  EXPECT_EQ(p[1].kind, EventKind::exception);
+  EXPECT_EQ(p[2].kind, EventKind::none);
+}
+
+// A 3.x task's error line as the scheduler / worker echoes it in console form: structlog's
+// exception list printed as a Python repr.
+TEST_F(TemplateTest, ConsoleErrorDetailRepr) {
+  PARSE_ONE(e,
+            "2026-12-07 15:26:57.693229+00:00 [error    ] Task failed with exception     [task] dag_id=recon_retry "
+            "error_detail=[{'exc_type': 'ValueError', 'exc_value': \"deliberate failure on 'first' try\", "
+            "'exc_notes': [], 'syntax_error': None, 'is_cause': False, 'frames': [{'filename': '/dags/r.py', "
+            "'lineno': 20, 'name': 'flaky'}], 'is_group': False, 'exceptions': []}] loc=task_runner.py:1676 "
+            "map_index=-1 run_id=r1 task_id=flaky ti_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 try_number=1");
+  EXPECT_EQ(e.kind, EventKind::exception);
+  EXPECT_EQ(e.exception_type, "ValueError");
+  EXPECT_EQ(e.exception_message, "deliberate failure on 'first' try");
+  EXPECT_EQ(e.task_id, "flaky");
+  EXPECT_EQ(e.try_number, 1);
+}
+
+// `Pushing xcom` logs the RuntimeTaskInstance, whose context_carrier holds the W3C traceparent.
+TEST_F(TemplateTest, PushingXcomTraceparent) {
+  auto p = parse(
+      "2026-12-07 15:27:03.798536+00:00 [info     ] Pushing xcom                   [task] dag_id=recon_retry "
+      "loc=task_runner.py:2280 map_index=-1 run_id=manual__2026-12-07T15:26:52.201153+00:00 task_id=flaky "
+      "ti=\"RuntimeTaskInstance(id=UUID('01a2511d-80bc-7413-bcf7-be099c70444a'), task_id='flaky', "
+      "dag_id='recon_retry', try_number=2, map_index=-1, hostname='vm', "
+      "context_carrier={'traceparent': '00-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-00'}, "
+      "queue='default', task=<Task(PythonOperator): flaky>, max_tries=1)\" "
+      "ti_id=01a2511d-80bc-7413-bcf7-be099c70444a try_number=2\n"
+      R"J({"timestamp":"2026-12-07T15:27:03.798536Z","level":"info","event":"Pushing xcom","ti":"RuntimeTaskInstance(id=UUID('01a2511d-80bc-7413-bcf7-be099c70444a'), task_id='flaky', context_carrier={'traceparent': '00-0B4B2E79BE970E4B0F7443DC65F2E8E0-FA71E9DEC87BCEFE-01'}, queue='default')","dag_id":"recon_retry","try_number":2,"map_index":-1,"ti_id":"01a2511d-80bc-7413-bcf7-be099c70444a","logger":"task"})J"
+      "\n" +
+      rec("Pushing context {'traceparent': '00-0b4b2e79be970e4b0f7443dc65f2e8e0-fa71e9dec87bcefe-01'} to the worker") +
+      "\n" + rec("bad carrier {'traceparent': '00-00000000000000000000000000000000-fa71e9dec87bcefe-01'}") + "\n");
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(p[i].trace_id, "0b4b2e79be970e4b0f7443dc65f2e8e0") << i;
+    EXPECT_EQ(p[i].span_id, "fa71e9dec87bcefe") << i;
+  }
+  EXPECT_EQ(p[0].ti_id, "01a2511d-80bc-7413-bcf7-be099c70444a");
+  EXPECT_EQ(p[0].try_number, 2);
+  EXPECT_EQ(p[1].ti_id, "01a2511d-80bc-7413-bcf7-be099c70444a");
+  EXPECT_NE(p[1].attrs.find(R"("ti":"RuntimeTaskInstance()"), std::string_view::npos) << p[1].attrs;
+  EXPECT_TRUE(p[3].trace_id.empty());  // an all-zero trace id is invalid (W3C)
+  EXPECT_TRUE(p[3].span_id.empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // §4.6 Task run lifecycle
 
@@ -648,6 +767,42 @@ TEST_F(TemplateTest, SupervisorTaskFinishedConsole) {
   ASSERT_TRUE(e.has_return_code);
   EXPECT_EQ(e.return_code, -9);
   EXPECT_EQ(e.logger, "supervisor");
+  EXPECT_EQ(e.ti_id, "0199ae19-4f9a-709e-8af4-6b17ecca57c2");  // 3.1's name for it
+}
+
+// 3.3 renamed the supervisor's `Task finished` to `Workload finished`; a task's workload id is its
+// ti_id (a callback's is not).
+TEST_F(TemplateTest, SupervisorWorkloadFinished33) {
+  auto p = parse(
+      "2026-12-07T15:27:02.755880Z [info     ] Workload finished              [supervisor] duration=9.243402143001731 "
+      "exit_code=0 final_state=up_for_retry loc=supervisor.py:2658 workload_id=01a2511d-6b3f-723a-9494-46f9e65a4ee1 "
+      "workload_type=ExecuteTask\n"
+      R"J({"timestamp":"2026-12-07T15:27:08.840258Z","level":"info","event":"Workload finished","workload_type":"ExecuteTask","workload_id":"01a2511d-80bc-7413-bcf7-be099c70444a","exit_code":0,"duration":5.2,"final_state":"success","logger":"supervisor"})J"
+      "\n"
+      "2026-12-07T15:27:09.000000Z [info     ] Workload finished              [supervisor] exit_code=0 "
+      "final_state=success workload_id=01a2511d-0000-7413-bcf7-be099c70444a workload_type=ExecuteCallback\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(p[i].kind, EventKind::task_state) << i;
+  EXPECT_EQ(p[0].state, State::up_for_retry);
+  EXPECT_EQ(p[0].ti_id, "01a2511d-6b3f-723a-9494-46f9e65a4ee1");
+  EXPECT_EQ(p[1].state, State::success);
+  EXPECT_EQ(p[1].ti_id, "01a2511d-80bc-7413-bcf7-be099c70444a");
+  EXPECT_TRUE(p[2].ti_id.empty());
+}
+
+// 3.3's task runner logs nothing on SIGTERM (it calls on_kill); the supervisor says it forwards it.
+TEST_F(TemplateTest, SupervisorForwardsSigterm33) {
+  auto p = parse(
+      "2026-12-07T16:40:50.487835Z [info     ] Received signal, forwarding to task subprocess [supervisor] "
+      "loc=supervisor.py:1504 pid=22802 signal=SIGTERM\n"
+      R"J({"timestamp":"2026-12-07T16:40:50Z","level":"info","event":"Received signal, forwarding to task subprocess","signal":"SIGTERM","pid":22802,"logger":"supervisor"})J"
+      "\n"
+      "2026-12-07T16:40:51.000000Z [info     ] Received signal, forwarding to task subprocess [supervisor] "
+      "pid=22802 signal=SIGINT\n");
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].kind, EventKind::sigterm);
+  EXPECT_EQ(p[1].kind, EventKind::sigterm);
+  EXPECT_EQ(p[2].kind, EventKind::none);
 }
 
 TEST_F(TemplateTest, SupervisorTaskFinishedJson) {

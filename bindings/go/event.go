@@ -51,6 +51,7 @@ const (
 	FormatPythonWarning
 	FormatTraceback
 	FormatAirflowBanner
+	FormatGoSlog
 )
 
 // EventKind is the operational event a line reports (the contract's `event` key).
@@ -156,11 +157,14 @@ type Event struct {
 	DagID            string
 	TaskID           string
 	RunID            string
+	TiID             string // Airflow 3 task-instance UUID, as written
 	ExceptionType    string
 	ExceptionMessage string
 	HTTPMethod       string
 	HTTPPath         string
 	Client           string
+	TraceID          string // W3C trace id, 32 lowercase hex digits
+	SpanID           string // W3C span id, 16 lowercase hex digits
 	Attrs            string // Airflow 3 JSON keys airlog does not map, as one JSON object text
 
 	loki    string // Parser.SetLokiFields: the event's airlog_render_loki_fields records
@@ -222,6 +226,9 @@ func (e *Event) fromC(c *C.airlog_event, input, text string) {
 	e.HTTPPath = spanString(&c.http_path, input, text)
 	e.Client = spanString(&c.client, input, text)
 	e.Attrs = spanString(&c.attrs, input, text)
+	e.TiID = spanString(&c.ti_id, input, text)
+	e.TraceID = spanString(&c.trace_id, input, text)
+	e.SpanID = spanString(&c.span_id, input, text)
 	e.loki, e.hasLoki = "", false
 }
 
@@ -265,6 +272,9 @@ func (e *Event) toC(c *C.airlog_event, text []byte) []byte {
 	put(&c.http_path, e.HTTPPath)
 	put(&c.client, e.Client)
 	put(&c.attrs, e.Attrs)
+	put(&c.ti_id, e.TiID)
+	put(&c.trace_id, e.TraceID)
+	put(&c.span_id, e.SpanID)
 	return text
 }
 

@@ -130,9 +130,10 @@ typedef enum airlog_format {
   AIRLOG_FORMAT_UVICORN_ACCESS = 10,
   AIRLOG_FORMAT_PYTHON_WARNING = 11,
   AIRLOG_FORMAT_TRACEBACK = 12,
-  AIRLOG_FORMAT_AIRFLOW_BANNER = 13
+  AIRLOG_FORMAT_AIRFLOW_BANNER = 13,
+  AIRLOG_FORMAT_GO_SLOG = 14
 } airlog_format;
-#define AIRLOG_FORMAT_COUNT 14
+#define AIRLOG_FORMAT_COUNT 15
 
 typedef enum airlog_event_kind {
   AIRLOG_EVENT_NONE = 0,
@@ -191,7 +192,7 @@ AIRLOG_API const char* airlog_state_string(int state);
 AIRLOG_API const char* airlog_channel_string(int channel);
 
 /* ---------------------------------------------------------------------------------------------
- * Events: fixed layout (272 bytes on every platform with 8-byte int64 alignment). */
+ * Events: fixed layout (320 bytes on every platform with 8-byte int64 alignment). */
 
 /** Bits of airlog_event.flags. */
 #define AIRLOG_FLAG_TRUNCATED 0x1u    /**< the event hit a cap: its text was split or cut */
@@ -235,6 +236,11 @@ typedef struct airlog_event {
   airlog_span logger, file, message, dag_id, task_id, run_id;
   airlog_span exception_type, exception_message, http_method, http_path, client;
   airlog_span attrs; /**< Airflow 3 JSON keys airlog does not map, as one JSON object text */
+  /* Appended to the 0.1.0 layout (the JSON contract orders ti_id after map_index, trace_id and
+   * span_id before attrs). */
+  airlog_span ti_id;    /**< Airflow 3 task-instance UUID, as written */
+  airlog_span trace_id; /**< W3C trace id, 32 lowercase hex digits */
+  airlog_span span_id;  /**< W3C span id, 16 lowercase hex digits */
 } airlog_event;
 
 /** Where a producing call writes its events, and what it reports. The caller fills the first four

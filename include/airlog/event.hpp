@@ -64,8 +64,12 @@ struct Event {
   std::string_view file;     ///< source file name (`taskinstance.py`, JSON `filename`)
   std::string_view message;  ///< message text without the layout prefix; lines joined by '\n'
   std::string_view dag_id, task_id, run_id;
+  std::string_view ti_id;  ///< Airflow 3 task-instance UUID, as written (JSON / console `ti_id`, TI reprs)
   std::string_view exception_type, exception_message;
   std::string_view http_method, http_path, client;
+  /// W3C trace context (lowercase hex, 32 and 16 digits): JSON `trace_id` / `span_id`, or a
+  /// `traceparent` value (3.x `context_carrier={'traceparent': '00-<trace>-<span>-<flags>'}`).
+  std::string_view trace_id, span_id;
   /// Airflow 3 JSON lines: the keys airlog does not map to a field, as one JSON object text
   /// (`{"pid":12,"signal":"SIGTERM"}`), ready to embed in output. Empty when there are none.
   std::string_view attrs;

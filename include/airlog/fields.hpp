@@ -70,7 +70,7 @@ struct FieldInfo {
   std::string_view name;  ///< the contract key
   Render render = Render::text;
   std::string_view otel;  ///< OTLP attribute name; empty when the key is part of the record itself
-                          ///< (time, severity, body) or left out
+                          ///< (time, severity, body, trace and span ids) or left out
   uint8_t roles = 0;      ///< FieldRole bits
   Cut cut = Cut::never;
 };
@@ -174,6 +174,7 @@ inline constexpr auto kFieldRows = std::tuple{
   FieldRow{"logical_date",      "airflow.logical_date",      kMeta | kId,  kNever,   date([](const Event& e) { return Present{e.logical_date_ns, e.has_logical_date}; })},
   FieldRow{"try_number",        "airflow.try_number",        kMeta | kId,  kNever,   integer([](const Event& e) { return Present{e.try_number, e.try_number > 0}; })},
   FieldRow{"map_index",         "airflow.map_index",         kMeta | kId,  kNever,   integer([](const Event& e) { return Present{e.map_index, e.map_index >= 0}; })},
+  FieldRow{"ti_id",             "airflow.ti_id",             kMeta | kId,  kCapped,  text(&Event::ti_id)},
   FieldRow{"event",             "airflow.event",             kLabel | kId, kNever,   name_of(&Event::kind)},
   FieldRow{"state",             "airflow.state",             kLabel | kId, kNever,   name_of(&Event::state)},
   FieldRow{"return_code",       "process.exit.code",         kMeta | kId,  kNever,   integer([](const Event& e) { return Present{e.return_code, e.has_return_code}; })},
@@ -185,6 +186,9 @@ inline constexpr auto kFieldRows = std::tuple{
   FieldRow{"client",            "client.address",            kMeta | kId,  kCapped,  text(&Event::client)},
   FieldRow{"stream",            "log.iostream",              kLabel | kId, kNever,   name_of(&Event::channel)},
   FieldRow{"ingest_ts_ns",      "",                          kId,          kNever,   integer([](const Event& e) { return Present{e.ingest_ts_ns, e.has_ingest_ts}; })},
+  // The OTLP record's own traceId / spanId (no attribute), Loki structured metadata.
+  FieldRow{"trace_id",          "",                          kMeta | kId,  kCapped,  text(&Event::trace_id)},
+  FieldRow{"span_id",           "",                          kMeta | kId,  kCapped,  text(&Event::span_id)},
   FieldRow{"attrs",             "airflow.attrs",             kId,          kDropped, json_object(&Event::attrs)},
   FieldRow{"truncated",         "airflow.truncated",         kMeta | kId,  kNever,   flag(kFlagTruncated)},
   FieldRow{"continued",         "airflow.continued",         kMeta | kId,  kNever,   flag(kFlagContinued)},

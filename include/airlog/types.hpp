@@ -35,8 +35,9 @@ enum class Format : uint8_t {
   python_warning,   ///< `/path/file.py:N: DeprecationWarning: msg`
   traceback,        ///< a Python traceback that follows no record
   airflow_banner,   ///< the ASCII-art start-up banner and gunicorn start-up banner lines
+  go_slog,          ///< Go log/slog TextHandler `time=… level=INFO msg="…" k=v` (3.3 Go SDK edge worker)
 };
-inline constexpr int kFormatCount = 14;
+inline constexpr int kFormatCount = 15;
 
 /// Operational event kinds (the `event` key). `none` when the line is not one of them.
 enum class EventKind : uint8_t {

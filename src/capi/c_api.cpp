@@ -31,7 +31,7 @@ static_assert(AIRLOG_EVENT_KIND_COUNT == airlog::kEventKindCount);
 static_assert(AIRLOG_STATE_COUNT == airlog::kStateCount);
 static_assert(AIRLOG_LEVEL_CRITICAL == static_cast<int>(airlog::Level::critical));
 static_assert(AIRLOG_COMPONENT_DAG_PROCESSOR == static_cast<int>(airlog::Component::dag_processor));
-static_assert(AIRLOG_FORMAT_AIRFLOW_BANNER == static_cast<int>(airlog::Format::airflow_banner));
+static_assert(AIRLOG_FORMAT_GO_SLOG == static_cast<int>(airlog::Format::go_slog));
 static_assert(AIRLOG_EVENT_HTTP_ACCESS == static_cast<int>(airlog::EventKind::http_access));
 static_assert(AIRLOG_STATE_SHUTDOWN == static_cast<int>(airlog::State::shutdown));
 static_assert(AIRLOG_CHANNEL_STDERR == static_cast<int>(airlog::Channel::stderr_stream));
@@ -39,7 +39,7 @@ static_assert(AIRLOG_ENVELOPE_DOCKER == static_cast<int>(airlog::Envelope::docke
 static_assert(AIRLOG_FLAG_TRUNCATED == airlog::kFlagTruncated && AIRLOG_FLAG_CONTINUED == airlog::kFlagContinued &&
               AIRLOG_FLAG_INVALID_UTF8 == airlog::kFlagInvalidUtf8 &&
               AIRLOG_FLAG_INVALID_JSON == airlog::kFlagInvalidJson);
-static_assert(sizeof(airlog_span) == 16 && sizeof(airlog_event) == 272, "airlog_event is a fixed ABI layout");
+static_assert(sizeof(airlog_span) == 16 && sizeof(airlog_event) == 320, "airlog_event is a fixed ABI layout");
 static_assert(airlog::kFormatCount <= 32 && airlog::kComponentCount <= 16 && airlog::kLevelCount <= 16 &&
                   airlog::kEventKindCount <= 32,
               "airlog_stats arrays hold every enum value");
@@ -124,11 +124,14 @@ constexpr std::pair<std::string_view, airlog_span airlog_event::*> kEventSpanNam
     {"dag_id", &airlog_event::dag_id},
     {"task_id", &airlog_event::task_id},
     {"run_id", &airlog_event::run_id},
+    {"ti_id", &airlog_event::ti_id},
     {"exception_type", &airlog_event::exception_type},
     {"exception_message", &airlog_event::exception_message},
     {"http_method", &airlog_event::http_method},
     {"http_path", &airlog_event::http_path},
     {"client", &airlog_event::client},
+    {"trace_id", &airlog_event::trace_id},
+    {"span_id", &airlog_event::span_id},
     {"attrs", &airlog_event::attrs}};
 constexpr auto kEventSpans = [] {
   std::array<airlog_span airlog_event::*, std::size(kEventSpanNames)> spans{};
@@ -146,10 +149,11 @@ static_assert(
       return n == kEventSpans.size();
     }(),
     "airlog_event's spans and the field table's text rows differ (the C struct is a fixed ABI)");
-// The spans are the struct's last 12 members, consecutive, in table order.
-static_assert(offsetof(airlog_event, logger) == 272 - 12 * sizeof(airlog_span) &&
-              offsetof(airlog_event, client) == offsetof(airlog_event, logger) + 10 * sizeof(airlog_span) &&
-              offsetof(airlog_event, attrs) == offsetof(airlog_event, logger) + 11 * sizeof(airlog_span));
+// The spans are the struct's last 15 members, consecutive: the twelve of the 0.1.0 layout in
+// table order, then the three appended after them (ti_id, trace_id, span_id).
+static_assert(offsetof(airlog_event, logger) == 320 - 15 * sizeof(airlog_span) &&
+              offsetof(airlog_event, attrs) == offsetof(airlog_event, logger) + 11 * sizeof(airlog_span) &&
+              offsetof(airlog_event, span_id) == offsetof(airlog_event, logger) + 14 * sizeof(airlog_span));
 
 // The input buffer of a producing call (empty for poll and flush).
 struct Input {

@@ -69,14 +69,7 @@ class Assembler {
       resume_head_ = r.head;
       Event& ev = resume_head_.ev;
       Arena& a = out.arena;
-      ev.logger = a.copy(r.logger);
-      ev.file = a.copy(r.file);
-      ev.dag_id = a.copy(r.dag_id);
-      ev.task_id = a.copy(r.task_id);
-      ev.run_id = a.copy(r.run_id);
-      ev.http_method = a.copy(r.http_method);
-      ev.http_path = a.copy(r.http_path);
-      ev.client = a.copy(r.client);
+      for (size_t i = 0; i < kHeaderText.size(); ++i) ev.*kHeaderText[i] = a.copy(r.header[i]);
       resume_in_traceback_ = r.in_traceback;
       resuming_ = true;
     }
@@ -234,17 +227,9 @@ class Assembler {
     if (!r.active) return;
     r.head = pending_.head;
     const Event& ev = pending_.head.ev;
-    r.logger.assign(ev.logger);
-    r.file.assign(ev.file);
-    r.dag_id.assign(ev.dag_id);
-    r.task_id.assign(ev.task_id);
-    r.run_id.assign(ev.run_id);
-    r.http_method.assign(ev.http_method);
-    r.http_path.assign(ev.http_path);
-    r.client.assign(ev.client);
+    for (size_t i = 0; i < kHeaderText.size(); ++i) r.header[i].assign(ev.*kHeaderText[i]);
     Event& h = r.head.ev;
-    h.logger = h.file = h.message = h.dag_id = h.task_id = h.run_id = {};
-    h.exception_type = h.exception_message = h.http_method = h.http_path = h.client = {};
+    for (std::string_view Event::*member : kTextMembers) h.*member = {};  // views of this call's batch
     r.in_traceback = pending_.split_in_traceback;
   }
 
@@ -384,13 +369,9 @@ class Assembler {
       ev.file = t.file;
       ev.lineno = t.lineno;
     }
-    for (auto [dst, src] : {std::pair{&ev.dag_id, t.dag_id},
-                            {&ev.task_id, t.task_id},
-                            {&ev.run_id, t.run_id},
-                            {&ev.http_method, t.http_method},
-                            {&ev.http_path, t.http_path},
-                            {&ev.client, t.client}})
-      if (dst->empty()) *dst = src;
+    for (std::string_view Event::*member : kTextMembers)  // ids, HTTP and trace fields the pairs gave
+      if (member != &Event::message && member != &Event::logger && member != &Event::file && (ev.*member).empty())
+        ev.*member = t.*member;
     if (ev.map_index < 0) ev.map_index = t.map_index;
     if (ev.try_number == 0) ev.try_number = t.try_number;
     if (ev.state == State::none) ev.state = t.state;

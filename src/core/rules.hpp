@@ -53,6 +53,13 @@ enum class Anchor : uint8_t {
   process_terminated,            // "Process terminated by signal" (3.x task file; signal, signal_name)
   setting_external_executor_id,  // "Setting external_executor_id for " (3.1+ scheduler)
   marked_zombie,  // "Marked zombie job " (1.10 DagBag: "Marked zombie job <TaskInstance: …> as up_for_retry")
+  ti_id_key,      // "ti_id=" (3.x TaskInstance repr, TaskInstance Finished, callbacks)
+  traceparent,    // "'traceparent': '" (3.x context_carrier dict in a TaskInstance repr)
+  marking_ti,     // "Marking task instance " (3.x scheduler: "Marking task instance <TaskInstance: …> as failed")
+  cleared_terminated,   // " was cleared and successfully terminated" (3.x scheduler, then scheduled for retry)
+  unhandled_exception,  // "Unhandled exception" (3.3 sys.excepthook, logger unhandled_exception)
+  workload_finished,    // "Workload finished" (3.3 supervisor; 3.0–3.2 "Task finished"; final_state=)
+  forwarding_signal,    // "Received signal, forwarding to task subprocess" (3.3 supervisor; signal=SIGTERM)
   count
 };
 
@@ -87,6 +94,12 @@ enum class Reader : uint8_t {
   zombie_keys,         ///< `'DAG Id': …` / `dag_id=…` ids
   needs_state,         ///< accepts only when the line already holds a state (3.x `final_state=`)
   needs_http_status,   ///< accepts only when the line already holds an HTTP status
+  ti_id,               ///< the UUID after the literal (hex digits and dashes)
+  traceparent,         ///< the W3C traceparent value after the literal: trace_id, span_id
+  repr_then_state,     ///< the state word after the TaskInstance repr's `> as ` (declines without one)
+  needs_logger,        ///< accepts only when the logger is the row's (Rule::logger)
+  workload_state,      ///< needs_state; an ExecuteTask workload's `workload_id` is the ti_id
+  signal_sigterm,      ///< accepts only when the line's `signal` (console pair or JSON attr) is SIGTERM
 };
 
 struct Rule {
@@ -97,8 +110,9 @@ struct Rule {
   EventKind kind;  ///< set when the reader accepts the line and no earlier row set one
   State state;     ///< fixed state (kept when the line already holds one), or none
   Reader reader;
-  uint8_t priority;            ///< rows of a line apply in ascending priority; unique
-  bool split_by_ansi = false;  ///< a TTY's bold escapes may split the literal: looked for again in the clean text
+  uint8_t priority;              ///< rows of a line apply in ascending priority; unique
+  bool split_by_ansi = false;    ///< a TTY's bold escapes may split the literal: looked for again in the clean text
+  std::string_view logger = {};  ///< Reader::needs_logger: the logger the line must come from
 };
 
 namespace rule_rows {  // short names for the table only
@@ -163,6 +177,18 @@ inline constexpr Rule kRules[] = {
     {Anchor::setting_external_executor_id, "setting-external-executor-id", "Setting external_executor_id for ", exact,
      K::task_queued, S::none, R::none, 106},
     {Anchor::marked_zombie, "marked-zombie", "Marked zombie job ", exact, K::zombie, S::none, R::none, 172},
+    {Anchor::ti_id_key, "ti-id-key", "ti_id=", exact, K::none, S::none, R::ti_id, 11},
+    {Anchor::traceparent, "traceparent", "'traceparent': '", exact, K::none, S::none, R::traceparent, 12},
+    {Anchor::marking_ti, "marking-task-instance", "Marking task instance ", exact, K::task_state, S::none,
+     R::repr_then_state, 21},
+    {Anchor::cleared_terminated, "cleared-and-terminated", " was cleared and successfully terminated", exact,
+     K::task_state, S::scheduled, R::none, 22},
+    {Anchor::unhandled_exception, "unhandled-exception", "Unhandled exception", exact, K::exception, S::none,
+     R::needs_logger, 182, false, "unhandled_exception"},
+    {Anchor::workload_finished, "workload-finished", "Workload finished", exact, K::task_state, S::none,
+     R::workload_state, 51},
+    {Anchor::forwarding_signal, "forwarding-signal", "Received signal, forwarding to task subprocess", exact,
+     K::sigterm, S::none, R::signal_sigterm, 161},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;
@@ -186,6 +212,8 @@ inline constexpr const char* check_rule(std::span<const Rule> rules, unsigned in
   if (dispatched(r) != (r.priority != 0)) return "needs a priority exactly when it has a reader or a kind";
   if (r.state != State::none && r.kind == EventKind::none) return "fixes a state without an event kind";
   if (r.match == Case::caseless && r.split_by_ansi) return "is looked for again after ANSI stripping, which is exact";
+  if ((r.reader == Reader::needs_logger) != !r.logger.empty())
+    return "names a logger exactly when its reader needs one";
   for (unsigned j = 0; j < index; ++j)
     if (r.priority != 0 && rules[j].priority == r.priority) return "shares its priority with an earlier rule";
   return nullptr;

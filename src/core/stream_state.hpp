@@ -2,6 +2,7 @@
 // buffers, what the assembler keeps of a record split by a cap, and what enrichment learns.
 #pragma once
 
+#include <array>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -14,10 +15,18 @@
 #include "core/dedup.hpp"
 #include "core/envelope.hpp"
 #include "core/extract/extract.hpp"
+#include "core/fields.hpp"
 #include "core/path_context.hpp"
 #include "core/timestamp.hpp"
 
 namespace airlog::detail {
+
+/// The text a continuation of a record split by a cap repeats (its header): every text key but
+/// the message, the exception (read from the part that holds it) and attrs.
+constexpr bool is_header_text(const FieldInfo& f) {
+  return f.name != "message" && f.name != "exception_type" && f.name != "exception_message" && f.name != "attrs";
+}
+inline constexpr auto kHeaderText = members_where<count_members(is_header_text)>(is_header_text);
 
 struct StreamState {
   StreamState(const Database& d, const Options& o, ZoneResolver z) : db(d), options(o), zone(std::move(z)) {}
@@ -44,7 +53,7 @@ struct StreamState {
     bool active = false;
     bool in_traceback = false;
     LineResult head;  // views re-pointed at the copies below (in the batch arena) when resumed
-    std::string logger, file, dag_id, task_id, run_id, http_method, http_path, client;
+    std::array<std::string, kHeaderText.size()> header;  // kHeaderText's values
   } resume;
 
   // Incremental input (feed / poll / flush) and envelopes (feed.cpp).

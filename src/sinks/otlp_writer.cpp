@@ -148,6 +148,15 @@ void append_otlp_log_record(const Event& e, int64_t now_ns, std::string& out) {
     out.append(to_string(e.level));
     out.push_back('"');
   }
+  // The W3C ids link the record to its trace (OTLP/JSON writes them as hex strings).
+  if (!e.trace_id.empty()) {
+    out.append(",\"traceId\":"sv);
+    append_json_string(e.trace_id, out);
+  }
+  if (!e.span_id.empty()) {
+    out.append(",\"spanId\":"sv);
+    append_json_string(e.span_id, out);
+  }
   out.append(",\"body\":{\"stringValue\":"sv);
   append_json_string(e.message, out);
   out.append("},\"attributes\":["sv);

@@ -29,6 +29,7 @@ class Event:
     logical_date_ns: Optional[int]
     try_number: Optional[int]
     map_index: Optional[int]
+    ti_id: Optional[str]
     event: Optional[str]
     state: Optional[str]
     return_code: Optional[int]
@@ -40,6 +41,8 @@ class Event:
     client: Optional[str]
     stream: Optional[str]
     ingest_ts_ns: Optional[int]
+    trace_id: Optional[str]
+    span_id: Optional[str]
     attrs: Optional[Dict[str, Any]]
     truncated: bool
     continued: bool

@@ -38,9 +38,9 @@ __all__ = ["AirlogFilter", "JsonFormatter", "RECORD_FIELDS"]
 # already carries: ts_ns (created), level (levelname), logger (name), file (filename), lineno,
 # message (getMessage()).
 RECORD_FIELDS = (
-    "component", "dag_id", "task_id", "run_id", "logical_date", "try_number", "map_index", "event",
-    "state", "return_code", "exception_type", "exception_message", "http_method", "http_path",
-    "http_status", "client",
+    "component", "dag_id", "task_id", "run_id", "logical_date", "try_number", "map_index", "ti_id",
+    "event", "state", "return_code", "exception_type", "exception_message", "http_method",
+    "http_path", "http_status", "client", "trace_id", "span_id",
 )
 
 # AIRFLOW_CTX_* variables (airflow.utils.operator_helpers.context_to_airflow_vars) → contract keys.
@@ -242,8 +242,8 @@ class JsonFormatter(logging.Formatter):
     ``logger`` (record.name), ``file`` (record.filename), ``lineno``, ``message`` (the formatted
     message; with an exception, the traceback follows after ``\\n`` as in a multi-line event),
     ``dag_id``, ``task_id``, ``run_id``, ``logical_date``, ``try_number``, ``map_index``,
-    ``event``, ``state``, ``return_code``, ``exception_type``, ``exception_message``,
-    ``http_*``, ``client``. Keys without a value are left out, as in the contract. ``line``,
+    ``ti_id``, ``event``, ``state``, ``return_code``, ``exception_type``, ``exception_message``,
+    ``http_*``, ``client``, ``trace_id``, ``span_id``. Keys without a value are left out, as in the contract. ``line``,
     ``lines`` and ``format`` are left out too: a record is not a line of an input file.
 
     ``static_fields`` (e.g. ``{"component": "scheduler"}``) fill keys the record lacks.
@@ -252,9 +252,9 @@ class JsonFormatter(logging.Formatter):
     """
 
     _KEYS_AFTER_MESSAGE = (
-        "dag_id", "task_id", "run_id", "logical_date", "try_number", "map_index", "event", "state",
-        "return_code", "exception_type", "exception_message", "http_method", "http_path",
-        "http_status", "client",
+        "dag_id", "task_id", "run_id", "logical_date", "try_number", "map_index", "ti_id", "event",
+        "state", "return_code", "exception_type", "exception_message", "http_method", "http_path",
+        "http_status", "client", "trace_id", "span_id",
     )
 
     def __init__(

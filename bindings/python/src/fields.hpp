@@ -31,7 +31,7 @@ struct Field {
   std::string_view (*text)(const airlog::Event& e);
 };
 
-inline constexpr size_t kFieldCount = 33;
+inline constexpr size_t kFieldCount = 36;
 extern const std::array<Field, kFieldCount> kFields;
 
 /// The field's value as the contract line would hold it after json.loads, or None when the line

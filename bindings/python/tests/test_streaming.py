@@ -120,10 +120,10 @@ def test_columns_equal_per_event_with_numpy(corpus_files):
     assert columns["truncated"].dtype == numpy.bool_
     assert isinstance(columns["level"], list)
     keys = {"line", "lines", "ts_ns", "level", "component", "format", "logger", "file", "lineno", "message",
-            "dag_id", "task_id", "run_id", "logical_date", "logical_date_ns", "try_number", "map_index", "event",
-            "state", "return_code", "exception_type", "exception_message", "http_method", "http_path",
-            "http_status", "client", "stream", "ingest_ts_ns", "attrs", "truncated", "continued",
-            "invalid_utf8", "invalid_json"}
+            "dag_id", "task_id", "run_id", "logical_date", "logical_date_ns", "try_number", "map_index", "ti_id",
+            "event", "state", "return_code", "exception_type", "exception_message", "http_method", "http_path",
+            "http_status", "client", "stream", "ingest_ts_ns", "trace_id", "span_id", "attrs", "truncated",
+            "continued", "invalid_utf8", "invalid_json"}
     assert set(columns) == keys
     columns_equal_events(columns, events, packed=True)
     assert any(columns["attrs"]) and (columns["return_code"] != airlog.ABSENT).any()

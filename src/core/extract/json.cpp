@@ -26,6 +26,7 @@
 #include "common/utf8.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
+#include "core/fields.hpp"
 #include "core/rules.hpp"
 
 namespace airlog::detail {
@@ -539,6 +540,8 @@ class Decoder {
   bool http_keys_ = false;
 };
 
+constexpr std::string_view kTaskStdout = "task.stdout", kTaskStderr = "task.stderr";
+
 // A default-constructed LineResult in place (assigning a temporary costs a second 280-byte copy).
 inline void reset(LineResult& r) noexcept {
   static_assert(std::is_trivially_destructible_v<LineResult>);
@@ -570,6 +573,14 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
   Event& ev = out.ev;
   out.ev.format = Format::airflow_json;
   out.foldable = false;
+  // The task's own streams as loggers (3.3: Python's print, the Java SDK's stderr): like 3.0's
+  // `chan`, which wins when both are there.
+  if (ev.channel == Channel::none && ev.logger.size() == kTaskStdout.size() && starts_with(ev.logger, "task.std")) {
+    if (ev.logger == kTaskStdout)
+      ev.channel = Channel::stdout_stream;
+    else if (ev.logger == kTaskStderr)
+      ev.channel = Channel::stderr_stream;
+  }
   const bool http_access = ev.logger == "http.access";
   if (http_access) {
     out.line_component = Component::api_server;
@@ -585,9 +596,10 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
     // Views into the reusable copy must move to the arena before the next line reuses it.
     const char* lo = copy.data();
     const char* hi = lo + copy.size();
-    for (std::string_view* f : {&ev.message, &ev.logger, &ev.file, &ev.dag_id, &ev.task_id, &ev.run_id,
-                                &ev.exception_type, &ev.exception_message, &ev.http_method, &ev.http_path, &ev.client})
-      if (f->data() >= lo && f->data() < hi) *f = d.ctx().arena->copy(*f);
+    for (std::string_view Event::*member : kTextMembers) {  // attrs is built in the arena below
+      std::string_view& f = ev.*member;
+      if (f.data() >= lo && f.data() < hi) f = d.ctx().arena->copy(f);
+    }
   }
   const AttrList& attrs = d.attrs();
   size_t size = 2;

@@ -40,15 +40,49 @@ enum class Key : uint8_t {
   path,
   status_code,
   client_addr,
+  ti_id,
+  task_instance_id,  // 3.1 supervisor's name for ti_id (`Task finished … task_instance_id=`)
+  trace_id,
+  span_id,
+  traceparent,
+  ti,               // 3.x `ti=RuntimeTaskInstance(…, context_carrier={'traceparent': …}, …)`
+  context_carrier,  // a W3C carrier dict
   count
 };
 
 /// Spellings, in Key order (other: none).
 inline constexpr std::string_view kKeyNames[] = {
-    "",          "timestamp",    "level",          "event",     "logger",      "filename", "lineno",
-    "chan",      "error_detail", "exception",      "dag_id",    "task_id",     "run_id",   "try_number",
-    "map_index", "logical_date", "execution_date", "exit_code", "final_state", "state",    "method",
-    "path",      "status_code",  "client_addr",
+    "",
+    "timestamp",
+    "level",
+    "event",
+    "logger",
+    "filename",
+    "lineno",
+    "chan",
+    "error_detail",
+    "exception",
+    "dag_id",
+    "task_id",
+    "run_id",
+    "try_number",
+    "map_index",
+    "logical_date",
+    "execution_date",
+    "exit_code",
+    "final_state",
+    "state",
+    "method",
+    "path",
+    "status_code",
+    "client_addr",
+    "ti_id",
+    "task_instance_id",
+    "trace_id",
+    "span_id",
+    "traceparent",
+    "ti",
+    "context_carrier",
 };
 static_assert(std::size(kKeyNames) == static_cast<size_t>(Key::count), "one name per key");
 
@@ -56,7 +90,7 @@ inline constexpr std::string_view key_name(Key k) noexcept { return kKeyNames[st
 
 namespace key_detail {
 struct Spelled {
-  char text[16] = {};  // the longest name and '='
+  char text[17] = {};  // the longest name (task_instance_id) and '='
   uint8_t size = 0;
 };
 inline constexpr auto kSpelled = [] {
@@ -88,18 +122,20 @@ inline Key match_key(char first, Is&& is) noexcept {
     return found;
   };
   switch (first) {
-    case 't': return any.template operator()<Key::timestamp, Key::task_id, Key::try_number>();
+    case 't':
+      return any.template operator()<Key::timestamp, Key::task_id, Key::try_number, Key::ti_id, Key::task_instance_id,
+                                     Key::trace_id, Key::traceparent, Key::ti>();
     case 'l': return any.template operator()<Key::level, Key::logger, Key::lineno, Key::logical_date>();
     case 'e':
       return any
           .template operator()<Key::event, Key::error_detail, Key::exception, Key::exit_code, Key::execution_date>();
     case 'f': return any.template operator()<Key::filename, Key::final_state>();
-    case 'c': return any.template operator()<Key::chan, Key::client_addr>();
+    case 'c': return any.template operator()<Key::chan, Key::client_addr, Key::context_carrier>();
     case 'd': return any.template operator()<Key::dag_id>();
     case 'r': return any.template operator()<Key::run_id>();
     case 'm': return any.template operator()<Key::map_index, Key::method>();
     case 'p': return any.template operator()<Key::path>();
-    case 's': return any.template operator()<Key::status_code>();
+    case 's': return any.template operator()<Key::status_code, Key::span_id>();
     default: return Key::other;
   }
 }
@@ -121,8 +157,18 @@ enum class Fill : uint8_t {
 /// and the value reads as one (ids: any text; try_number, map_index, status_code: an integer;
 /// exit_code: an integer or a signal repr `<Negsignal.SIGKILL: -9>`; logical_date and its 2.x
 /// name execution_date: a date, `None` or empty meaning "none", a second one ignored;
-/// final_state and state: a state name).
+/// final_state and state: a state name; ti_id: any text; trace_id / span_id: 32 / 16 hex digits,
+/// not all zero; traceparent: a W3C `version-trace-span-flags` value).
+/// error_detail and exception as text: the Python repr of structlog's exception list, as console
+/// lines print it (the JSON decoder reads these keys itself).
+/// `ti` and `context_carrier` are read, not consumed: a W3C traceparent inside their text sets
+/// trace_id and span_id, and the call returns false (JSON keeps the key in attrs).
 bool apply_key(Key k, std::string_view value, Fill fill, LineContext& ctx, Event& ev);
+
+/// Sets trace_id and span_id from the first `traceparent` in `text` followed by its value
+/// (`'traceparent': '00-…'`, `"traceparent":"00-…"`, `traceparent=00-…`). Lowercase hex in the
+/// event (upper case is copied lowered into ctx.arena). False when there is no valid one.
+bool read_traceparent(std::string_view text, Fill fill, LineContext& ctx, Event& ev);
 
 /// The same for a value printed as a JSON number (try_number, map_index, exit_code, status_code).
 bool apply_key(Key k, int32_t value, Fill fill, Event& ev) noexcept;

@@ -1,6 +1,7 @@
 // extract_layout.cpp — recognises the layout prefix of one physical line and reads its fields.
 // Dispatch is on the first byte; each layout parser walks the prefix once and gives up at the
 // first byte that does not fit, so an unrecognised line costs a few compares.
+#include <algorithm>
 #include <cstring>
 
 #include "common/text.hpp"
@@ -245,6 +246,161 @@ bool parse_banner(std::string_view line, LineResult& out) {
   return true;
 }
 
+// One Go slog TextHandler value: `"…"` (strconv.Quote: backslash escapes) or bare up to the
+// next space. Sets *value (quotes removed, escapes left as written) and *quoted; returns the
+// bytes used.
+size_t go_slog_value(std::string_view s, std::string_view* value, bool* quoted) noexcept {
+  *quoted = !s.empty() && s[0] == '"';
+  if (*quoted) {
+    size_t i = 1;
+    while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
+    *value = s.substr(1, std::min(i, s.size()) - 1);
+    return std::min(i + 1, s.size());
+  }
+  const size_t end = std::min(s.find(' '), s.size());
+  *value = s.substr(0, end);
+  return end;
+}
+
+// `key=` at the start of `s` (a slog key: no space, '=' or '"'); returns the bytes up to the
+// value, 0 when `s` does not start with a key.
+size_t go_slog_key(std::string_view s, std::string_view* key) noexcept {
+  size_t eq = 0;
+  while (eq < s.size() && s[eq] != '=' && s[eq] != ' ' && s[eq] != '"') ++eq;
+  if (eq == 0 || eq >= s.size() || s[eq] != '=') return 0;
+  *key = s.substr(0, eq);
+  return eq + 1;
+}
+
+// A Go-quoted text decoded (\" \\ \n \t \r, \uXXXX; other escapes kept as written) into `buf`
+// (room for text.size() bytes: no escape decodes to more bytes than it is written with).
+size_t go_unquote(std::string_view text, char* buf) noexcept {
+  size_t n = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\\' || i + 1 >= text.size()) {
+      buf[n++] = c;
+      continue;
+    }
+    const char e = text[i + 1];
+    const char simple = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : (e == '"' || e == '\\') ? e : 0;
+    if (simple != 0) {
+      buf[n++] = simple;
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t d = 0;
+    if (e == 'u' && i + 5 < text.size())
+      for (d = 0; d < 4; ++d) {
+        const char h = text[i + 2 + d];
+        const uint32_t v = is_digit(h) ? static_cast<uint32_t>(h - '0')
+                           : static_cast<unsigned char>((h | 0x20) - 'a') < 6
+                               ? static_cast<uint32_t>((h | 0x20) - 'a' + 10)
+                               : 16;
+        if (v == 16) break;
+        cp = cp << 4 | v;
+      }
+    if (d == 4 && (cp < 0xD800 || cp > 0xDFFF)) {  // at most 3 UTF-8 bytes for the 6 written
+      if (cp < 0x80) {
+        buf[n++] = static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        buf[n++] = static_cast<char>(0xC0 | cp >> 6);
+        buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        buf[n++] = static_cast<char>(0xE0 | cp >> 12);
+        buf[n++] = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+      }
+      i += 5;
+      continue;
+    }
+    buf[n++] = c;  // \xNN, \U…, \a …: kept as written
+  }
+  return n;
+}
+
+// Go log/slog TextHandler (the 3.3 Go SDK edge worker):
+// `time=2026-01-02T15:04:05.000+01:00 level=INFO source=/src/f.go:12 msg="text" k=v k2="a b"`.
+// time and source are optional (ReplaceAttr may drop them, AddSource adds source); level and msg
+// are required. The pairs after msg fill the fields their keys map (keys.hpp: dag_id, ti_id,
+// try_number …; the last one printed wins); the message is msg's text, followed by the pairs as
+// written after one space, as for structlog console lines.
+bool parse_go_slog(std::string_view line, LineContext& ctx, LineResult& out) {
+  constexpr std::string_view kTime = "time=", kLevel = "level=", kSource = "source=", kMsg = "msg=";
+  std::string_view s = line;
+  ParsedTime t;
+  const bool timed = starts_with(s, kTime);
+  if (timed) {
+    if (!parse_iso_timestamp(s.substr(kTime.size()), &t)) return false;
+    s.remove_prefix(kTime.size() + t.length);
+    if (!starts_with(s, " ")) return false;
+    s.remove_prefix(1);
+  }
+  if (!starts_with(s, kLevel)) return false;
+  s.remove_prefix(kLevel.size());
+  Level level;
+  const size_t lw = level_word(s, &level);
+  if (lw == 0) return false;
+  s.remove_prefix(lw);
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {  // a level between the named ones: `INFO+2`
+    size_t i = 1;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    s.remove_prefix(i);
+  }
+  if (!starts_with(s, " ")) return false;
+  s.remove_prefix(1);
+  std::string_view value;
+  bool quoted = false;
+  std::string_view source;
+  if (starts_with(s, kSource)) {
+    s.remove_prefix(kSource.size());
+    s.remove_prefix(go_slog_value(s, &source, &quoted));
+    if (!starts_with(s, " ")) return false;
+    s.remove_prefix(1);
+  }
+  if (!starts_with(s, kMsg)) return false;
+  s.remove_prefix(kMsg.size());
+  s.remove_prefix(go_slog_value(s, &value, &quoted));
+  Event& ev = out.ev;
+  ev.format = Format::go_slog;
+  ev.level = level;
+  if (timed) set_ts(t, ctx, ev);
+  if (!source.empty()) {
+    set_location(source, ev);
+    const size_t slash = ev.file.rfind('/');
+    if (slash != std::string_view::npos) ev.file.remove_prefix(slash + 1);
+  }
+  out.line_component = Component::worker;
+  const std::string_view pairs = s.empty() ? s : s.substr(1);
+  for (std::string_view it = pairs; !it.empty();) {
+    std::string_view key;
+    const size_t k = go_slog_key(it, &key);
+    if (k == 0) break;
+    it.remove_prefix(k);
+    std::string_view v;
+    bool q = false;
+    it.remove_prefix(go_slog_value(it, &v, &q));
+    apply_key(key_from_name(key), v, Fill::last_wins, ctx, ev);
+    while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
+  }
+  const bool escaped = quoted && value.find('\\') != std::string_view::npos;
+  if (!escaped && pairs.empty()) {
+    ev.message = value;
+    return true;
+  }
+  char* buf = ctx.arena->allocate(value.size() + 1 + pairs.size());
+  size_t n = escaped ? go_unquote(value, buf) : (std::memcpy(buf, value.data(), value.size()), value.size());
+  if (!pairs.empty()) {
+    buf[n++] = ' ';
+    std::memcpy(buf + n, pairs.data(), pairs.size());
+    n += pairs.size();
+  }
+  ctx.arena->shrink_last(buf, n);
+  ev.message = {buf, n};
+  return true;
+}
+
 // `name  | rest` from `docker compose logs`: returns the offset of rest, 0 if absent.
 size_t compose_prefix(std::string_view line) noexcept {
   size_t i = 0;
@@ -315,6 +471,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
     // Only the gunicorn banner's closing rule (65 '='): the stats table's 80-'=' rules fold.
     return line.size() == 65 && line.find_first_not_of('=') == std::string_view::npos && parse_banner(line, out);
   }
+  if ((c == 't' || c == 'l') && parse_go_slog(line, ctx, out)) return true;
   if (depth < kMaxNesting) {
     size_t skip = compose_prefix(line);
     if (skip > 0) {
@@ -477,6 +634,19 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
   return end;
 }
 
+// True when `s` holds nothing but console `key=value` pairs (and spaces).
+bool pairs_to_end(std::string_view s) noexcept {
+  std::string_view k, v;
+  while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  while (!s.empty()) {
+    const size_t used = next_console_kv(s, &k, &v);
+    if (used == 0) return false;
+    s.remove_prefix(used);
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  }
+  return true;
+}
+
 // `loc` is the console renderer's own column (file:line); every other key means what it means
 // everywhere (keys.hpp), the last one printed winning.
 void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
@@ -507,9 +677,13 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
 bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& out) {
   Event& ev = out.ev;
   // The event is padded to 30 columns and followed by ` [logger]`; find the first ` [name]`
-  // whose name is a logger-like token followed by a space or the end.
+  // whose name is a logger-like token followed by a space or the end. A `[word]` inside the event
+  // text is followed by more words; one followed by a pair but not by pairs only (3.3's repr
+  // `<TaskInstance: … [queued] ti_id=…> [logger] k=v`) is taken only when no later column is
+  // followed by pairs only.
   std::string_view event = rest;
   std::string_view kvs;
+  bool found = false;
   size_t pos = 0;
   while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
     size_t name_begin = pos + 2;
@@ -517,16 +691,19 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
     while (i < rest.size() && (is_alpha(rest[i]) || is_digit(rest[i]) || rest[i] == '_' || rest[i] == '.' ||
                                rest[i] == '-' || rest[i] == ':'))
       ++i;
-    // A logger column ends the line or is followed by ` key=value`; a `[word]` inside the event
-    // text is followed by more words.
     std::string_view k, v;
-    if (i > name_begin && i < rest.size() && rest[i] == ']' &&
-        (trim_right(rest.substr(i + 1)).empty() ||
-         (rest[i + 1] == ' ' && next_console_kv(rest.substr(i + 2), &k, &v) > 0))) {
-      ev.logger = rest.substr(name_begin, i - name_begin);
-      event = trim_right(rest.substr(0, pos));
-      kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
-      break;
+    const bool at_end = i > name_begin && i < rest.size() && rest[i] == ']' && trim_right(rest.substr(i + 1)).empty();
+    const bool pair = !at_end && i > name_begin && i + 1 < rest.size() && rest[i] == ']' && rest[i + 1] == ' ' &&
+                      next_console_kv(rest.substr(i + 2), &k, &v) > 0;
+    if (at_end || pair) {
+      const bool only_pairs = at_end || pairs_to_end(rest.substr(i + 2));
+      if (only_pairs || !found) {
+        ev.logger = rest.substr(name_begin, i - name_begin);
+        event = trim_right(rest.substr(0, pos));
+        kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
+        found = true;
+      }
+      if (only_pairs) break;
     }
     pos += 2;
   }

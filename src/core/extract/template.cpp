@@ -242,6 +242,49 @@ void read_state_key(std::string_view msg, LineContext& ctx, Event& ev) {
     apply_key(Key::state, v, Fill::first_wins, ctx, ev);
 }
 
+// The hex digits and dashes `s` starts with (a UUID, however it is printed).
+std::string_view uuid_prefix(std::string_view s) {
+  size_t end = 0;
+  while (end < s.size() && (is_digit(s[end]) || static_cast<unsigned char>((s[end] | 0x20) - 'a') < 6 || s[end] == '-'))
+    ++end;
+  return s.substr(0, end);
+}
+
+// The task instance's UUID after `ti_id=` (it ends the repr: `… [queued] ti_id=<uuid>>`).
+void read_ti_id(std::string_view msg, Event& ev) {
+  std::string_view s;
+  if (ev.ti_id.empty() && text_after(msg, Anchor::ti_id_key, &s)) ev.ti_id = uuid_prefix(s);
+}
+
+// Marking task instance <TaskInstance: d.t r [running] ti_id=…> as failed: the state after the
+// repr (its ids are the ti_repr row's).
+bool read_repr_then_state(std::string_view msg, Anchor a, Event& ev) {
+  constexpr std::string_view kAs = "> as ";
+  std::string_view s;
+  if (!text_after(msg, a, &s)) return false;
+  const size_t at = s.find(kAs);
+  const State st = at == std::string_view::npos ? State::none : parse_state(leading_word(s.substr(at + kAs.size())));
+  if (st == State::none) return false;
+  if (ev.state == State::none) ev.state = st;
+  return true;
+}
+
+// 3.3 supervisor: `Workload finished … final_state=success workload_id=<uuid> workload_type=ExecuteTask`
+// (console pairs in the message, JSON keys in attrs). Only a task's workload id is a ti_id.
+bool read_workload_state(std::string_view msg, Event& ev) {
+  if (ev.state == State::none) return false;
+  if (!ev.ti_id.empty()) return true;
+  constexpr std::string_view kConsoleTask = "workload_type=ExecuteTask", kJsonTask = R"("workload_type":"ExecuteTask")";
+  constexpr std::string_view kConsoleId = "workload_id=", kJsonId = R"("workload_id":")";
+  const bool console = msg.find(kConsoleTask) != std::string_view::npos;
+  if (!console && ev.attrs.find(kJsonTask) == std::string_view::npos) return true;
+  const std::string_view text = console ? msg : ev.attrs;
+  const std::string_view key = console ? kConsoleId : kJsonId;
+  const size_t at = text.find(key);
+  if (at != std::string_view::npos) ev.ti_id = uuid_prefix(text.substr(at + key.size()));
+  return true;
+}
+
 // Runs row `r`'s reader on the message. False when the reader declines the line.
 bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& ev) {
   int32_t n = 0;
@@ -277,6 +320,16 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
     case Reader::zombie_keys: read_zombie_keys(msg, ctx, ev); return true;
     case Reader::needs_state: return ev.state != State::none;
     case Reader::needs_http_status: return ev.http_status != 0;
+    case Reader::ti_id: read_ti_id(msg, ev); return true;
+    case Reader::traceparent:
+      if (ev.trace_id.empty()) read_traceparent(msg, Fill::first_wins, ctx, ev);
+      return true;
+    case Reader::repr_then_state: return read_repr_then_state(msg, r.anchor, ev);
+    case Reader::needs_logger: return ev.logger == r.logger;
+    case Reader::workload_state: return read_workload_state(msg, ev);
+    case Reader::signal_sigterm:
+      return msg.find("signal=SIGTERM") != std::string_view::npos ||
+             ev.attrs.find(R"("signal":"SIGTERM")") != std::string_view::npos;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
@@ -45,19 +46,21 @@ var severityNumber = [...]int{airlog.LevelNone: 0, airlog.LevelDebug: 5, airlog.
 
 // Field numbers of opentelemetry/proto/collector/logs/v1 and logs/v1, common/v1, resource/v1.
 const (
-	otlpResourceLogs = 1 // ExportLogsServiceRequest.resource_logs
-	otlpResource     = 1 // ResourceLogs.resource
-	otlpScopeLogs    = 2 // ResourceLogs.scope_logs
-	otlpAttributes   = 1 // Resource.attributes
-	otlpScope        = 1 // ScopeLogs.scope
-	otlpLogRecords   = 2 // ScopeLogs.log_records
-	otlpScopeName    = 1 // InstrumentationScope.name
-	otlpScopeVersion = 2 // InstrumentationScope.version
-	otlpTime         = 1 // LogRecord.time_unix_nano (fixed64)
-	otlpSevNumber    = 2 // LogRecord.severity_number
-	otlpSevText      = 3 // LogRecord.severity_text
-	otlpBody         = 5 // LogRecord.body
-	otlpRecAttrs     = 6 // LogRecord.attributes
+	otlpResourceLogs = 1  // ExportLogsServiceRequest.resource_logs
+	otlpResource     = 1  // ResourceLogs.resource
+	otlpScopeLogs    = 2  // ResourceLogs.scope_logs
+	otlpAttributes   = 1  // Resource.attributes
+	otlpScope        = 1  // ScopeLogs.scope
+	otlpLogRecords   = 2  // ScopeLogs.log_records
+	otlpScopeName    = 1  // InstrumentationScope.name
+	otlpScopeVersion = 2  // InstrumentationScope.version
+	otlpTime         = 1  // LogRecord.time_unix_nano (fixed64)
+	otlpSevNumber    = 2  // LogRecord.severity_number
+	otlpSevText      = 3  // LogRecord.severity_text
+	otlpBody         = 5  // LogRecord.body
+	otlpRecAttrs     = 6  // LogRecord.attributes
+	otlpTraceID      = 9  // LogRecord.trace_id (16 bytes)
+	otlpSpanID       = 10 // LogRecord.span_id (8 bytes)
 	otlpObserved     = 11
 	otlpKey          = 1 // KeyValue.key
 	otlpValue        = 2 // KeyValue.value
@@ -101,6 +104,15 @@ func (s *otlpSink) encode(b *batch) ([]byte, string) {
 			rec = protowire.AppendTag(rec, otlpString, protowire.BytesType)
 			rec = protowire.AppendString(rec, validUTF8(e.Line))
 			for _, kv := range e.Metadata {
+				// The contract's W3C ids are the record's own trace_id / span_id, so the log
+				// links to its trace; anything else (or an id that is not one) is an attribute.
+				if num, size := traceField(kv.Name); size > 0 && len(kv.Value) == 2*size {
+					if id, err := hex.DecodeString(kv.Value); err == nil {
+						rec = protowire.AppendTag(rec, num, protowire.BytesType)
+						rec = protowire.AppendBytes(rec, id)
+						continue
+					}
+				}
 				rec = appendKeyValue(rec, otlpRecAttrs, otelName(kv.Name), kv.Value)
 			}
 			rec = protowire.AppendTag(rec, otlpObserved, protowire.Fixed64Type)
@@ -116,6 +128,18 @@ func (s *otlpSink) encode(b *batch) ([]byte, string) {
 		s.out = protowire.AppendBytes(s.out, res)
 	}
 	return s.out, "application/x-protobuf"
+}
+
+// traceField is the LogRecord field and id size of the contract keys trace_id and span_id
+// (size 0 for any other key).
+func traceField(key string) (protowire.Number, int) {
+	switch key {
+	case "trace_id":
+		return otlpTraceID, 16
+	case "span_id":
+		return otlpSpanID, 8
+	}
+	return 0, 0
 }
 
 // appendKeyValue writes field `num` as a KeyValue{key, AnyValue{string_value}}.
