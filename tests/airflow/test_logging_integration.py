@@ -27,6 +27,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -95,6 +97,7 @@ class Run:
         self.home = work / version
         self.mark = uuid.uuid4().hex  # in every process's environment, to find strays at the end
         self.daemons: dict[str, subprocess.Popen] = {}
+        self.ui_log = None  # 3.x: say_hello's log as the REST API serves it
         shutil.rmtree(self.home, ignore_errors=True)
         (self.home / "config").mkdir(parents=True)
         (self.home / "dags").mkdir()
@@ -118,6 +121,8 @@ class Run:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{API_PORT}/execution/",
             # One secret for all 3.x daemons, so the api-server accepts the scheduler's task tokens.
             "AIRFLOW__API_AUTH__JWT_SECRET": self.mark,
+            # 3.0.6 with the PyJWT pip picks today: /auth/token fails on a None issuer.
+            "AIRFLOW__API_AUTH__JWT_ISSUER": "airlog-test",
             "AIRFLOW__API__SECRET_KEY": self.mark,
             "AIRFLOW__WEBSERVER__SECRET_KEY": self.mark,
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "5",
@@ -237,6 +242,8 @@ class Run:
             if rows and rows[0][1] in ("success", "failed"):
                 log(f"  DAG run {rows[0][0]} {rows[0][1]} after {time.monotonic() - t1:.0f}s")
                 self.settle()
+                if major(self.version) >= 3:
+                    self.ui_log = self.read_log_via_api(rows[0][0], "say_hello")
                 return rows[0][0]
             self.check_daemons()
             if time.monotonic() > deadline:
@@ -253,6 +260,26 @@ class Run:
             if all(re.search(rf"TaskInstance Finished: dag_id={DAG_ID}, task_id={t}\b", text) for t in TASK_IDS):
                 return
             time.sleep(0.5)
+
+    def read_log_via_api(self, run_id: str, task_id: str):
+        """The task log as the UI gets it (REST API, through TaskLogFields.read): the JSON
+        messages, or the error text."""
+        base = f"http://localhost:{API_PORT}"
+        try:
+            passwords = json.loads((self.home / "simple_auth_manager_passwords.json.generated").read_text())
+            request = urllib.request.Request(
+                f"{base}/auth/token", method="POST", headers={"Content-Type": "application/json"},
+                data=json.dumps({"username": "admin", "password": passwords["admin"]}).encode())
+            with urllib.request.urlopen(request, timeout=30) as response:
+                token = json.load(response)["access_token"]
+            quoted = urllib.parse.quote(run_id, safe="")
+            request = urllib.request.Request(
+                f"{base}/api/v2/dags/{DAG_ID}/dagRuns/{quoted}/taskInstances/{task_id}/logs/1",
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.load(response).get("content")
+        except (OSError, ValueError, KeyError) as err:
+            return f"{type(err).__name__}: {err}"
 
     def api_up(self) -> bool:
         if major(self.version) < 3:
@@ -385,6 +412,11 @@ def check_run(c: Checks, run: Run, run_id: str, cli: Path) -> None:
         formats = sorted({e.get("format") for e in events})
         c.notes.append(f"{name}: {len(objs)} lines, airlog parse formats {formats}")
     c.notes.append(f"task files: {lines_full}/{lines_total} lines carry the full identity")
+    if v3:  # the UI still reads the task logs (TaskLogFields.read, the extra keys)
+        messages = run.ui_log if isinstance(run.ui_log, list) else []
+        c.expect(any(isinstance(m, dict) and m.get("event") == "hello from the task logger"
+                     and m.get("task_id") == "say_hello" for m in messages),
+                 f"REST API serves say_hello's log with airlog's keys: {str(run.ui_log)[:300]}")
     # The daemons' stdout. 2.x: every line of Airflow's logging is contract JSON (the others are
     # gunicorn's serve-logs and print()). 3.0: the stdlib records are; what is logged through
     # structlog directly (the task supervisor, the Execution API, uvicorn's banner lines) is not.
