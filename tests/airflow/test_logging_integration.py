@@ -17,6 +17,7 @@ reachable). A version whose Airflow does not start in its venv is reported "not 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -463,6 +464,10 @@ def main() -> int:
             continue
         venv = Path(made.stdout.strip().splitlines()[-1])
         log(f"{version}: {venv}")
+        # venv.sh's lock, shared while Airflow runs from the venv: a concurrent re-creation of the
+        # same venv (venv.sh takes it exclusively) waits instead of pulling packages from under it.
+        lock = open(venv.parent / f".lock-{version}", "a")
+        fcntl.flock(lock, fcntl.LOCK_SH)
         run = Run(version, venv, work, package)
         c = Checks(version)
         t0 = time.monotonic()
@@ -490,6 +495,7 @@ def main() -> int:
             results[version] = f"not run: {not_run}"
         else:
             results[version] = "ok"
+        lock.close()
         log(f"  {version}: {results[version]} ({time.monotonic() - t0:.0f}s, home {run.home})")
     if all(r == "not run: no venv" for r in results.values()):
         log("SKIPPED: no Airflow venv could be made (is a package index reachable?)")
