@@ -1,4 +1,5 @@
-"""Structured Airflow logging with airlog: a ``logging.Filter`` and a JSON ``logging.Formatter``.
+"""Structured Airflow logging with airlog: a ``logging.Filter`` and a JSON ``logging.Formatter``
+for stdlib logging (Airflow 2), and a structlog processor for the task logs Airflow 3 writes.
 
 ``AirlogFilter`` parses each record's message with airlog and sets the fields it finds as record
 attributes (``record.dag_id``, ``record.task_id``, ``record.event``, ``record.state`` …), so any
@@ -18,6 +19,10 @@ Where a field comes from, first source that has it wins:
 
 The filter never drops a record and never raises from ``filter()``: a parse failure leaves the
 record as it was (logging must not break the task).
+
+Airflow 3 writes task log files from structlog event dicts, past stdlib handlers and formatters:
+``StructlogProcessor`` adds the same fields to those events, and ``TaskLogFields`` is the
+``REMOTE_TASK_LOG`` object through which Airflow 3 installs it.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from . import Parser, _as_bytes
 
-__all__ = ["AirlogFilter", "JsonFormatter", "RECORD_FIELDS"]
+__all__ = ["AirlogFilter", "JsonFormatter", "RECORD_FIELDS", "StructlogProcessor", "TaskLogFields"]
 
 # The contract keys the filter sets on records. The others have stdlib equivalents a record
 # already carries: ts_ns (created), level (levelname), logger (name), file (filename), lineno,
@@ -140,7 +145,7 @@ class AirlogFilter(logging.Filter):
             own = getattr(record, self._prefix + key, None)
             if own is not None:
                 fields[key] = own
-        self._add_context(fields)
+        _add_context(fields, self._context, self._use_task_env)
         if record.exc_info and record.exc_info[0] is not None and "exception_type" not in fields:
             fields["exception_type"] = _exception_name(record.exc_info[0])
             fields["exception_message"] = str(record.exc_info[1])
@@ -169,32 +174,38 @@ class AirlogFilter(logging.Filter):
                     fields.setdefault(key, value)
         return {k: v for k, v in fields.items() if k in RECORD_FIELDS}
 
-    def _add_context(self, fields: Dict[str, Any]) -> None:
-        found: Dict[str, Any] = {}
-        if self._context is not None:
+
+def _add_context(
+    fields: Dict[str, Any],
+    context: Optional[Callable[[], Optional[Mapping[str, Any]]]],
+    use_task_env: bool,
+) -> None:
+    """Fills the fields ``fields`` lacks from ``context()`` and the AIRFLOW_CTX_* variables."""
+    found: Dict[str, Any] = {}
+    if context is not None:
+        try:
+            found.update(context() or {})
+        except Exception:  # noqa: BLE001
+            pass
+    if use_task_env:
+        environ = os.environ
+        for variable, key in _TASK_ENV:
+            value = environ.get(variable)
+            if value and key not in found:
+                found[key] = value
+    for key, value in found.items():
+        if key not in RECORD_FIELDS or key in fields or value in (None, ""):
+            continue
+        if key in ("try_number", "map_index"):
             try:
-                found.update(self._context() or {})
-            except Exception:  # noqa: BLE001
-                pass
-        if self._use_task_env:
-            environ = os.environ
-            for variable, key in _TASK_ENV:
-                value = environ.get(variable)
-                if value and key not in found:
-                    found[key] = value
-        for key, value in found.items():
-            if key not in RECORD_FIELDS or key in fields or value in (None, ""):
+                value = int(value)
+            except (TypeError, ValueError):
                 continue
-            if key in ("try_number", "map_index"):
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    continue
-            elif key == "logical_date":
-                value = _rfc3339(value.isoformat() if hasattr(value, "isoformat") else str(value))
-                if value is None:
-                    continue
-            fields[key] = value
+        elif key == "logical_date":
+            value = _rfc3339(value.isoformat() if hasattr(value, "isoformat") else str(value))
+            if value is None:
+                continue
+        fields[key] = value
 
 
 def _traceback_text(record: logging.LogRecord) -> str:
@@ -301,3 +312,114 @@ class JsonFormatter(logging.Formatter):
         for key, value in self._static.items():
             out.setdefault(key, value)
         return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class StructlogProcessor:
+    """A structlog processor that adds airlog's fields to each event dict (Airflow 3's task logs).
+
+    Airflow 3 writes a task's log file from structlog event dicts, not from stdlib records, and
+    renders them as its own JSON lines (``timestamp``, ``level``, ``event`` = the message,
+    ``logger``, ``error_detail`` …). This processor parses each event as airlog reads such a line,
+    with the identity of the log file the event is written to (the path of structlog's
+    ``BytesLogger`` / ``WriteLogger`` file, when the event goes to a file), and adds the contract
+    keys the event lacks: ``component``, ``dag_id``, ``task_id``, ``run_id``, ``logical_date``,
+    ``try_number``, ``map_index``, ``state``, ``return_code``, ``exception_type``,
+    ``exception_message`` (``http_*``, ``client`` for access lines). Keys already in the event
+    win; then airlog's parse; then the task context (``AIRFLOW_CTX_*``, ``context``). ``event`` and
+    the other keys Airflow writes are left as they are: Airflow's log reader and UI need them.
+
+    Never raises (a parse failure leaves the event as it was).
+    """
+
+    _KEYS = tuple(k for k in RECORD_FIELDS if k != "event")
+
+    def __init__(
+        self,
+        component: Optional[str] = None,
+        tz: Optional[str] = None,
+        use_task_env: bool = True,
+        context: Optional[Callable[[], Optional[Mapping[str, Any]]]] = None,
+    ) -> None:
+        self._component = component
+        self._tz = tz
+        self._use_task_env = use_task_env
+        self._context = context
+        self._lock = threading.Lock()
+        self._parser: Optional[Parser] = None
+        self._parser_path: Optional[str] = None
+
+    def __call__(self, logger: Any, method_name: str, event_dict: Any) -> Any:
+        if not isinstance(event_dict, dict):  # a processor before us rendered it already
+            return event_dict
+        try:
+            fields = self._parse(logger, method_name, event_dict)
+        except Exception:  # noqa: BLE001 — logging must not break the task
+            fields = {}
+        own = {k: event_dict[k] for k in self._KEYS if event_dict.get(k) is not None}
+        fields.update(own)
+        _add_context(fields, self._context, self._use_task_env)
+        for key in self._KEYS:
+            if key not in event_dict and fields.get(key) is not None:
+                event_dict[key] = fields[key]
+        return event_dict
+
+    def _parse(self, logger: Any, method_name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+        line = dict(event_dict)
+        stamp = line.get("timestamp")
+        if hasattr(stamp, "isoformat"):
+            line["timestamp"] = stamp.isoformat()
+        line.setdefault("level", method_name)
+        text = json.dumps(line, ensure_ascii=False, default=str)
+        path = getattr(getattr(logger, "_file", None), "name", None)
+        if not isinstance(path, str):
+            path = None
+        with self._lock:
+            if self._parser is None or path != self._parser_path:
+                self._parser = Parser(component=self._component, tz=self._tz, multiline_wait=0, path=path)
+                self._parser_path = path
+            events = self._parser.parse(text)
+        if not events:
+            return {}
+        fields = {k: v for k, v in events[0].to_dict().items() if k in self._KEYS}
+        if path is None and self._component is None:
+            # Not a file (Airflow 3's task process, whose events go to the supervisor): the
+            # component would be a guess from the text, and would win over the supervisor's "task".
+            fields.pop("component", None)
+        return fields
+
+
+class TaskLogFields:
+    """Airflow 3's hook for structlog processors on the task-log write path, carrying
+    :class:`StructlogProcessor`.
+
+    Airflow 3 installs the ``processors`` of the ``REMOTE_TASK_LOG`` object that the
+    ``[logging] logging_config_class`` module defines into the structlog chain that writes each
+    task's log file (and into the task process's own chain). This class is such an object:
+    ``processors`` is an airlog processor followed by those of ``inner``, the remote-logging
+    handler the deployment already uses (S3, GCS … — or None); uploads and reads are passed to
+    ``inner`` (without one, nothing is uploaded and Airflow reads the local files as usual).
+    Keyword arguments go to StructlogProcessor.
+    """
+
+    def __init__(self, inner: Any = None, **options: Any) -> None:
+        self.inner = inner
+        self._processor = StructlogProcessor(**options)
+
+    @property
+    def processors(self) -> tuple:
+        return (self._processor,) + tuple(getattr(self.inner, "processors", None) or ())
+
+    def upload(self, path: Any, ti: Any = None) -> None:
+        if self.inner is not None:
+            self.inner.upload(path, ti)
+
+    def read(self, relative_path: str, ti: Any) -> Any:
+        if self.inner is not None:
+            return self.inner.read(relative_path, ti)
+        return [], []
+
+    def __getattr__(self, name: str) -> Any:  # stream() and the rest of the inner handler's API
+        inner = self.__dict__.get("inner")
+        if inner is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(inner, name)

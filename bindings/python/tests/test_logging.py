@@ -7,7 +7,7 @@ import logging
 import pytest
 
 import airlog
-from airlog.logging import RECORD_FIELDS, AirlogFilter, JsonFormatter
+from airlog.logging import RECORD_FIELDS, AirlogFilter, JsonFormatter, StructlogProcessor, TaskLogFields
 
 
 @pytest.fixture
@@ -163,3 +163,76 @@ def test_dict_config_as_in_the_airflow_snippet(tmp_path, monkeypatch):
     for h in list(log.handlers):
         h.close()
         log.removeHandler(h)
+
+
+class _File:
+    def __init__(self, name):
+        self.name = name
+
+
+class _FileLogger:
+    """Stands for structlog's BytesLogger: the processor reads the path of its ``_file``."""
+
+    def __init__(self, name):
+        self._file = _File(name)
+
+
+def test_structlog_processor_adds_fields_from_the_event_and_the_file_path(capture):
+    path = "/opt/airflow/logs/dag_id=etl/run_id=manual__1/task_id=load/map_index=2/attempt=3.log"
+    event = {"timestamp": "2024-01-01T00:00:00.5Z", "level": "error", "event": "Task failed with exception",
+             "logger": "task", "error_detail": [
+                 {"exc_type": "RuntimeError", "exc_value": "données — ошибка", "is_cause": False, "frames": []},
+                 {"exc_type": "KeyError", "exc_value": "'k'", "is_cause": True, "frames": []}]}
+    out = StructlogProcessor()(_FileLogger(path), "error", dict(event))
+    assert {k: out[k] for k in event} == event  # Airflow's own keys untouched (its log reader needs them)
+    assert (out["dag_id"], out["task_id"], out["run_id"], out["try_number"], out["map_index"]) == (
+        "etl", "load", "manual__1", 3, 2)
+    assert (out["component"], out["exception_type"], out["exception_message"]) == (
+        "task", "RuntimeError", "données — ошибка")
+    assert "event" not in set(out) - set(event)
+
+
+def test_structlog_processor_keeps_own_values_and_never_raises(capture, monkeypatch):
+    proc = StructlogProcessor()
+    path = "/l/dag_id=etl/run_id=r/task_id=t/attempt=1.log"
+    out = proc(_FileLogger(path), "info", {"event": "x", "dag_id": "etl", "map_index": -1})
+    assert (out["dag_id"], out["map_index"], out["task_id"]) == ("etl", -1, "t")
+    # An event about another DAG keeps its own identity; the path's is not mixed in (as airlog parse).
+    out = proc(_FileLogger(path), "info", {"event": "x", "dag_id": "other"})
+    assert out["dag_id"] == "other" and "task_id" not in out
+    assert proc(None, "info", "already rendered") == "already rendered"
+    odd = proc(None, "info", {"event": object(), "timestamp": object(), 1: 2})
+    assert 1 in odd
+    # No file (Airflow 3's task process): no guessed component; the task's AIRFLOW_CTX_* apply.
+    monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "envdag")
+    monkeypatch.setenv("AIRFLOW_CTX_TRY_NUMBER", "4")
+    out = proc(None, "info", {"event": "Filling up the DagBag from /dags/x.py"})
+    assert "component" not in out and (out["dag_id"], out["try_number"]) == ("envdag", 4)
+
+
+def test_task_log_fields_is_a_remote_log_io_around_an_optional_inner_one():
+    alone = TaskLogFields()
+    (proc,) = alone.processors
+    assert isinstance(proc, StructlogProcessor)
+    assert alone.read("p", None) == ([], []) and alone.upload("p") is None
+    assert getattr(alone, "stream", None) is None  # Airflow then uses read()
+
+    class Inner:
+        processors = ("inner-proc",)
+        calls = []
+
+        def upload(self, path, ti):
+            self.calls.append(("upload", path))
+
+        def read(self, path, ti):
+            return ["remote"], ["line"]
+
+        def stream(self, path, ti):
+            return ["remote"], []
+
+    inner = Inner()
+    wrapped = TaskLogFields(inner=inner)
+    assert wrapped.processors[1:] == ("inner-proc",)
+    wrapped.upload("p", None)
+    assert inner.calls == [("upload", "p")]
+    assert wrapped.read("p", None) == (["remote"], ["line"]) and wrapped.stream("p", None) == (["remote"], [])
