@@ -8,6 +8,7 @@ them). Ports: api-server/webserver 8181, serve-logs 8793/8794, Redis 8379, Postg
 """
 
 import argparse
+import glob
 import http.client
 import json
 import os
@@ -39,6 +40,10 @@ ZOMBIE_SLEEP = 60  # 2.x zombie scenario: how long the LocalTaskJob stays frozen
 
 class CaptureError(Exception):
     pass
+
+
+class NoSuchVariant(CaptureError):
+    """The version has no such logging variant (exit status 3, which capture-all.sh skips)."""
 
 
 def log(msg):
@@ -290,7 +295,7 @@ class Capture:
             env["AIRFLOW__CORE__EXECUTOR"] = self.executor
         if self.variant == "json":
             if "json_logs" not in options:
-                raise CaptureError(f"Airflow {self.version} has no [logging] json_logs option")
+                raise NoSuchVariant(f"Airflow {self.version} has no [logging] json_logs option: no json variant")
             env["AIRFLOW__LOGGING__JSON_LOGS"] = "True"
         return env
 
@@ -371,7 +376,10 @@ class Capture:
                 raise CaptureError(f"port {PG_PORT} is in use")
             pgdata, sock = os.path.join(home, "pgdata"), os.path.join(home, "pg")
             os.makedirs(sock)
-            pgbin = "/usr/lib/postgresql/15/bin"
+            pgbins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+            if not pgbins:
+                raise CaptureError("PostgreSQL is missing (apt-get install -y postgresql)")
+            pgbin = os.path.dirname(pgbins[-1])
             pguser = [] if os.getuid() != 0 else ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
             os.chmod(home, 0o755)  # traversable for the postgres user
             os.makedirs(pgdata)
@@ -710,6 +718,7 @@ def main():
     outdir = os.path.abspath(os.path.join(args.out, args.version, args.variant))
     home = tempfile.mkdtemp(prefix=f"airlog-capture-{args.version}-{args.variant}-")
     ok = False
+    status = 1
     try:
         venv = cap.venv()
         env = cap.environment(venv, home)
@@ -729,6 +738,9 @@ def main():
         cap.wait_terminal(args.timeout)
         cap.settle(home)
         ok = True
+    except NoSuchVariant as e:
+        print(f"capture: {e}", file=sys.stderr)
+        status = 3
     except (CaptureError, subprocess.TimeoutExpired) as e:
         print(f"capture: FAILED: {e}", file=sys.stderr)
     except KeyboardInterrupt:
@@ -738,8 +750,11 @@ def main():
         if not ok:
             cap.stop_helpers()
     if not ok:
-        print(f"capture: AIRFLOW_HOME kept for inspection: {home}", file=sys.stderr)
-        return 1
+        if status == 3:
+            shutil.rmtree(home, ignore_errors=True)
+        else:
+            print(f"capture: AIRFLOW_HOME kept for inspection: {home}", file=sys.stderr)
+        return status
     try:
         data = write_output(cap, home, outdir)  # PostgreSQL still up for the oracle
     finally:
