@@ -275,6 +275,8 @@ class Capture:
             env["AIRFLOW__API__PORT"] = str(API_PORT)
             env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://localhost:{API_PORT}/execution/"
             env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = "admin:admin"
+            # 3.0's default (no issuer) makes today's PyJWT refuse to sign: /auth/token answers 500.
+            env["AIRFLOW__API_AUTH__JWT_ISSUER"] = "airflow"
         else:
             env["AIRFLOW__WEBSERVER__WEB_SERVER_PORT"] = str(API_PORT)
             env["AIRFLOW__WEBSERVER__BASE_URL"] = f"http://localhost:{API_PORT}"

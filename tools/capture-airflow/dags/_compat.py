@@ -28,10 +28,11 @@ except ImportError:  # 2.10
 
 __all__ = [
     "DAG", "BaseOperator", "BashOperator", "TaskGroup", "task", "EmptyOperator", "BranchPythonOperator",
-    "PythonOperator", "TimeDeltaTrigger", "AIRFLOW_MAJOR", "dag_kwargs", "timedelta",
+    "PythonOperator", "TimeDeltaTrigger", "AIRFLOW_MAJOR", "AIRFLOW_VERSION", "dag_kwargs", "timedelta",
 ]
 
-AIRFLOW_MAJOR = int(airflow.__version__.split(".")[0])
+AIRFLOW_VERSION = tuple(int(x) for x in airflow.__version__.split(".")[:2])
+AIRFLOW_MAJOR = AIRFLOW_VERSION[0]
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios.json"), encoding="utf-8") as f:
     _SCENARIOS = {s["dag_id"]: s for s in json.load(f)["scenarios"]}
