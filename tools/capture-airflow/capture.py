@@ -253,7 +253,6 @@ class Capture:
             AIRFLOW__CORE__PARALLELISM="4",
             AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
             AIRFLOW__CORE__FERNET_KEY="",
-            AIRFLOW__WEBSERVER__SECRET_KEY="airlog-capture",
             AIRFLOW__API_AUTH__JWT_SECRET="airlog-capture-jwt-secret-0123456789",
             AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(WORKER_LOG_PORT),
             AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(TRIGGER_LOG_PORT),
@@ -272,12 +271,14 @@ class Capture:
             env["AIRFLOW__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD"] = str(ZOMBIE_THRESHOLD)
             env["AIRFLOW__SCHEDULER__ZOMBIE_DETECTION_INTERVAL"] = "5"
         if self.major >= 3:
+            env["AIRFLOW__API__SECRET_KEY"] = "airlog-capture"
             env["AIRFLOW__API__PORT"] = str(API_PORT)
             env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://localhost:{API_PORT}/execution/"
             env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = "admin:admin"
             # 3.0's default (no issuer) makes today's PyJWT refuse to sign: /auth/token answers 500.
             env["AIRFLOW__API_AUTH__JWT_ISSUER"] = "airflow"
         else:
+            env["AIRFLOW__WEBSERVER__SECRET_KEY"] = "airlog-capture"
             env["AIRFLOW__WEBSERVER__WEB_SERVER_PORT"] = str(API_PORT)
             env["AIRFLOW__WEBSERVER__BASE_URL"] = f"http://localhost:{API_PORT}"
             env["AIRFLOW__API__AUTH_BACKENDS"] = "airflow.api.auth.backend.basic_auth"
@@ -554,9 +555,12 @@ class Capture:
 # Repetitive liveness lines the trimmer may drop (keeping the first KEEP of each kind): heartbeats,
 # health checks, "nothing to do" polls. Never applied to task logs.
 HEARTBEAT_KINDS = [
+    # access lines: uvicorn / gunicorn text, 3.x structlog key=value, 3.2+ JSON
     ("execution-api heartbeat", re.compile(r"PUT /execution/task-instances/[0-9a-f-]+/heartbeat HTTP"
-                                           r"|method=PUT path=/execution/task-instances/[0-9a-f-]+/heartbeat\b")),
-    ("health check", re.compile(r"GET /(api/v2/monitor/)?health HTTP|method=GET path=/api/v2/monitor/health\b")),
+                                           r"|method=PUT path=/execution/task-instances/[0-9a-f-]+/heartbeat\b"
+                                           r'|"method":"PUT","path":"/execution/task-instances/[0-9a-f-]+/heartbeat"')),
+    ("health check", re.compile(r"GET /(api/v2/monitor/)?health HTTP|method=GET path=/api/v2/monitor/health\b"
+                                r'|"method":"GET","path":"/api/v2/monitor/health"')),
     ("triggerer heartbeat", re.compile(r"Triggerer's async thread was blocked|trigger(er)? heartbeat", re.I)),
     ("no tasks", re.compile(r"No tasks to consider for execution|Not executing .* since the number of tasks")),
     ("orphan check", re.compile(r"Adopting or resetting orphaned tasks|Reset the following 0 orphaned")),
