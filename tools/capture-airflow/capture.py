@@ -414,7 +414,9 @@ class Capture:
             "triggerer": [airflow, "triggerer"],
             "api-server": [airflow, "api-server", "--port", str(API_PORT)],
             "webserver": [airflow, "webserver", "--port", str(API_PORT), "--workers", "2"],
-            "worker": [airflow, "celery", "worker", "--concurrency", "2", "--skip-serve-logs"],
+            # Celery's default name, given: the 3.0-era provider passes None and Celery 5.6 dies on it.
+            "worker": [airflow, "celery", "worker", "--concurrency", "2", "--skip-serve-logs",
+                       "--celery-hostname", "celery@%h"],
         }
         names = ["dag-processor", "scheduler", "triggerer", "api-server" if self.major >= 3 else "webserver"]
         if self.celery:
