@@ -52,7 +52,7 @@ bench: build $(BENCH_CORPUS)
 
 # Re-captures tests/data/airflow from real Airflow runs: every version in
 # tools/capture-airflow/versions.tsv, text and (where the version has it) JSON logging. Needs PyPI,
-# redis-server and PostgreSQL; ~3 min a capture. Not part of `make test`, which reads the committed set.
+# redis-server and PostgreSQL; ~2 min a capture. Not part of `make test`, which reads the committed set.
 airflow-corpus:
 	AIRLOG_AIRFLOW_VENVS=$${AIRLOG_AIRFLOW_VENVS:-build/airflow} bash tools/capture-airflow/capture-all.sh
 

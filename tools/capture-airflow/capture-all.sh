@@ -1,7 +1,7 @@
 #!/bin/bash
 # capture-all.sh [OUT] — `make airflow-corpus`: captures every version in versions.tsv with the
 # default text logging and, where the version has it, JSON logging, into OUT (default
-# tests/data/airflow). Needs PyPI (venv.sh), Debian's redis-server and PostgreSQL; ~3 min a capture.
+# tests/data/airflow). Needs PyPI (venv.sh), Debian's redis-server and PostgreSQL; ~2 min a capture.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../../tests/data/airflow}
