@@ -7,7 +7,7 @@ ASAN_BUILD := build/asan
 DEMO_CORPUS := build/corpus/demo
 BENCH_CORPUS := build/corpus/bench-64M.log
 
-.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus format clean
+.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus format clean
 
 all: build
 
@@ -58,6 +58,12 @@ $(BENCH_CORPUS):
 
 bench: build $(BENCH_CORPUS)
 	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+
+# Re-captures tests/data/airflow from real Airflow runs: every version in
+# tools/capture-airflow/versions.tsv, text and (where the version has it) JSON logging. Needs PyPI,
+# redis-server and PostgreSQL; ~2 min a capture. Not part of `make test`, which reads the committed set.
+airflow-corpus:
+	AIRLOG_AIRFLOW_VENVS=$${AIRLOG_AIRFLOW_VENVS:-build/airflow} bash tools/capture-airflow/capture-all.sh
 
 # Applies .clang-format to every C and C++ file (the FormatCheck test checks it).
 format: deps
