@@ -285,6 +285,24 @@ bool read_workload_state(std::string_view msg, Event& ev) {
   return true;
 }
 
+// 3.x supervisor and task runner: `Server indicated the task shouldn't be running anymore` with the
+// API's 409 detail `{'reason': 'not_running', …, 'current_state': 'failed'}` (a console dict in the
+// text, a JSON object in attrs; 3.1 nests it in another `detail`): the state the TI was set to
+// from outside (marked failed / success, cleared). The line is a task_state event without it too.
+void read_current_state(std::string_view msg, Event& ev) {
+  constexpr std::string_view kKey = "current_state";
+  for (std::string_view text : {msg, ev.attrs}) {
+    const size_t at = text.find(kKey);
+    if (at == std::string_view::npos) continue;
+    std::string_view s = text.substr(at + kKey.size());
+    size_t i = 0;  // `': '`, `":"` or `=` between the key and its value, and the value's quote
+    while (i < s.size() && i < 4 && (s[i] == '\'' || s[i] == '"' || s[i] == ':' || s[i] == ' ' || s[i] == '=')) ++i;
+    const State st = parse_state(leading_word(s.substr(i)));
+    if (ev.state == State::none) ev.state = st;
+    return;
+  }
+}
+
 // Runs row `r`'s reader on the message. False when the reader declines the line.
 bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& ev) {
   int32_t n = 0;
@@ -330,6 +348,7 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
     case Reader::signal_sigterm:
       return msg.find("signal=SIGTERM") != std::string_view::npos ||
              ev.attrs.find(R"("signal":"SIGTERM")") != std::string_view::npos;
+    case Reader::current_state: read_current_state(msg, ev); return true;
   }
   return false;
 }
