@@ -835,7 +835,8 @@ TEST_F(TemplateTest, StateSetExternally) {
   EXPECT_EQ(p[2].ti_id, "01a25178-140a-7fbb-ba5b-cac0df89ddcb");
   EXPECT_EQ(p[3].state, State::success);
   EXPECT_EQ(p[4].state, State::failed);
-  EXPECT_EQ(p[5].state, State::none);  // no current_state: still the event
+  EXPECT_EQ(p[4].ti_id, "01a25174-f69d-77a8-8c1d-c246585e5294");  // the id inside the console's `UUID('…')`
+  EXPECT_EQ(p[5].state, State::none);                             // no current_state: still the event
 }
 
 TEST_F(TemplateTest, SupervisorTaskFinishedJson) {

@@ -250,10 +250,13 @@ std::string_view uuid_prefix(std::string_view s) {
   return s.substr(0, end);
 }
 
-// The task instance's UUID after `ti_id=` (it ends the repr: `… [queued] ti_id=<uuid>>`).
+// The task instance's UUID after `ti_id=` (it ends the repr: `… [queued] ti_id=<uuid>>`; console
+// pairs print `ti_id=UUID('<uuid>')`).
 void read_ti_id(std::string_view msg, Event& ev) {
   std::string_view s;
-  if (ev.ti_id.empty() && text_after(msg, Anchor::ti_id_key, &s)) ev.ti_id = uuid_prefix(s);
+  if (!ev.ti_id.empty() || !text_after(msg, Anchor::ti_id_key, &s)) return;
+  if (s.starts_with("UUID('")) s.remove_prefix(6);  // the uuid.UUID's repr (3.x console pairs)
+  ev.ti_id = uuid_prefix(s);
 }
 
 // Marking task instance <TaskInstance: d.t r [running] ti_id=…> as failed: the state after the
