@@ -120,7 +120,9 @@ class Assembler {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
-      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      else if (r.ev.format == Format::airlog_json)
+        anchors &= kLineMarks;  // airlog's own line: its fields were read from the text already
+      if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
     }
@@ -151,10 +153,12 @@ class Assembler {
       uint64_t anchors = s.anchors;
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
+      else if (r.ev.format == Format::airlog_json)
+        anchors &= kLineMarks;
       else if (anchors & kUnscanned)
         anchors = scan_text(detail::impl_of(st_.db), scratch_, block_.substr(s.begin, s.end - s.begin));
       finish();
-      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
       start(r, s.begin, text, had_cr, first_number + j, anchors);
       if (!r.foldable) finish();
       ++line_index_;
@@ -433,6 +437,10 @@ class Assembler {
     if (!after.empty()) std::memcpy(m + nl + 1 + t.message.size(), after.data(), after.size());
     ev.message = {m, size};
   }
+
+  // Whether templates are read from an event's text: not from a raw line's, and not from airlog's
+  // own contract line's, whose keys already hold what airlog read from the text.
+  static bool templated(Format f) { return f != Format::raw && f != Format::airlog_json; }
 
   // The anchors that describe a line's bytes rather than a template in its text.
   static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);
