@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,26 @@ TEST(Golden, CliAgreesWithTheLibrary) {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_TRUE(run.out == read_file(golden_dir() / (name + ".jsonl")))
         << first_difference(name, read_file(golden_dir() / (name + ".jsonl")), run.out);
+  }
+}
+
+// airlog reads its own output back (format airlog-json): every golden .jsonl parsed again gives the
+// same keys and values, except `line`, `lines` and `format`, which describe the line read.
+std::string without_reading_keys(const std::string& jsonl) {
+  static const std::regex kReading(R"re("line":\d+,"lines":\d+,|"format":"[a-z-]+",)re");
+  std::string out;
+  for (const std::string& l : split_lines(jsonl)) out += std::regex_replace(l, kReading, "") + "\n";
+  return out;
+}
+
+TEST(Golden, OwnOutputReadsBackToTheSameFields) {
+  for (const std::string& name : golden_names()) {
+    SCOPED_TRACE(name);
+    const std::string first = read_file(golden_dir() / (name + ".jsonl"));
+    Result again = parse_whole(first, {}, "events.jsonl");
+    EXPECT_EQ(without_reading_keys(again.jsonl), without_reading_keys(first));
+    EXPECT_EQ(again.stats.by_format[static_cast<size_t>(Format::airlog_json)], again.stats.events_out);
+    EXPECT_TRUE(parse_in_pieces(first, 97, {}, "events.jsonl").jsonl == again.jsonl);
   }
 }
 

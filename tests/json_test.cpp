@@ -688,6 +688,77 @@ TEST(Json, ValidObjectWithoutEventIsRawButNotInvalid) {
   }
 }
 
+// airlog's own contract lines (airlog.logging.JsonFormatter, `airlog parse --output jsonl`): the
+// contract's keys fill their fields (event = the kind, message = the text), on both paths and in
+// any key order; other keys join the line's `attrs`; line, lines and format are this reading's.
+TEST(Json, AirlogContractLinesReadBack) {
+  const std::string formatter =
+      R"J({"ts_ns":1796662583258758000,"level":"error","component":"worker","logger":"airflow.task","file":"taskinstance.py","lineno":441,"message":"Task failed\nTraceback (most recent call last):\nValueError: boom","dag_id":"etl","task_id":"load","run_id":"manual__1","logical_date":"2024-01-01T00:00:00Z","try_number":2,"map_index":3,"event":"exception","state":"failed","return_code":1,"exception_type":"ValueError","exception_message":"boom","pod":"w-1"})J";
+  const std::string parsed =
+      R"J({"line":7,"lines":2,"ts_ns":1,"level":"info","component":"api-server","format":"uvicorn-access","message":"GET /x","http_method":"GET","http_path":"/x","http_status":200,"client":"10.0.0.1:5","stream":"stderr","ingest_ts_ns":2,"trace_id":"0af7651916cd43dd8448eb211c80319c","attrs":{"pid":7},"truncated":true})J";
+  const std::string untimed = R"J({"line":1,"lines":1,"component":"unknown","format":"raw","message":" "})J";
+  const std::string sorted =  // `jq -S`: the kind's `event` before `message`
+      R"J({"component":"task","event":"task_state","level":"info","message":"Marking task as SUCCESS.","state":"success","ts_ns":5})J";
+  Paths p;
+  run_both(formatter + "\n" + parsed + "\n" + untimed + "\n" + sorted + "\n" + formatter + "\n", p);
+  ASSERT_EQ(p.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(p[i].format, Format::airlog_json) << i;
+  const Event& f = p[0];
+  EXPECT_EQ(f.ts_ns, 1796662583258758000);
+  EXPECT_EQ(f.level, Level::error);
+  EXPECT_EQ(f.logger, "airflow.task");
+  EXPECT_EQ(f.file, "taskinstance.py");
+  EXPECT_EQ(f.lineno, 441);
+  EXPECT_EQ(f.message, "Task failed\nTraceback (most recent call last):\nValueError: boom");
+  EXPECT_EQ(f.dag_id, "etl");
+  EXPECT_EQ(f.task_id, "load");
+  EXPECT_EQ(f.run_id, "manual__1");
+  EXPECT_TRUE(f.has_logical_date);
+  EXPECT_EQ(f.logical_date_ns, utc_ns(2024, 1, 1, 0, 0, 0));
+  EXPECT_EQ(f.try_number, 2);
+  EXPECT_EQ(f.map_index, 3);
+  EXPECT_EQ(f.kind, EventKind::exception);
+  EXPECT_EQ(f.state, State::failed);
+  EXPECT_TRUE(f.has_return_code);
+  EXPECT_EQ(f.return_code, 1);
+  EXPECT_EQ(f.exception_type, "ValueError");
+  EXPECT_EQ(f.exception_message, "boom");
+  EXPECT_EQ(f.attrs, R"({"pod":"w-1"})");
+  const Event& a = p[1];
+  EXPECT_EQ(a.message, "GET /x");
+  EXPECT_EQ(a.http_method, "GET");
+  EXPECT_EQ(a.http_status, 200);
+  EXPECT_EQ(a.client, "10.0.0.1:5");
+  EXPECT_EQ(a.channel, Channel::stderr_stream);
+  EXPECT_TRUE(a.has_ingest_ts);
+  EXPECT_EQ(a.ingest_ts_ns, 2);
+  EXPECT_EQ(a.trace_id, "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(a.attrs, R"({"pid":7})");
+  EXPECT_TRUE(a.flags & kFlagTruncated);
+  EXPECT_EQ(p[2].message, " ");
+  EXPECT_FALSE(p[2].has_ts);
+  EXPECT_EQ(p[3].kind, EventKind::task_state);
+  EXPECT_EQ(p[3].state, State::success);
+  EXPECT_EQ(p[3].message, "Marking task as SUCCESS.");
+}
+
+TEST(Json, ContractLineComponentAndMergedAttrs) {
+  Result r = parse_whole(
+      R"J({"ts_ns":1,"level":"info","component":"triggerer","message":"x","attrs":{"pid":7},"pod":"w-1"}
+{"ts_ns":1,"level":"info","component":"unknown","logger":"airflow.jobs.scheduler_job_runner","message":"y"}
+{"timestamp":"2026-12-07T16:56:15Z","level":"info","event":"task_state","message":"not a contract line: no ts_ns"}
+)J",
+      {}, "events.jsonl");
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.at(0).ev.component, Component::triggerer);
+  EXPECT_NE(r.at(0).json.find(R"("attrs":{"pid":7,"pod":"w-1"})"), std::string::npos) << r.at(0).json;
+  EXPECT_EQ(r.at(1).ev.component, Component::unknown);  // as the line says, not inferred from the logger
+  // An Airflow line stays one: `event` is its message, `message` an attr.
+  EXPECT_EQ(r.at(2).ev.format, Format::airflow_json);
+  EXPECT_EQ(r.at(2).message, "task_state");
+  EXPECT_NE(r.at(2).json.find(R"("attrs":{"message":"not a contract line: no ts_ns"})"), std::string::npos);
+}
+
 TEST(Json, RunWithOneInvalidLineInTheMiddle) {
   // 60 lines, one invalid line in the middle: the run is read in batches around it.
   for (const std::string& bad : invalid_lines()) {

@@ -359,6 +359,23 @@ TEST(StreamFold, ConsoleTrailerParserReadsLoggerAndPairs) {
   EXPECT_EQ(none.ev.message, "rows [3] were skipped");
 }
 
+// 3.3.2 text worker.log: Celery's ` ` before its banner follows a multi-line console record; the
+// trailer is still read from the last line with text.
+TEST(StreamFold, ConsoleTrailerBeforeTrailingBlankLines) {
+  Result r = parse_whole(
+      "2026-12-07T16:54:29.019434Z [warning  ] You're running the worker with superuser privileges: this is\n"
+      "absolutely not recommended!\n"
+      " [py.warnings] category=SecurityWarning lineno=841\n"
+      " \n"
+      " -------------- celery@vm v5.6.3 (recovery)\n");
+  ASSERT_EQ(r.events.size(), 2u) << r.jsonl;
+  EXPECT_EQ(r.at(0).logger, "py.warnings");
+  EXPECT_EQ(r.at(0).message,
+            "You're running the worker with superuser privileges: this is\nabsolutely not recommended!\n "
+            "category=SecurityWarning lineno=841\n ");
+  EXPECT_EQ(r.at(1).ev.format, Format::airflow_banner);
+}
+
 TEST(StreamFold, BracketsInFoldedTextAreNotAConsoleTrailer) {
   const std::string text =
       "2025-04-23 15:27:24 [info     ] Report follows\n"
@@ -406,6 +423,56 @@ TEST(StreamFold, BannersAreOneEventEach) {
             "Running the Gunicorn Server with:\nWorkers: 4 sync\nAccess Logformat: \n" + std::string(65, '='));
   EXPECT_EQ(p.at(3).ev.format, Format::gunicorn_error);
   expect_invariant(p, 8);
+}
+
+// The Celery worker's banner and shutdown messages (3.3.2 worker.log with JSON logging): Celery
+// print()s ` \n` + the banner as one text and safe_say()s `\nworker: Warm shutdown (MainProcess)\n`,
+// so the blank line before each is theirs. A blank line before anything else stays raw.
+TEST(StreamFold, CeleryBannerAndShutdownTakeTheirBlankLine) {
+  const std::string log =
+      "{\"timestamp\":\"2026-12-07T16:56:14.055729Z\",\"level\":\"info\",\"event\":\"starting stale bundle cleanup "
+      "process\",\"logger\":\"airflow.providers.celery.cli.celery_command\"}\n"
+      " \n"
+      " -------------- celery@vm v5.6.3 (recovery)\n"
+      "--- ***** ----- \n"
+      "- ** ---------- .> app:         airflow.providers.celery.executors.celery_executor:0x7f0fae8fca50\n"
+      " -------------- [queues]\n"
+      "                .> default          exchange=default(direct) key=default\n"
+      "                \n"
+      "\n"
+      "[tasks]\n"
+      "  . execute_workload\n"
+      "\n"
+      "{\"timestamp\":\"2026-12-07T16:56:15.766510Z\",\"level\":\"info\",\"event\":\"Connected to "
+      "redis://:**@127.0.0.1:8379/0\",\"logger\":\"celery.worker.consumer.connection\"}\n"
+      "\n"
+      "not celery\n"
+      "\n"
+      "worker: Warm shutdown (MainProcess)\n"
+      "\n";
+  Result r = parse_whole(log);
+  ASSERT_EQ(r.events.size(), 7u) << r.jsonl;
+  EXPECT_EQ(r.at(1).ev.format, Format::airflow_banner);
+  EXPECT_EQ(r.at(1).ev.line, 2u);
+  EXPECT_EQ(r.at(1).ev.lines, 11u);
+  EXPECT_TRUE(r.at(1).message.starts_with(" \n -------------- celery@vm v5.6.3 (recovery)\n")) << r.at(1).message;
+  EXPECT_TRUE(r.at(1).message.ends_with("[tasks]\n  . execute_workload\n")) << r.at(1).message;
+  EXPECT_EQ(r.at(2).ev.format, Format::airflow_json);
+  EXPECT_EQ(r.at(3).ev.format, Format::raw);  // a blank line before a line that is not Celery's
+  EXPECT_EQ(r.at(3).message, "");
+  EXPECT_EQ(r.at(4).ev.format, Format::raw);
+  EXPECT_EQ(r.at(5).ev.format, Format::celery);
+  EXPECT_EQ(r.at(5).ev.line, 16u);
+  EXPECT_EQ(r.at(5).ev.lines, 2u);
+  EXPECT_EQ(r.at(5).logger, "MainProcess");
+  EXPECT_EQ(r.at(5).ev.component, Component::worker);
+  EXPECT_EQ(r.at(5).message, "\nworker: Warm shutdown (MainProcess)");
+  EXPECT_EQ(r.at(6).ev.format, Format::raw);  // a blank line at the end of the input
+  expect_invariant(r, 18);
+  for (size_t piece : {1u, 2u, 7u, 64u}) {
+    EXPECT_EQ(parse_in_pieces(log, piece).jsonl, r.jsonl) << piece;
+    EXPECT_EQ(feed_in_pieces(log, piece).jsonl, r.jsonl) << piece;
+  }
 }
 
 TEST(StreamFold, EmptyRecordMessageAndEmptyComposeLines) {

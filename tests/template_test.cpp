@@ -805,6 +805,40 @@ TEST_F(TemplateTest, SupervisorForwardsSigterm33) {
   EXPECT_EQ(p[2].kind, EventKind::none);
 }
 
+// A run / task instance marked failed (or success …) from outside while the task runs. 2.x: the
+// LocalTaskJob's heartbeat sees the new state. 3.x: the API answers the supervisor's heartbeat
+// with 409 and the state (scheduler / worker stdout as console or JSON, the task file as JSON;
+// 3.1 nests the detail once more). Real lines from 2.10.5, 3.1.8, 3.2.2 and 3.3.2 captures.
+TEST_F(TemplateTest, StateSetExternally) {
+  auto p = parse(
+      rec("State of this instance has been externally set to failed. Terminating instance.",
+          "local_task_job_runner.py:346", "WARNING") +
+      "\n" +
+      rec("State of this instance has been externally set to success. Terminating instance.",
+          "local_task_job_runner.py:346", "WARNING") +
+      "\n"
+      R"J({"timestamp":"2026-12-07T17:06:02.857214Z","level":"error","event":"Server indicated the task shouldn't be running anymore","detail":{"reason":"not_running","message":"TI is no longer in the running state and task should terminate","current_state":"failed"},"status_code":409,"ti_id":"01a25178-140a-7fbb-ba5b-cac0df89ddcb","logger":"supervisor","filename":"supervisor.py","lineno":1720})J"
+      "\n"
+      R"J({"timestamp":"2026-12-07T17:09:53.877069Z","level":"error","event":"Server indicated the task shouldn't be running anymore. Terminating process","detail":{"reason":"not_running","message":"TI is no longer in the running state and task should terminate","current_state":"success"},"logger":"task"})J"
+      "\n"
+      "2026-12-07T17:02:42.405212Z [error    ] Server indicated the task shouldn't be running anymore [supervisor] "
+      "detail={'detail': {'reason': 'not_running', 'message': 'TI is no longer in the running state and task should "
+      "terminate', 'current_state': 'failed'}} loc=supervisor.py:1115 status_code=409 "
+      "ti_id=UUID('01a25174-f69d-77a8-8c1d-c246585e5294')\n"
+      "2026-12-07T17:02:43.000000Z [error    ] Server indicated the task shouldn't be running anymore [supervisor] "
+      "detail={'reason': 'not_running'}\n");
+  ASSERT_EQ(p.size(), 6u) << p.dump();
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(p[i].kind, EventKind::task_state) << i;
+  EXPECT_EQ(p[0].state, State::failed);
+  EXPECT_EQ(p[1].state, State::success);
+  EXPECT_EQ(p[2].state, State::failed);
+  EXPECT_EQ(p[2].ti_id, "01a25178-140a-7fbb-ba5b-cac0df89ddcb");
+  EXPECT_EQ(p[3].state, State::success);
+  EXPECT_EQ(p[4].state, State::failed);
+  EXPECT_EQ(p[4].ti_id, "01a25174-f69d-77a8-8c1d-c246585e5294");  // the id inside the console's `UUID('…')`
+  EXPECT_EQ(p[5].state, State::none);                             // no current_state: still the event
+}
+
 TEST_F(TemplateTest, SupervisorTaskFinishedJson) {
   PARSE_ONE(
       e,

@@ -36,8 +36,9 @@ enum class Format : uint8_t {
   traceback,        ///< a Python traceback that follows no record
   airflow_banner,   ///< the ASCII-art start-up banner and gunicorn start-up banner lines
   go_slog,          ///< Go log/slog TextHandler `time=… level=INFO msg="…" k=v` (3.3 Go SDK edge worker)
+  airlog_json,      ///< airlog's own contract JSON lines (`airlog parse` output, airlog.logging.JsonFormatter)
 };
-inline constexpr int kFormatCount = 15;
+inline constexpr int kFormatCount = 16;
 
 /// Operational event kinds (the `event` key). `none` when the line is not one of them.
 enum class EventKind : uint8_t {

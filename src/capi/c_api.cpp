@@ -32,6 +32,7 @@ static_assert(AIRLOG_STATE_COUNT == airlog::kStateCount);
 static_assert(AIRLOG_LEVEL_CRITICAL == static_cast<int>(airlog::Level::critical));
 static_assert(AIRLOG_COMPONENT_DAG_PROCESSOR == static_cast<int>(airlog::Component::dag_processor));
 static_assert(AIRLOG_FORMAT_GO_SLOG == static_cast<int>(airlog::Format::go_slog));
+static_assert(AIRLOG_FORMAT_AIRLOG_JSON == static_cast<int>(airlog::Format::airlog_json));
 static_assert(AIRLOG_EVENT_HTTP_ACCESS == static_cast<int>(airlog::EventKind::http_access));
 static_assert(AIRLOG_STATE_SHUTDOWN == static_cast<int>(airlog::State::shutdown));
 static_assert(AIRLOG_CHANNEL_STDERR == static_cast<int>(airlog::Channel::stderr_stream));

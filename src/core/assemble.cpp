@@ -50,6 +50,7 @@ struct Pending {
   std::string_view exception_line;
   uint32_t flags = 0;
   bool split_in_traceback = false;  // a continuation: whether the split fell inside a traceback
+  bool blank_lead = false;          // a lone blank raw line, held one line for a Celery record it leads
 };
 
 class Assembler {
@@ -110,6 +111,8 @@ class Assembler {
       continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
     } else if (!parse_line(text, anchors, ctx_, r)) {
       unrecognised(begin, text, had_cr, anchors, number, over_long);
+    } else if (r.after_blank && pending_.blank_lead && !over_long && same_channel()) {
+      adopt_lead(r, begin, text, had_cr, anchors, number);  // Celery printed the blank line before it
     } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() &&
                continues_banner(r.ev.message)) {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
@@ -117,7 +120,9 @@ class Assembler {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
-      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      else if (r.ev.format == Format::airlog_json)
+        anchors &= kLineMarks;  // airlog's own line: its fields were read from the text already
+      if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
       start(r, begin, text, had_cr, number, anchors);
       if (!r.foldable) finish();
     }
@@ -148,10 +153,12 @@ class Assembler {
       uint64_t anchors = s.anchors;
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
+      else if (r.ev.format == Format::airlog_json)
+        anchors &= kLineMarks;
       else if (anchors & kUnscanned)
         anchors = scan_text(detail::impl_of(st_.db), scratch_, block_.substr(s.begin, s.end - s.begin));
       finish();
-      if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+      if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
       start(r, s.begin, text, had_cr, first_number + j, anchors);
       if (!r.foldable) finish();
       ++line_index_;
@@ -182,7 +189,12 @@ class Assembler {
     }
     raw.foldable = false;
     start(raw, begin, text, had_cr, number, anchors);
-    finish();
+    // A blank line stays open for one more line: Celery writes one before its banner and its
+    // shutdown messages (after_blank), and it is theirs. Any other next line emits it as it was.
+    if (!over_long && !nul_only(text) && content.find_first_not_of(" \t") == std::string_view::npos)
+      pending_.blank_lead = true;
+    else
+      finish();
   }
 
   // Emits the pending event, if any.
@@ -251,7 +263,7 @@ class Assembler {
     // Every field set here (no `p = Pending{}`: that would write the ~300-byte head twice per line).
     p.head = r;
     p.active = true;
-    p.in_traceback = p.traceback_seen = p.split_in_traceback = false;
+    p.in_traceback = p.traceback_seen = p.split_in_traceback = p.blank_lead = false;
     p.exception_line = {};
     p.line = number;
     p.flags = start_flags_;
@@ -304,6 +316,28 @@ class Assembler {
     track_traceback(content);
   }
 
+  // The record `r` of line `text` takes over the open blank lead line as its first line: the event
+  // starts at the lead, the record's fields are its fields, and the message is both lines as
+  // printed (`\nworker: Warm shutdown (MainProcess)`).
+  void adopt_lead(LineResult& r, size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number) {
+    Pending& p = pending_;
+    if (r.ev.format != Format::raw) extract_templates(anchors, ctx_, r.ev);
+    const Event lead = p.head.ev;
+    const bool lead_in_place = p.head.message_in_place;
+    p.head = r;
+    Event& ev = p.head.ev;
+    ev.message = lead.message;
+    p.head.message_in_place = lead_in_place;
+    if (lead.has_ingest_ts) {  // the envelope's stamp of the first line, as start() sets it
+      ev.ingest_ts_ns = lead.ingest_ts_ns;
+      ev.has_ingest_ts = true;
+      if (!ev.has_ts) ev.ts_ns = lead.ts_ns, ev.has_ts = lead.has_ts;
+    }
+    if (ev.channel == Channel::none) ev.channel = lead.channel;
+    p.blank_lead = false;
+    fold(begin, text, had_cr, anchors, number);
+  }
+
   // With envelopes, a line folds only into an event of its own stream: the stdout and stderr of
   // a container are interleaved in one file, and a record's traceback is written to the record's
   // stream (an uncaught exception on stderr is not part of the stdout record before it).
@@ -350,9 +384,18 @@ class Assembler {
   // as for a one-line event: logger and fields set, ` [logger]` dropped from the message.
   void take_console_trailer(Event& ev) {
     std::string_view msg = ev.message;
-    const size_t nl = msg.rfind('\n');
+    // Blank lines after the trailer are not the record's (Celery's ` ` before its banner): the
+    // trailer is on the last line with text, and they stay after it in the message.
+    size_t end = msg.size();
+    size_t nl = msg.rfind('\n');
+    while (nl != std::string_view::npos && nl > 0 &&
+           msg.substr(nl + 1, end - nl - 1).find_first_not_of(" \t") == std::string_view::npos) {
+      end = nl;
+      nl = msg.rfind('\n', nl - 1);
+    }
     if (nl == std::string_view::npos) return;
-    std::string_view last = msg.substr(nl + 1);
+    std::string_view last = msg.substr(nl + 1, end - nl - 1);
+    const std::string_view after = msg.substr(end);
     LineResult r;
     if (!parse_console_trailer(last, ctx_, r)) return;
     // Only a real trailer: ` [logger]` at the end or followed by `key=value` pairs.
@@ -385,12 +428,19 @@ class Assembler {
       ev.has_logical_date = true;
     }
     if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
-    // The message: every line but the last as it was, then the last line's event text and pairs.
-    char* m = out_.arena.allocate(nl + 1 + t.message.size());
+    // The message: every line but the last as it was, then the last line's event text and pairs
+    // (and the blank lines after it).
+    const size_t size = nl + 1 + t.message.size() + after.size();
+    char* m = out_.arena.allocate(size);
     std::memcpy(m, msg.data(), nl + 1);
     if (!t.message.empty()) std::memcpy(m + nl + 1, t.message.data(), t.message.size());
-    ev.message = {m, nl + 1 + t.message.size()};
+    if (!after.empty()) std::memcpy(m + nl + 1 + t.message.size(), after.data(), after.size());
+    ev.message = {m, size};
   }
+
+  // Whether templates are read from an event's text: not from a raw line's, and not from airlog's
+  // own contract line's, whose keys already hold what airlog read from the text.
+  static bool templated(Format f) { return f != Format::raw && f != Format::airlog_json; }
 
   // The anchors that describe a line's bytes rather than a template in its text.
   static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);

@@ -33,7 +33,8 @@ class Enricher {
   void complete(Event& ev, std::string_view exception_line, bool traceback_seen, Component line_component) {
     if (!exception_line.empty() && ev.exception_type.empty()) take_exception(ev, exception_line);
     // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
-    if (ev.format != Format::airflow_json && !valid_utf8(ev.message)) ev.flags |= kFlagInvalidUtf8;
+    if (ev.format != Format::airflow_json && ev.format != Format::airlog_json && !valid_utf8(ev.message))
+      ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty())) ev.kind = EventKind::exception;
     resolve_component(ev, line_component);
     fill_from_path(ev);
@@ -63,8 +64,8 @@ class Enricher {
       ev.component = st_.path.component;
       return;
     }
-    if (line_component != Component::unknown) {
-      ev.component = line_component;
+    if (line_component != Component::unknown || ev.format == Format::airlog_json) {
+      ev.component = line_component;  // airlog's own line says it (or said unknown)
       return;
     }
     if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then

@@ -60,6 +60,8 @@ enum class Anchor : uint8_t {
   unhandled_exception,  // "Unhandled exception" (3.3 sys.excepthook, logger unhandled_exception)
   workload_finished,    // "Workload finished" (3.3 supervisor; 3.0–3.2 "Task finished"; final_state=)
   forwarding_signal,    // "Received signal, forwarding to task subprocess" (3.3 supervisor; signal=SIGTERM)
+  externally_set,       // "State of this instance has been externally set to " (2.x LocalTaskJob; the state word)
+  not_running,          // "Server indicated the task shouldn't be running anymore" (3.x supervisor; current_state)
   count
 };
 
@@ -100,6 +102,7 @@ enum class Reader : uint8_t {
   needs_logger,        ///< accepts only when the logger is the row's (Rule::logger)
   workload_state,      ///< needs_state; an ExecuteTask workload's `workload_id` is the ti_id
   signal_sigterm,      ///< accepts only when the line's `signal` (console pair or JSON attr) is SIGTERM
+  current_state,       ///< the state of a `current_state` value (console dict in the text or JSON attr), if any
 };
 
 struct Rule {
@@ -189,6 +192,10 @@ inline constexpr Rule kRules[] = {
      R::workload_state, 51},
     {Anchor::forwarding_signal, "forwarding-signal", "Received signal, forwarding to task subprocess", exact,
      K::sigterm, S::none, R::signal_sigterm, 161},
+    {Anchor::externally_set, "externally-set", "State of this instance has been externally set to ", exact,
+     K::task_state, S::none, R::state_word, 23},
+    {Anchor::not_running, "not-running", "Server indicated the task shouldn't be running anymore", exact, K::task_state,
+     S::none, R::current_state, 24},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;

@@ -95,13 +95,18 @@ def test_json_formatter_writes_contract_keys_and_traceback(capture):
 
 
 def test_json_formatter_output_is_what_airlog_parses_back(capture):
-    """The formatter's lines are JSON that airlog itself reads as structured events."""
+    """The formatter's lines are airlog's own contract lines: airlog reads every key back."""
     logger, handler, stream = capture
-    handler.setFormatter(JsonFormatter(use_task_env=False))
-    logger.error("Marking task as FAILED. dag_id=d, task_id=t, run_id=r, execution_date=20240101T000000, "
-                 "start_date=20240101T000001, end_date=20240101T000002")
+    handler.setFormatter(JsonFormatter(component="worker", use_task_env=False))
+    message = ("Marking task as FAILED. dag_id=d, task_id=t, run_id=r, execution_date=20240101T000000, "
+               "start_date=20240101T000001, end_date=20240101T000002")
+    logger.error(message)
+    written = json.loads(stream.getvalue())
     (e,) = airlog.Parser().parse(stream.getvalue())
-    assert e.format == "airflow-json" and e.level == "error" and (e.dag_id, e.task_id, e.run_id) == ("d", "t", "r")
+    assert e.format == "airlog-json" and e.level == "error" and (e.dag_id, e.task_id, e.run_id) == ("d", "t", "r")
+    assert e.message == message and e.event == "task_state" and e.state == "failed"
+    assert e.ts_ns == written["ts_ns"] and e.component == "worker" and e.logger == written["logger"]
+    assert e.logical_date == "2024-01-01T00:00:00Z" and e.lineno == written["lineno"]
 
 
 def test_exception_fields_from_exc_info_without_a_parse(capture):

@@ -30,6 +30,8 @@ struct LineResult {
   bool foldable = true;                           ///< following unrecognised lines may join this event
   bool message_in_place = false;                  ///< ev.message is a view into the block ending at the line's end
   bool compose_prefixed = false;                  ///< the line carried a `name  | ` docker-compose prefix
+  bool after_blank = false;  ///< Celery prints this record after a blank line of its own (the banner's
+                             ///< ` \n`, safe_say's `\n`): a lone blank line just before it is its first line
 };
 
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).
@@ -45,13 +47,16 @@ bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineR
 /// `out` is default-constructed; of `ctx`, only the arena is used.
 bool parse_console_trailer(std::string_view text, LineContext& ctx, LineResult& out);
 
-/// The first lines of gunicorn's and uvicorn's start-up banners (Format::airflow_banner): each
-/// starts a banner record of its own, which the banner lines after it join.
+/// The first lines of gunicorn's, uvicorn's and the Celery worker's start-up banners
+/// (Format::airflow_banner): each starts a banner record of its own, which the banner lines after
+/// it join (Celery's art, `[config]`, `[queues]` and `[tasks]` lines fold in as unrecognised lines).
 inline constexpr std::string_view kGunicornBannerHead = "Running the Gunicorn Server with:";
 inline constexpr std::string_view kUvicornBannerHead = "Running the uvicorn with:";
+inline constexpr std::string_view kCeleryBannerHead = " -------------- celery@";
 
 inline bool banner_head(std::string_view message) noexcept {
-  return message.starts_with(kGunicornBannerHead) || message.starts_with(kUvicornBannerHead);
+  return message.starts_with(kGunicornBannerHead) || message.starts_with(kUvicornBannerHead) ||
+         message.starts_with(kCeleryBannerHead);
 }
 
 /// Decodes an Airflow 3 JSON line (`line` starts with '{') into `out` (default-constructed).

@@ -15,6 +15,7 @@
 //    copied into attrs is always valid JSON.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstring>
 #include <new>
@@ -319,21 +320,91 @@ inline std::string_view trim_json_space(std::string_view s) noexcept {
   return s;
 }
 
+// ---------------------------------------------------------------------------------------------
+// airlog's own contract lines (docs/schema.md): `airlog parse --output jsonl` and
+// airlog.logging.JsonFormatter write the keys of the field table (airlog/fields.hpp), where
+// `event` is the event kind and `message` the text. Their keys are the table's names.
+
+// The table's rows by the first letter of their key: a key is compared with the few that start like it.
+static_assert(kFieldCount <= 64, "field masks are 64-bit");
+inline constexpr auto kContractBuckets = [] {
+  std::array<uint64_t, 26> b{};
+  for (size_t i = 0; i < kFieldCount; ++i) b[static_cast<size_t>(kFields[i].name[0] - 'a')] |= uint64_t{1} << i;
+  return b;
+}();
+
+// The EventFlag bit of each flag row (0 for the others).
+inline constexpr auto kFlagBits = []<size_t... I>(std::index_sequence<I...>) {
+  auto bit_of = []<size_t J>(std::integral_constant<size_t, J>) -> uint32_t {
+    if constexpr (std::is_same_v<RowReader<J>, FlagReader>)
+      return std::get<J>(kFieldRows).read.bit;
+    else
+      return 0;
+  };
+  return std::array<uint32_t, kFieldCount>{bit_of(std::integral_constant<size_t, I>{})...};
+}
+(std::make_index_sequence<kFieldCount>{});
+
+// The contract key starting at `k` (just after its opening quote; the input is padded) as its
+// row's index, or kFieldCount.
+inline size_t match_contract_key(const char* k) noexcept {
+  const unsigned c = static_cast<unsigned>(static_cast<unsigned char>(k[0])) - 'a';
+  if (c >= 26) return kFieldCount;
+  for (uint64_t m = kContractBuckets[c]; m != 0; m &= m - 1) {
+    const auto i = static_cast<size_t>(std::countr_zero(m));
+    const std::string_view name = kFields[i].name;
+    if (std::memcmp(k, name.data(), name.size()) == 0 && k[name.size()] == '"') return i;
+  }
+  return kFieldCount;
+}
+
+// Rows the decoder reads by name (the others by their render type and member).
+constexpr size_t kLineRow = field_index("line"), kLinesRow = field_index("lines"), kTsRow = field_index("ts_ns"),
+                 kLevelRow = field_index("level"), kComponentRow = field_index("component"),
+                 kFormatRow = field_index("format"), kLinenoRow = field_index("lineno"),
+                 kMessageRow = field_index("message"), kLogicalDateRow = field_index("logical_date"),
+                 kTryRow = field_index("try_number"), kMapIndexRow = field_index("map_index"),
+                 kEventRow = field_index("event"), kStateRow = field_index("state"),
+                 kReturnCodeRow = field_index("return_code"), kHttpStatusRow = field_index("http_status"),
+                 kStreamRow = field_index("stream"), kIngestRow = field_index("ingest_ts_ns"),
+                 kAttrsRow = field_index("attrs");
+
+// The event kind named `s` (its contract name); none when it is not one.
+EventKind event_kind_named(std::string_view s) noexcept {
+  for (int k = 1; k < kEventKindCount; ++k)
+    if (to_string(static_cast<EventKind>(k)) == s) return static_cast<EventKind>(k);
+  return EventKind::none;
+}
+
 class Decoder {
  public:
+  /// How the object's keys are read: as an Airflow 3 structlog line (`event` is the message;
+  /// keys.hpp) or as an airlog contract line (the field table's keys).
+  enum class Mode : uint8_t { airflow, contract };
+
   // `in_place`: escape-free strings may stay views of the parsed bytes. `escapes`: the object's
   // text holds a backslash somewhere (when it does not, no string needs decoding).
-  Decoder(LineContext& ctx, bool in_place, bool escapes, Event& ev) noexcept
-      : ctx_(ctx), in_place_(in_place), escapes_(escapes), ev_(ev) {}
+  Decoder(LineContext& ctx, bool in_place, bool escapes, Event& ev, Mode mode = Mode::airflow) noexcept
+      : ctx_(ctx), in_place_(in_place), escapes_(escapes), ev_(ev), mode_(mode) {}
 
   const AttrList& attrs() const noexcept { return attrs_; }
   bool has_event() const noexcept { return has_event_; }
+  bool contract() const noexcept { return mode_ == Mode::contract; }
+  Component component() const noexcept { return component_; }
+  std::string_view attrs_object() const noexcept { return attrs_object_; }
+  // Read as an Airflow line, the object looks like airlog's own: a `message` string and `ts_ns`
+  // (JsonFormatter, `airlog parse`) or `line` and `format` (`airlog parse` of an untimed line).
+  bool contract_line() const noexcept {
+    return (marks_ & kMarkMessage) &&
+           ((marks_ & kMarkTs) || (marks_ & (kMarkLine | kMarkFormat)) == (kMarkLine | kMarkFormat));
+  }
   bool http_keys() const noexcept { return http_keys_; }  // an http.access key was read
   LineContext& ctx() const noexcept { return ctx_; }
 
   // Decodes every field of `obj`. False when the object is not valid JSON.
   bool object(simdjson::ondemand::object& obj) {
     Event& ev = ev_;
+    const bool contract = mode_ == Mode::contract;
     for (auto result : obj) {
       if (result.error()) return false;
       simdjson::ondemand::field& field = result.value_unsafe();  // no copy: a copy stalls on store forwarding
@@ -349,6 +420,10 @@ class Decoder {
       // `"event":"y":[{"a":9]}` then depended on the bytes after the line.
       if (scalar && !ends_member(token)) return false;
       const std::string_view raw = trim_json_space(token);
+      if (contract) {
+        if (!contract_member(key_raw, v, t, raw)) return false;
+        continue;
+      }
       const bool str = t == json_type::string;
       bool mapped = false;
       bool http = false;
@@ -356,7 +431,9 @@ class Decoder {
       int32_t n = 0;
       const Key k = match_json_key(key_raw);
       switch (k) {
-        case Key::other: break;
+        case Key::other:
+          if (const size_t row = match_contract_key(key_raw); row != kFieldCount) mark(row, t);
+          break;
         case Key::timestamp:
           if (str && string_value(v, raw, &s)) {
             ParsedTime pt;
@@ -417,6 +494,97 @@ class Decoder {
   }
 
  private:
+  static constexpr uint8_t kMarkMessage = 1, kMarkTs = 2, kMarkLine = 4, kMarkFormat = 8;
+
+  // Notes a contract key met while reading the object as an Airflow line.
+  void mark(size_t row, json_type t) noexcept {
+    if (row == kMessageRow && t == json_type::string) marks_ |= kMarkMessage;
+    if (row == kTsRow && t == json_type::number) marks_ |= kMarkTs;
+    if (row == kLineRow) marks_ |= kMarkLine;
+    if (row == kFormatRow) marks_ |= kMarkFormat;
+  }
+
+  // One member of a contract line: the field of its key when the value has the key's type, kept
+  // in attrs otherwise (other keys too). `line`, `lines` and `format` describe the earlier
+  // reading's input (this line has its own) and are dropped. False when not valid JSON.
+  bool contract_member(const char* key_raw, value& v, json_type t, std::string_view raw) {
+    Event& ev = ev_;
+    const size_t row = match_contract_key(key_raw);
+    const bool str = t == json_type::string;
+    std::string_view s;
+    int32_t n = 0;
+    int64_t wide = 0;
+    bool mapped = false;
+    switch (row) {
+      case kLineRow:
+      case kLinesRow:
+      case kFormatRow: mapped = true; break;
+      case kTsRow:
+        mapped = t == json_type::number && !v.get_int64().get(wide);
+        if (mapped) ev.ts_ns = wide, ev.has_ts = true;
+        break;
+      case kIngestRow:
+        mapped = t == json_type::number && !v.get_int64().get(wide);
+        if (mapped) ev.ingest_ts_ns = wide, ev.has_ingest_ts = true;
+        break;
+      case kLevelRow:
+        if (str && string_value(v, raw, &s)) {
+          ev.level = parse_level(s);
+          mapped = ev.level != Level::none;
+        }
+        break;
+      case kComponentRow: mapped = str && string_value(v, raw, &s) && parse_component(s, &component_); break;
+      case kMessageRow: mapped = has_event_ = str && string_value(v, raw, &ev.message); break;
+      case kEventRow:
+        if (str && string_value(v, raw, &s)) {
+          ev.kind = event_kind_named(s);
+          mapped = ev.kind != EventKind::none;
+        }
+        break;
+      case kStateRow:
+        if (str && string_value(v, raw, &s)) {
+          ev.state = parse_state(s);
+          mapped = ev.state != State::none;
+        }
+        break;
+      case kStreamRow:
+        if (str && string_value(v, raw, &s)) {
+          ev.channel = s == "stdout" ? Channel::stdout_stream : s == "stderr" ? Channel::stderr_stream : Channel::none;
+          mapped = ev.channel != Channel::none;
+        }
+        break;
+      case kLogicalDateRow:
+        mapped = str && string_value(v, raw, &s) && apply_key(Key::logical_date, s, Fill::last_wins, ctx_, ev);
+        break;
+      case kLinenoRow: mapped = int_value(v, t, &n) && (ev.lineno = n, true); break;
+      case kTryRow: mapped = int_value(v, t, &n) && (ev.try_number = n, true); break;
+      case kMapIndexRow: mapped = int_value(v, t, &n) && (ev.map_index = n, true); break;
+      case kHttpStatusRow: mapped = int_value(v, t, &n) && (ev.http_status = n, true); break;
+      case kReturnCodeRow:
+        mapped = int_value(v, t, &n);
+        if (mapped) ev.return_code = n, ev.has_return_code = true;
+        break;
+      case kAttrsRow:
+        if (t == json_type::object) {
+          const char* start = v.raw_json_token().data();
+          if (!walk(v, 1) || !container_ends_member(v, start, &attrs_object_)) return false;
+          return true;
+        }
+        break;
+      default:
+        if (row == kFieldCount) break;
+        if (kFieldMembers[row] != nullptr && kFields[row].render == Render::text) {
+          mapped = str && string_value(v, raw, &(ev.*kFieldMembers[row]));
+        } else if (kFlagBits[row] != 0 && t == json_type::boolean) {
+          bool b = false;
+          mapped = !v.get_bool().get(b);
+          if (b) ev.flags |= kFlagBits[row];
+        }
+        break;
+    }
+    return mapped || keep(key_raw, v, t, raw, false);
+  }
+
   // `start`: where container `v` began. After it was walked: the container's text is valid JSON
   // on its own and the member ends right after it. `text` (may be null) receives that text.
   static bool container_ends_member(value& v, const char* start, std::string_view* text = nullptr) {
@@ -535,7 +703,11 @@ class Decoder {
   const bool in_place_;
   const bool escapes_;
   Event& ev_;
+  const Mode mode_;
   AttrList attrs_;
+  std::string_view attrs_object_;             // a contract line's `attrs` object, as written
+  Component component_ = Component::unknown;  // a contract line's `component`
+  uint8_t marks_ = 0;                         // contract keys met (kMark*)
   bool has_event_ = false;
   bool http_keys_ = false;
 };
@@ -557,9 +729,12 @@ void raw_line(std::string_view line, bool invalid, LineResult& out) {
   out.foldable = false;
 }
 
+void airflow_fields(Decoder& d, LineResult& out);
+void build_attrs(Decoder& d, Event& ev);
+
 // Completes `out` once the object was read: raw when it is invalid or not a log event, else the
-// http.access keys and attrs. `copy` is the padded copy the views may point into (empty when the
-// line was parsed in place).
+// line's format, the http.access keys (Airflow lines) and attrs. `copy` is the padded copy the views may point into
+// (empty when the line was parsed in place).
 void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy, LineResult& out) {
   // Text after the object, or an object that is not a log event (no `event`), stays raw so
   // nothing printed is lost.
@@ -571,8 +746,30 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
     return;
   }
   Event& ev = out.ev;
-  out.ev.format = Format::airflow_json;
   out.foldable = false;
+  if (d.contract()) {
+    ev.format = Format::airlog_json;
+    out.line_component = d.component();
+    ev.attrs = d.attrs_object();  // merged with keys the contract does not name, below
+  } else {
+    airflow_fields(d, out);
+  }
+  if (!copy.empty()) {
+    // Views into the reusable copy must move to the arena before the next line reuses it.
+    const char* lo = copy.data();
+    const char* hi = lo + copy.size();
+    for (std::string_view Event::*member : kTextMembers) {
+      std::string_view& f = ev.*member;
+      if (f.data() >= lo && f.data() < hi) f = d.ctx().arena->copy(f);
+    }
+  }
+  build_attrs(d, ev);
+}
+
+// What an Airflow 3 line's keys mean beyond their fields.
+void airflow_fields(Decoder& d, LineResult& out) {
+  Event& ev = out.ev;
+  ev.format = Format::airflow_json;
   // The task's own streams as loggers (3.3: Python's print, the Java SDK's stderr): like 3.0's
   // `chan`, which wins when both are there.
   if (ev.channel == Channel::none && ev.logger.size() == kTaskStdout.size() && starts_with(ev.logger, "task.std")) {
@@ -592,15 +789,12 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
     ev.client = {};
     ev.http_status = 0;
   }
-  if (!copy.empty()) {
-    // Views into the reusable copy must move to the arena before the next line reuses it.
-    const char* lo = copy.data();
-    const char* hi = lo + copy.size();
-    for (std::string_view Event::*member : kTextMembers) {  // attrs is built in the arena below
-      std::string_view& f = ev.*member;
-      if (f.data() >= lo && f.data() < hi) f = d.ctx().arena->copy(f);
-    }
-  }
+}
+
+// Event::attrs: the kept keys in line order, in one object built in the arena (after a contract
+// line's own `attrs` members, when it has both).
+void build_attrs(Decoder& d, Event& ev) {
+  const bool http_access = !d.contract() && ev.logger == "http.access";
   const AttrList& attrs = d.attrs();
   size_t size = 2;
   size_t kept = 0;
@@ -611,10 +805,18 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
     ++kept;
   }
   if (kept == 0) return;
+  // The members of the contract's `attrs` object ({…} without its braces and outer spaces).
+  std::string_view own = ev.attrs;
+  if (!own.empty()) own = trim(own.substr(1, own.size() - 2));
+  if (!own.empty()) size += own.size() + 1;
   char* buf = d.ctx().arena->allocate(size);
   char* p = buf;
   *p++ = '{';
-  bool first = true;
+  bool first = own.empty();
+  if (!own.empty()) {
+    std::memcpy(p, own.data(), own.size());
+    p += own.size();
+  }
   for (size_t i = 0; i < attrs.size(); ++i) {
     const Attr& a = attrs[i];
     if (a.http && http_access) continue;
@@ -653,12 +855,23 @@ bool parse_json_line(std::string_view line, LineContext& ctx, LineResult& out) {
     input = simdjson::padded_string_view(buf.data(), body.size(), buf.size());
     copy = buf;
   }
-  Decoder d(ctx, in_place, has_backslash(body), out.ev);
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object obj;
-  bool valid = !ctx.scratch->json.iterate(input).get(doc) && !doc.get_object().get(obj) && d.object(obj);
-  // Anything after the object's closing brace makes the line invalid.
-  valid = valid && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  const bool escapes = has_backslash(body);
+  auto decode = [&](Decoder& d) {
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    const bool valid = !ctx.scratch->json.iterate(input).get(doc) && !doc.get_object().get(obj) && d.object(obj);
+    // Anything after the object's closing brace makes the line invalid.
+    return valid && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  };
+  Decoder d(ctx, in_place, escapes, out.ev);
+  const bool valid = decode(d);
+  if (valid && d.contract_line()) {
+    // airlog's own line: read again with the contract's keys (rare: only airlog's output is).
+    reset(out);
+    Decoder c(ctx, in_place, escapes, out.ev, Decoder::Mode::contract);
+    finish(line, decode(c), c, copy, out);
+    return true;
+  }
   finish(line, valid, d, copy, out);
   return true;
 }
@@ -735,6 +948,10 @@ class RunParser {
       Decoder d(ctx_, true, backslash < text.data() + text.size(), r.ev);
       simdjson::ondemand::object obj;
       if (doc.get_object().get(obj) || !d.object(obj)) return k - i;
+      if (d.contract_line()) {  // airlog's own line: read per line, with the contract's keys
+        per_line(k++);
+        continue;
+      }
       finish(text, true, d, {}, r);
       set_message_in_place(text, r);
       // Anything but a clean event (no `event`, or a syntax error the batch reader let through,

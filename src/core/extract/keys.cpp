@@ -130,7 +130,10 @@ bool apply_key(Key k, std::string_view value, Fill fill, LineContext& ctx, Event
     case Key::path: return text(ev.http_path);
     case Key::client_addr: return text(ev.client);
     case Key::ti_id:
-    case Key::task_instance_id: return text(ev.ti_id);
+    case Key::task_instance_id:
+      // 3.x console lines print the uuid.UUID's repr: `ti_id=UUID('01a2…')`; the id is inside.
+      if (value.starts_with("UUID('") && value.ends_with("')")) value = value.substr(6, value.size() - 8);
+      return text(ev.ti_id);
     case Key::trace_id: return set_hex_id(value, kTraceIdDigits, ev.trace_id, fill, ctx);
     case Key::span_id: return set_hex_id(value, kSpanIdDigits, ev.span_id, fill, ctx);
     case Key::traceparent: return parse_traceparent(value, fill, ctx, ev);

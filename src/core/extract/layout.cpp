@@ -220,6 +220,15 @@ bool parse_banner(std::string_view line, LineResult& out) {
       "=================================================================",
       kUvicornBannerHead,
       "Apps: "};
+  if (starts_with(line, kCeleryBannerHead)) {
+    // Printed as one text, ` \n` + the art and its `[config]`/`[queues]`/`[tasks]` sections
+    // (celery/apps/worker.py on_start): the blank line before it is its own.
+    out.ev.format = Format::airflow_banner;
+    out.ev.message = line;
+    out.line_component = Component::worker;
+    out.after_blank = true;
+    return true;
+  }
   bool match = false;
   if (!line.empty() && (line[0] == ' ' || line[0] == '_')) {
     size_t underscores = 0;
@@ -243,6 +252,26 @@ bool parse_banner(std::string_view line, LineResult& out) {
   if (!match) return false;
   out.ev.format = Format::airflow_banner;
   out.ev.message = line;
+  return true;
+}
+
+// What the Celery worker prints outside logging on shutdown (celery/apps/worker.py safe_say, which
+// writes `\n{msg}\n`: the blank line before it is its own): `worker: Warm shutdown (MainProcess)`.
+// The process name in parentheses is the logger, as in the celery layout.
+bool parse_celery_say(std::string_view line, LineResult& out) {
+  static constexpr std::string_view kSays[] = {"worker: Warm shutdown (", "worker: Cold shutdown (",
+                                               "worker: Soft shutdown (", "worker: Hitting Ctrl+C again "};
+  bool match = false;
+  for (std::string_view say : kSays) match = match || starts_with(line, say);
+  if (!match) return false;
+  Event& ev = out.ev;
+  ev.format = Format::celery;
+  ev.message = line;
+  const size_t open = line.rfind(" (");
+  if (line.back() == ')' && open != std::string_view::npos) ev.logger = line.substr(open + 2, line.size() - open - 3);
+  out.line_component = Component::worker;
+  out.after_blank = true;
+  out.foldable = false;
   return true;
 }
 
@@ -472,6 +501,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
     return line.size() == 65 && line.find_first_not_of('=') == std::string_view::npos && parse_banner(line, out);
   }
   if ((c == 't' || c == 'l') && parse_go_slog(line, ctx, out)) return true;
+  if (c == 'w' && parse_celery_say(line, out)) return true;
   if (depth < kMaxNesting) {
     size_t skip = compose_prefix(line);
     if (skip > 0) {

@@ -250,10 +250,13 @@ std::string_view uuid_prefix(std::string_view s) {
   return s.substr(0, end);
 }
 
-// The task instance's UUID after `ti_id=` (it ends the repr: `… [queued] ti_id=<uuid>>`).
+// The task instance's UUID after `ti_id=` (it ends the repr: `… [queued] ti_id=<uuid>>`; console
+// pairs print `ti_id=UUID('<uuid>')`).
 void read_ti_id(std::string_view msg, Event& ev) {
   std::string_view s;
-  if (ev.ti_id.empty() && text_after(msg, Anchor::ti_id_key, &s)) ev.ti_id = uuid_prefix(s);
+  if (!ev.ti_id.empty() || !text_after(msg, Anchor::ti_id_key, &s)) return;
+  if (s.starts_with("UUID('")) s.remove_prefix(6);  // the uuid.UUID's repr (3.x console pairs)
+  ev.ti_id = uuid_prefix(s);
 }
 
 // Marking task instance <TaskInstance: d.t r [running] ti_id=…> as failed: the state after the
@@ -283,6 +286,24 @@ bool read_workload_state(std::string_view msg, Event& ev) {
   const size_t at = text.find(key);
   if (at != std::string_view::npos) ev.ti_id = uuid_prefix(text.substr(at + key.size()));
   return true;
+}
+
+// 3.x supervisor and task runner: `Server indicated the task shouldn't be running anymore` with the
+// API's 409 detail `{'reason': 'not_running', …, 'current_state': 'failed'}` (a console dict in the
+// text, a JSON object in attrs; 3.1 nests it in another `detail`): the state the TI was set to
+// from outside (marked failed / success, cleared). The line is a task_state event without it too.
+void read_current_state(std::string_view msg, Event& ev) {
+  constexpr std::string_view kKey = "current_state";
+  for (std::string_view text : {msg, ev.attrs}) {
+    const size_t at = text.find(kKey);
+    if (at == std::string_view::npos) continue;
+    std::string_view s = text.substr(at + kKey.size());
+    size_t i = 0;  // `': '`, `":"` or `=` between the key and its value, and the value's quote
+    while (i < s.size() && i < 4 && (s[i] == '\'' || s[i] == '"' || s[i] == ':' || s[i] == ' ' || s[i] == '=')) ++i;
+    const State st = parse_state(leading_word(s.substr(i)));
+    if (ev.state == State::none) ev.state = st;
+    return;
+  }
 }
 
 // Runs row `r`'s reader on the message. False when the reader declines the line.
@@ -330,6 +351,7 @@ bool read_fields(const Rule& r, std::string_view msg, LineContext& ctx, Event& e
     case Reader::signal_sigterm:
       return msg.find("signal=SIGTERM") != std::string_view::npos ||
              ev.attrs.find(R"("signal":"SIGTERM")") != std::string_view::npos;
+    case Reader::current_state: read_current_state(msg, ev); return true;
   }
   return false;
 }
