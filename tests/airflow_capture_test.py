@@ -335,8 +335,7 @@ def check_capture(cli, root, scores, lines_report):
             s.misses.append(f"{run['dag_id']} {run['run_id']} {run['state']} not reported")
 
 
-def load_known_misses(data):
-    path = os.path.join(data, "known_misses.json")
+def load_known_misses(path):
     return json.load(open(path, encoding="utf-8")) if os.path.exists(path) else []
 
 
@@ -345,6 +344,7 @@ def main():
     ap.add_argument("cli")
     ap.add_argument("data")
     ap.add_argument("--report", help="also write the table here")
+    ap.add_argument("--known-misses", help="explained misses (default DATA/known_misses.json)")
     args = ap.parse_args()
 
     captures = []
@@ -359,7 +359,7 @@ def main():
         print(f"no captures under {args.data}", file=sys.stderr)
         return 1
 
-    known = load_known_misses(args.data)
+    known = load_known_misses(args.known_misses or os.path.join(args.data, "known_misses.json"))
     used = [0] * len(known)
     out = []
     failed = False
