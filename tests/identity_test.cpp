@@ -4,6 +4,7 @@
 // when the dag_id is known from context (the source path, or an explicit key seen earlier in the
 // same stream). A split is never invented.
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -151,6 +152,70 @@ TEST_F(IdentityTest, ExplicitKeyFromAnEarlierParseCallOfTheSameStream) {
   EXPECT_EQ(second[0].dag_id, "a.b");
   EXPECT_EQ(second[0].task_id, "c.d");
   EXPECT_EQ(second[0].line, 3u);  // line numbers continue across calls
+}
+
+// 3.x lines that name a try only by its ti_id take the identity earlier lines of the stream gave
+// that id (real lines of a 3.3.2 capture: the Celery worker's workload line, then the supervisor's
+// `Workload finished`); the try number is the last one stated for the id, as the task's own lines
+// state it after the scheduler printed the next try's id with the previous try's number.
+TEST_F(IdentityTest, TiIdTakesTheIdentityLearnedEarlierInTheStream) {
+  auto p = parse(
+      "2026-12-07T17:09:29.442016Z [info     ] [a3c5a3a4-9b07-4a5b-8b5c-6cf1a7a0e0f1] Executing workload in Celery: "
+      "dag_rel_path=PurePosixPath('retry_then_success.py') ti=TaskInstanceDTO(id=UUID('01a2517b-5dfe-79ac-91ff-"
+      "395cdc36f61f'), task_id='flaky', dag_id='retry_then_success', "
+      "run_id='manual__2026-12-07T17:09:29.194583+00:00', "
+      "try_number=1, dag_version_id=UUID('01a2517b-3de2-7cdc-95de-417914491fa3'), map_index=-1, hostname='') "
+      "type='ExecuteTask' [airflow.providers.celery.executors.celery_executor_utils] loc=celery_executor_utils.py:254\n"
+      "2026-12-07T17:09:34.101516Z [info     ] Workload finished              [supervisor] duration=4.6 exit_code=0 "
+      "final_state=up_for_retry loc=supervisor.py:2658 workload_id=01a2517b-5dfe-79ac-91ff-395cdc36f61f "
+      "workload_type=ExecuteTask\n"
+      "2026-12-07T15:27:03.427689Z [info     ] TaskInstance Finished: dag_id=recon_retry, task_id=flaky, run_id=r1, "
+      "map_index=-1, ti_id=01a2511d-80bc-7413-bcf7-be099c70444a, state=queued, try_number=1 [scheduler_job_runner]\n"
+      "2026-12-07 15:27:03.798410+00:00 [info     ] ::group::Post Execute          [task] dag_id=recon_retry "
+      "map_index=-1 run_id=r1 task_id=flaky ti_id=01a2511d-80bc-7413-bcf7-be099c70444a try_number=2\n"
+      "2026-12-07T15:27:08.840258Z [info     ] Workload finished              [supervisor] exit_code=0 "
+      "final_state=success workload_id=01a2511d-80bc-7413-bcf7-be099c70444a workload_type=ExecuteTask\n"
+      "2026-12-07T15:27:09.000000Z [info     ] Workload finished              [supervisor] exit_code=0 "
+      "final_state=success workload_id=01a2511d-0000-0000-0000-000000000000 workload_type=ExecuteTask\n");
+  ASSERT_EQ(p.size(), 6u) << p.dump();
+  EXPECT_EQ(p[0].ti_id, "01a2517b-5dfe-79ac-91ff-395cdc36f61f");
+  EXPECT_EQ(p[0].dag_id, "retry_then_success");
+  EXPECT_EQ(p[1].kind, EventKind::task_state);
+  EXPECT_EQ(p[1].state, State::up_for_retry);
+  EXPECT_EQ(p[1].dag_id, "retry_then_success");
+  EXPECT_EQ(p[1].task_id, "flaky");
+  EXPECT_EQ(p[1].run_id, "manual__2026-12-07T17:09:29.194583+00:00");
+  EXPECT_EQ(p[1].try_number, 1);
+  EXPECT_EQ(p[4].dag_id, "recon_retry");
+  EXPECT_EQ(p[4].try_number, 2);
+  EXPECT_TRUE(p[5].dag_id.empty());  // an id no earlier line named
+}
+
+TEST_F(IdentityTest, TiIdIdentitiesAreBoundedAndPerStream) {
+  auto id = [](int i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "01a2517b-0000-7000-8000-%012d", i);
+    return std::string(buf);
+  };
+  auto named = [&](int i) {
+    return "2026-12-07T15:27:03Z [info     ] x [task] dag_id=d run_id=r task_id=t" + std::to_string(i) +
+           " ti_id=" + id(i) + " try_number=1\n";
+  };
+  auto finished = [&](int i) {
+    return "2026-12-07T15:27:08Z [info     ] Workload finished [supervisor] final_state=success workload_id=" + id(i) +
+           " workload_type=ExecuteTask\n";
+  };
+  std::string text;
+  for (int i = 0; i < 4096; ++i) text += named(i);
+  text += finished(0) + named(4096) + finished(1) + finished(4096);
+  auto p = parse(text);
+  ASSERT_EQ(p.size(), 4100u);
+  EXPECT_EQ(p[4096].task_id, "t0");                         // all 4096 remembered
+  EXPECT_TRUE(p[4098].task_id.empty()) << p[4098].task_id;  // the 4097th cleared them
+  EXPECT_EQ(p[4099].task_id, "t4096");
+  auto other = parse(finished(4096));  // another stream knows none of them
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_TRUE(other[0].task_id.empty());
 }
 
 TEST_F(IdentityTest, ExplicitKeysAreNotSharedBetweenStreams) {

@@ -22,6 +22,18 @@ void take_exception(Event& ev, std::string_view exception_line);
 /// Adds `dag_id` to st.known_dags (if new) and makes it st.last_learned_dag.
 void remember_dag(StreamState& st, std::string_view dag_id);
 
+inline constexpr size_t kMaxTiIdentities = 4096;
+
+/// Remembers the identity of event `ev` (its own dag_id, task_id and run_id) under its ti_id.
+/// The first ids seen for an id stay; its try number is the last one stated with them (the
+/// scheduler's `TaskInstance Finished` for a try may already print the next try's ti_id, whose
+/// own lines then say the right number). The map is cleared when it holds kMaxTiIdentities.
+void remember_ti(StreamState& st, const Event& ev);
+
+/// Fills the dag_id, task_id, run_id, try_number and map_index `ev` lacks from the identity
+/// learned for its ti_id, if any and if the ids it has agree. Views are copied into `arena`.
+void fill_from_ti(StreamState& st, Arena& arena, Event& ev);
+
 /// One per call of the assembler: views it sets point into `arena` (the call's batch).
 class Enricher {
  public:
@@ -37,6 +49,7 @@ class Enricher {
       ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty())) ev.kind = EventKind::exception;
     resolve_component(ev, line_component);
+    if (!ev.ti_id.empty()) by_ti_id(ev);
     fill_from_path(ev);
     learn(ev);
   }
@@ -94,6 +107,17 @@ class Enricher {
     if (!ev.has_logical_date && st_.path_has_logical_date) {
       ev.logical_date_ns = st_.path_logical_date_ns;
       ev.has_logical_date = true;
+    }
+  }
+
+  // 3.x lines that name a task try only by its ti_id (`Workload finished … workload_id=`, the
+  // supervisor's `ti_id=`) take the identity earlier events of the stream gave that id.
+  void by_ti_id(Event& ev) {
+    if (!ev.dag_id.empty() && !ev.task_id.empty() && !ev.run_id.empty()) {
+      if (ev.ti_id != st_.last_learned_ti || (ev.try_number > 0 && ev.try_number != st_.last_learned_ti_try))
+        remember_ti(st_, ev);
+    } else if (!st_.ti_identities.empty()) {
+      fill_from_ti(st_, arena_, ev);
     }
   }
 

@@ -89,7 +89,8 @@ enum class Reader : uint8_t {
   dagrun_outcome,      ///< `<DagRun …> successful|failed` (declines without an outcome)
   executor_reports,    ///< `dag.task run_id=R exited with status S for try_number N`
   executor_event,      ///< the state word after the literal
-  command_list,        ///< `['airflow', 'tasks', 'run', dag, task, run, …]`
+  command_list,        ///< `['airflow', 'tasks', 'run', dag, task, run, …]`, or a 3.x workload's
+                       ///< `ti=TaskInstance…(id=UUID('…'), task_id=…, dag_id=…, run_id=…, try_number=…)`
   executing_task,      ///< `Task(Op): task_id> on date` (declines another `Executing <…`)
   attempt_number,      ///< try_number after the literal
   return_code,         ///< return code after the literal

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "airlog/database.hpp"
 #include "airlog/options.hpp"
@@ -28,6 +29,13 @@ constexpr bool is_header_text(const FieldInfo& f) {
 }
 inline constexpr auto kHeaderText = members_where<count_members(is_header_text)>(is_header_text);
 
+/// A task try's identity, as the events that name its Airflow 3 ti_id give it (enrich.hpp).
+struct TiIdentity {
+  std::string dag_id, task_id, run_id;
+  int32_t try_number = 0;
+  int32_t map_index = -1;
+};
+
 struct StreamState {
   StreamState(const Database& d, const Options& o, ZoneResolver z) : db(d), options(o), zone(std::move(z)) {}
   Database db;
@@ -39,8 +47,12 @@ struct StreamState {
   bool path_has_logical_date = false;
   ZoneResolver zone;
   absl::flat_hash_set<std::string> known_dags;
-  std::optional<DuplicateFilter> dedup;     // present when Options::dedup
-  std::string last_learned_dag;             // the dag_id learned last (capacity reused)
+  std::optional<DuplicateFilter> dedup;  // present when Options::dedup
+  std::string last_learned_dag;          // the dag_id learned last (capacity reused)
+  // Identities by ti_id, learned from events holding both (bounded: cleared when full).
+  absl::flat_hash_map<std::string, TiIdentity> ti_identities;
+  std::string last_learned_ti;      // the ti_id learned (or met again) last: runs of one task's lines skip the hash
+  int32_t last_learned_ti_try = 0;  // the try number its identity holds
   Component inferred = Component::unknown;  // first component the content pointed at
   Stats stats;
 

@@ -115,11 +115,28 @@ void read_ti_repr(std::string_view msg, LineContext& ctx, Event& ev) {
   }
 }
 
+// The hex digits and dashes `s` starts with (a UUID, however it is printed).
+std::string_view uuid_prefix(std::string_view s);
+
+// 3.x Celery workload: `… ti=TaskInstanceDTO(id=UUID('<uuid>'), task_id='t', dag_id='d', run_id='r',
+// try_number=1, …, map_index=-1, …)` (3.0–3.2: `TaskInstance(…)`): the try the worker runs.
+void read_workload_ti(std::string_view msg, LineContext& ctx, Event& ev) {
+  constexpr std::string_view kId = "(id=UUID('";
+  const size_t at = msg.find(kId);
+  if (at == std::string_view::npos) return;
+  const std::string_view s = msg.substr(at);
+  if (ev.ti_id.empty()) ev.ti_id = uuid_prefix(s.substr(kId.size()));
+  for (Key k : {Key::dag_id, Key::task_id, Key::run_id, Key::try_number, Key::map_index}) {
+    std::string_view v;
+    if (find_value(s, text_key(k), &v)) apply_key(k, v, Fill::first_wins, ctx, ev);
+  }
+}
+
 // ['airflow', 'tasks', 'run', 'dag', 'task', 'run_id', …] (2.x) or ['airflow', 'run', 'dag', 'task', 'date', …] (1.10)
 void read_command_list(std::string_view msg, LineContext& ctx, Event& ev) {
   constexpr std::string_view kRunThenItem = "'run', '";
   size_t at = msg.find(kRunThenItem);
-  if (at == std::string_view::npos) return;
+  if (at == std::string_view::npos) return read_workload_ti(msg, ctx, ev);
   std::string_view s = msg.substr(at + kRunThenItem.size() - 1);  // from the next item's opening quote
   std::string_view items[3];
   for (auto& item : items) {
@@ -242,7 +259,6 @@ void read_state_key(std::string_view msg, LineContext& ctx, Event& ev) {
     apply_key(Key::state, v, Fill::first_wins, ctx, ev);
 }
 
-// The hex digits and dashes `s` starts with (a UUID, however it is printed).
 std::string_view uuid_prefix(std::string_view s) {
   size_t end = 0;
   while (end < s.size() && (is_digit(s[end]) || static_cast<unsigned char>((s[end] | 0x20) - 'a') < 6 || s[end] == '-'))
