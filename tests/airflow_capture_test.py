@@ -248,14 +248,14 @@ def check_capture(cli, root, scores, lines_report):
                 else:
                     s.misses.append(f"{rel}:{ev['line']}: {field} {got!r}, oracle {value!r}")
 
-    # The final state of each try, with its identity: in its own log and where the scheduler reports it.
+    # The final state of each try, with its identity: in its own log and where the scheduler or worker reports it.
     reporters = [rel for rel in events_by_file if rel.startswith("components/") and component_of(rel) in ("scheduler", "worker")]
     for t in tries:
         if not t.get("log_file"):
             continue  # never ran in a process (skipped, upstream_failed, EmptyOperator): nothing reports it
         states = text_states(t, try_key(t) in later)
         own = events_by_file.get(t.get("log_file") or "", [])
-        for place, events in (("in its own log", own), ("by the scheduler", [e for r in reporters for e in events_by_file[r]])):
+        for place, events in (("in its own log", own), ("by scheduler or worker", [e for r in reporters for e in events_by_file[r]])):
             s = scores["task try final state"][place]
             s.expected += 1
             hit = [e for e in events if e.get("event") in ("task_state", "task_exit") and e.get("state") in states and
@@ -269,7 +269,7 @@ def check_capture(cli, root, scores, lines_report):
         for e in events_by_file[rel]:
             if e.get("event") != "task_state" or "dag_id" not in e or "task_id" not in e:
                 continue
-            s = scores["task try final state"]["by the scheduler"]
+            s = scores["task try final state"]["by scheduler or worker"]
             s.claimed += 1
             known = [k for k in keys if k[:4] == identity_of(e)[:4] and e.get("try_number", k[4]) == k[4]]
             if known:
