@@ -368,10 +368,10 @@ def main():
         lines_report = []
         check_capture(args.cli, os.path.join(args.data, version, variant), scores, lines_report)
         out.append(f"## Airflow {version} ({variant}): {lines_report[0][0]} lines, {lines_report[0][1]} recognised")
-        out.append(f"{'check':28} {'field':18} {'expected':>8} {'found':>8} {'recall':>8} {'precision':>9}")
+        out.append(f"{'check':28} {'field':24} {'expected':>8} {'found':>8} {'recall':>8} {'precision':>9}")
         for check, fields in scores.items():
             for field, s in fields.items():
-                out.append(f"{check:28} {field:18} {s.expected:8} {s.found:8} {s.recall():8.1%} {s.precision():9.1%}")
+                out.append(f"{check:28} {field:24} {s.expected:8} {s.found:8} {s.recall():8.1%} {s.precision():9.1%}")
         for check, fields in scores.items():
             for field, s in fields.items():
                 for miss in s.misses:
