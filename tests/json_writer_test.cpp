@@ -56,8 +56,29 @@ TEST(JsonWriterString, NulBecomesEscape) {
 TEST(JsonWriterString, ValidMultiByteUtf8IsKept) {
   EXPECT_EQ(str("café"), "\"café\"");
   EXPECT_EQ(str("노래 제목"), "\"노래 제목\"");
-  EXPECT_EQ(str("emoji 😀 and \u2028"), "\"emoji 😀 and \u2028\"");
+  EXPECT_EQ(str("emoji 😀 and \u2027\u202a"), "\"emoji 😀 and \u2027\u202a\"");
   EXPECT_EQ(decode(str("노래 😀")), "노래 😀");
+}
+
+// U+2028 / U+2029 end a line for JavaScript and line-oriented readers: escaped as Go's encoder
+// does, so one NDJSON event is always one line (issue 12).
+TEST(JsonWriterString, LineAndParagraphSeparatorsAreEscaped) {
+  EXPECT_EQ(str("a\u2028b"), "\"a\\u2028b\"");
+  EXPECT_EQ(str("\u2029"), "\"\\u2029\"");
+  EXPECT_EQ(str("long ascii run \u2028\u2029 then more ascii"), "\"long ascii run \\u2028\\u2029 then more ascii\"");
+  EXPECT_EQ(str("\"\u2028\xff"), "\"\\\"\\u2028\\ufffd\"");
+  // A truncated separator is invalid UTF-8, not a separator.
+  EXPECT_EQ(str("\xe2\x80"), "\"\\ufffd\\ufffd\"");
+  EXPECT_EQ(decode(str("x\u2028y\u2029z")), "x\u2028y\u2029z");
+  Event e;
+  e.line = 1;
+  e.lines = 1;
+  e.message = "first\u2028second\u2029third";
+  std::string out;
+  append_json(e, out);
+  EXPECT_EQ(out.find("\xe2\x80\xa8"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\xe2\x80\xa9"), std::string::npos) << out;
+  EXPECT_NE(out.find("first\\u2028second\\u2029third"), std::string::npos) << out;
 }
 
 TEST(JsonWriterString, InvalidUtf8BytesBecomeReplacementCharacters) {

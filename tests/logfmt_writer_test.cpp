@@ -158,6 +158,9 @@ TEST(LogfmtWriter, ValueRules) {
   EXPECT_EQ(value("a\nb"), "\"a\\nb\"");
   EXPECT_EQ(value("bad\xff"), "\"bad\\ufffd\"");  // invalid UTF-8 is quoted and replaced
   EXPECT_EQ(value("x\x7fy"), "\"x\x7fy\"");       // DEL forces quotes
+  EXPECT_EQ(value("a\u2028b"), "\"a\\u2028b\"");  // line terminators force quotes and are escaped
+  EXPECT_EQ(value("a\u2029b"), "\"a\\u2029b\"");
+  EXPECT_EQ(value("a\u2027b"), "a\u2027b");
 }
 
 TEST(LogfmtWriter, FlagsAndDates) {

@@ -47,6 +47,15 @@ inline void walk_json_string(std::string_view s, Out& out) {
     }
     if (c >= 0x80) {
       size_t len = detail::utf8_sequence(s, i);
+      // U+2028 / U+2029 (E2 80 A8 / A9) are valid JSON but end a line for JavaScript and for
+      // line-oriented readers: escaped, as Go's encoder does, so an NDJSON event never splits.
+      if (len == 3 && c == 0xE2 && static_cast<unsigned char>(p[i + 1]) == 0x80 &&
+          (static_cast<unsigned char>(p[i + 2]) & 0xFE) == 0xA8) {
+        out.copy(p + run, i - run);
+        out.escape(static_cast<unsigned char>(p[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+        run = i += 3;
+        continue;
+      }
       if (len > 0) {
         i += len;
         continue;

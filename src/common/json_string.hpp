@@ -3,9 +3,11 @@
 // escapes, the U+FFFD for invalid UTF-8 and the batchers' size accounting agree byte for byte.
 //
 // The rules (RFC 8259): '"' and '\\' escaped, \n \r \t \b \f for those controls, \u00XX for the
-// other bytes below 0x20, DEL and valid UTF-8 copied as they are, each byte that does not belong
-// to a valid UTF-8 sequence (common/utf8.hpp) written as \ufffd. The public entry point,
-// airlog::append_json_string (airlog/json_writer.hpp), is implemented by json_string.cpp.
+// other bytes below 0x20, U+2028 and U+2029 as \u2028 / \u2029 (line terminators to JavaScript
+// and to line-oriented readers; Go's encoder escapes them too), DEL and other valid UTF-8 copied
+// as they are, each byte that does not belong to a valid UTF-8 sequence (common/utf8.hpp) written
+// as \ufffd. The public entry point, airlog::append_json_string (airlog/json_writer.hpp), is
+// implemented by json_string.cpp.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +22,7 @@ namespace airlog::detail {
 size_t json_string_bytes(std::string_view text) noexcept;
 
 /// Appends `json_text` as a JSON string literal, where `json_text` is valid UTF-8 without control
-/// bytes — a JSON text such as a contract line, whose own strings are already escaped. For such
+/// bytes, U+2028 or U+2029 — a JSON text such as a contract line, whose own strings are already escaped. For such
 /// text only '"' and '\\' need escaping; the output equals append_json_string's, written 8 bytes
 /// per step (a Loki entry's line is most of its body).
 void append_json_text_string(std::string_view json_text, std::string& out);

@@ -24,6 +24,10 @@ bool can_stand_bare(std::string_view s) {
     if (c >= 0x80) {
       const size_t len = detail::utf8_sequence(s, i);
       if (len == 0) return false;
+      // U+2028 / U+2029 end a line for some readers: quoted, so the JSON escape applies.
+      if (len == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+          (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8)
+        return false;
       i += len;
       continue;
     }

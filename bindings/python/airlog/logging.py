@@ -311,7 +311,13 @@ class JsonFormatter(logging.Formatter):
                 out[key] = _clean(value) if isinstance(value, str) else value
         for key, value in self._static.items():
             out.setdefault(key, value)
-        return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
+        # U+2028 / U+2029 end a line for JavaScript and line-oriented readers; json.dumps keeps them
+        # raw with ensure_ascii=False. Escaped as airlog's writer (and Go's encoder) does; outside
+        # strings JSON never holds them, so replacing them in the text is exact.
+        if "\u2028" in text or "\u2029" in text:
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text
 
 
 class StructlogProcessor:

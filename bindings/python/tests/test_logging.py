@@ -94,6 +94,20 @@ def test_json_formatter_writes_contract_keys_and_traceback(capture):
     assert custom["level"] == "info" and custom["message"] == "custom level caf\ufffd"
 
 
+def test_json_formatter_escapes_line_and_paragraph_separators(capture):
+    """U+2028 / U+2029 are escaped as airlog's own writer escapes them: one record, one line."""
+    logger, handler, stream = capture
+    handler.setFormatter(JsonFormatter(component="worker", use_task_env=False,
+                                       static_fields={"note": "a\u2029b"}))
+    logger.info("first\u2028second\u2029third")
+    text = stream.getvalue()
+    assert "\u2028" not in text and "\u2029" not in text
+    assert "first\\u2028second\\u2029third" in text and "a\\u2029b" in text
+    (line,) = text.splitlines()  # str.splitlines() splits at U+2028 too: one line means escaped
+    obj = json.loads(line)
+    assert obj["message"] == "first\u2028second\u2029third" and obj["note"] == "a\u2029b"
+
+
 def test_json_formatter_output_is_what_airlog_parses_back(capture):
     """The formatter's lines are airlog's own contract lines: airlog reads every key back."""
     logger, handler, stream = capture
