@@ -216,6 +216,99 @@ TEST(StreamFold, DagFileProcessingStatsTableIsOneEvent) {
   EXPECT_EQ(r.stats.recognised_lines, lines.size());
 }
 
+// A scheduler `.err` file: standalone tracebacks one after another, each its own event with its
+// own exception (issue 12); multiprocessing's `Process ForkProcess-N:` header stands alone.
+TEST(StreamFold, ConsecutiveTracebacksAreSeparateEvents) {
+  const std::vector<std::string> lines = {
+      "Process ForkProcess-35:",
+      "Traceback (most recent call last):",
+      "  File \"/usr/lib/python3.8/multiprocessing/process.py\", line 315, in _bootstrap",
+      "    self.run()",
+      "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server",
+      "\tIs the server running on host \"db\" and accepting TCP/IP connections on port 5432?",
+      "",
+      "(Background on this error at: http://sqlalche.me/e/13/e3q8)",
+      "Process ForkProcess-36:",
+      "Traceback (most recent call last):",
+      "  File \"/usr/lib/python3.8/multiprocessing/process.py\", line 315, in _bootstrap",
+      "    self.run()",
+      "KeyError: 'dag'",
+      "Traceback (most recent call last):",
+      "  File \"/usr/bin/airflow\", line 8, in <module>",
+      "    sys.exit(main())",
+      "ValueError: first line of the message",
+      "second line of the message",
+      "Exception in thread Thread-3 (serve):",
+      "Traceback (most recent call last):",
+      "  File \"/usr/lib/python3.11/threading.py\", line 1045, in _bootstrap_inner",
+      "TimeoutError: timed out",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 7u);
+  EXPECT_EQ(r.at(0).message, "Process ForkProcess-35:");
+  EXPECT_EQ(r.at(1).ev.format, Format::traceback);
+  EXPECT_EQ(r.at(1).ev.lines, 7u);  // the exception's own continuation lines stay folded
+  EXPECT_EQ(r.at(1).exception_type, "sqlalchemy.exc.OperationalError");
+  EXPECT_EQ(r.at(2).message, "Process ForkProcess-36:");
+  EXPECT_EQ(r.at(3).ev.lines, 4u);
+  EXPECT_EQ(r.at(3).exception_type, "KeyError");
+  EXPECT_EQ(r.at(4).ev.line, 14u);
+  EXPECT_EQ(r.at(4).ev.lines, 5u);
+  EXPECT_EQ(r.at(4).exception_type, "ValueError");
+  EXPECT_EQ(r.at(4).message, join_message(lines, 13, 18));
+  EXPECT_EQ(r.at(5).message, "Exception in thread Thread-3 (serve):");
+  EXPECT_EQ(r.at(6).exception_type, "TimeoutError");
+  expect_invariant(r, lines.size());
+  // Whatever the chunking, the same events.
+  for (size_t chunk : {1u, 7u, 64u}) {
+    Result c = parse_chunked(join(lines), [chunk] { return chunk; });
+    ASSERT_EQ(c.events.size(), r.events.size()) << chunk;
+    for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(c.at(i).json, r.at(i).json) << chunk;
+  }
+}
+
+// A chaining line joins the traceback after it, in a standalone traceback as in a record's; a
+// traceback that follows a record ends the record's event only after the record's own traceback.
+TEST(StreamFold, ChainedStandaloneTracebacksStayOneEvent) {
+  const std::vector<std::string> lines = {
+      "Traceback (most recent call last):",
+      "  File \"/x.py\", line 1, in f",
+      "ConnectionRefusedError: [Errno 111] Connection refused",
+      "",
+      "During handling of the above exception, another exception occurred:",
+      "",
+      "Traceback (most recent call last):",
+      "  File \"/x.py\", line 3, in g",
+      "    raise RuntimeError('down') from e",
+      "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      "RuntimeError: down",
+      "[2021-02-22 00:02:05,123] {taskinstance.py:1396} ERROR - Task failed with exception",
+      "Traceback (most recent call last):",
+      "  File \"/opt/dags/x.py\", line 3, in f",
+      "  + Exception Group Traceback (most recent call last):",
+      "  | ExceptionGroup: two (2 sub-exceptions)",
+      "  +-+---------------- 1 ----------------",
+      "    | ValueError: 1",
+      "    +------------------------------------",
+      "ExceptionGroup: two (2 sub-exceptions)",
+      "Traceback (most recent call last):",
+      "  File \"<string>\", line 1",
+      "    x = = 1",
+      "        ^",
+      "SyntaxError: invalid syntax",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.at(0).ev.lines, 11u);
+  EXPECT_EQ(r.at(0).exception_type, "RuntimeError");
+  EXPECT_EQ(r.at(1).ev.lines, 9u);
+  EXPECT_EQ(r.at(1).message, "Task failed with exception\n" + join_message(lines, 12, 20));
+  EXPECT_EQ(r.at(1).exception_type, "ExceptionGroup");
+  EXPECT_EQ(r.at(2).ev.format, Format::traceback);
+  EXPECT_EQ(r.at(2).exception_type, "SyntaxError");
+  expect_invariant(r, lines.size());
+}
+
 TEST(StreamFold, PrintedOutputFoldsIntoThePrecedingRecord) {
   const std::vector<std::string> lines = {
       "[2024-11-27T02:15:20.001+0000] {logging_mixin.py:190} INFO -        title   artist",

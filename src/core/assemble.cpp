@@ -30,6 +30,43 @@ bool looks_like_exception_line(std::string_view s) noexcept {
   return i == s.size() || s[i] == ':';
 }
 
+// Lines Python prints between two exceptions of one chain: the traceback after them continues
+// the same event.
+bool chains_exceptions(std::string_view s) noexcept {
+  return starts_with(s, "During handling of the above exception") ||
+         starts_with(s, "The above exception was the direct cause of the following exception");
+}
+
+// Headers Python prints before a traceback of its own (multiprocessing's `Process ForkProcess-35:`,
+// threading's `Exception in thread …:`, the interpreter's unraisable / atexit / logging-error
+// reports): after an ended traceback each opens a new event, as a `Traceback` line does.
+struct TracebackHeader {
+  std::string_view prefix;
+  bool ends_with_colon;  // the whole line is `<prefix><name>:`
+};
+constexpr TracebackHeader kTracebackHeaders[] = {
+    {"Process ", true},
+    {"Exception in thread ", true},
+    {"Exception ignored in: ", false},
+    {"Exception ignored on ", false},
+    {"Error in atexit._run_exitfuncs:", false},
+    {"--- Logging error ---", false},
+};
+
+bool opens_traceback(std::string_view s) noexcept {
+  if (starts_with(s, anchor_literal(Anchor::traceback))) return true;
+  for (const TracebackHeader& h : kTracebackHeaders) {
+    if (!starts_with(s, h.prefix)) continue;
+    if (!h.ends_with_colon) return true;
+    std::string_view name = s.substr(h.prefix.size());
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    // `Process ForkProcess-35:` — a name without spaces (threads' names may hold some).
+    if (name.size() > 1 && name.back() == ':' && (h.prefix != "Process " || name.find(' ') == std::string_view::npos))
+      return true;
+  }
+  return false;
+}
+
 // The event being assembled. Assembler::start() sets every field (a new one must be set there).
 struct Pending {
   bool active = false;
@@ -47,6 +84,7 @@ struct Pending {
   bool dirty = false;  // folded text cannot be one view of the block
   bool in_traceback = false;
   bool traceback_seen = false;
+  bool chained = false;  // a chaining line followed the ended traceback: the next one continues it
   std::string_view exception_line;
   uint32_t flags = 0;
   bool split_in_traceback = false;  // a continuation: whether the split fell inside a traceback
@@ -170,7 +208,8 @@ class Assembler {
   // traceback header opens a traceback event that the frames after it fold into).
   void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
                     bool over_long) {
-    if (pending_.active && pending_.head.foldable && !over_long && same_channel() && !nul_only(text)) {
+    if (pending_.active && pending_.head.foldable && !over_long && same_channel() && !nul_only(text) &&
+        !starts_another_traceback(text, anchors)) {
       fold(begin, text, had_cr, anchors, number);
       return;
     }
@@ -263,7 +302,7 @@ class Assembler {
     // Every field set here (no `p = Pending{}`: that would write the ~300-byte head twice per line).
     p.head = r;
     p.active = true;
-    p.in_traceback = p.traceback_seen = p.split_in_traceback = p.blank_lead = false;
+    p.in_traceback = p.traceback_seen = p.split_in_traceback = p.blank_lead = p.chained = false;
     p.exception_line = {};
     p.line = number;
     p.flags = start_flags_;
@@ -468,14 +507,33 @@ class Assembler {
     return s;
   }
 
+  // Whether unrecognised line `text` opens a new event instead of folding into the open one: a
+  // traceback ends at its exception line, and after it a new `Traceback` (or a header Python
+  // prints before one) starts its own event unless a chaining line joined them. Other lines still
+  // fold: exception messages run over several lines (SQL statements, `(Background on this error
+  // at: …)`), and printed output after a record is the record's.
+  bool starts_another_traceback(std::string_view text, uint64_t anchors) {
+    const Pending& p = pending_;
+    if (!p.traceback_seen || p.in_traceback || p.chained) return false;
+    if (text.empty() || text[0] == ' ' || text[0] == '\t') return false;  // frames, blank lines
+    std::string_view content = clean(text, anchors);
+    if (p.head.compose_prefixed) content = strip_compose(content);
+    return opens_traceback(content);
+  }
+
   void track_traceback(std::string_view content) {
     Pending& p = pending_;
     if (starts_with(content, anchor_literal(Anchor::traceback))) {
       p.in_traceback = true;
       p.traceback_seen = true;
+      p.chained = false;
       return;
     }
-    if (!p.in_traceback || content.empty()) return;
+    if (!p.in_traceback) {
+      if (p.traceback_seen && chains_exceptions(content)) p.chained = true;
+      return;
+    }
+    if (content.empty()) return;
     if (content[0] == ' ' || content[0] == '\t') return;  // frames, source lines, carets
     if (looks_like_exception_line(content)) p.exception_line = content;
     p.in_traceback = false;
