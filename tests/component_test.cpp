@@ -147,6 +147,26 @@ TEST_F(ComponentTest, UnknownUntilAFileNameSaysSo) {
   EXPECT_EQ(p[3].component, Component::scheduler);
 }
 
+// 3.x task logs (and dag-processor, triggerer logs) open with the bundle manager's line from
+// `manager.py`: it names no component, so it neither fixes the stream as dag-processor nor keeps
+// the task lines after it from saying `task` (issue 12: a wrong guess is worse than unknown).
+TEST_F(ComponentTest, DagBundlesManagerNamesNoComponent) {
+  const std::string bundles =
+      R"J({"timestamp":"2026-03-04T19:43:31.238279Z","level":"info","event":"DAG bundles loaded: dags-folder","logger":"airflow.dag_processing.bundles.manager.DagBundlesManager","filename":"manager.py","lineno":179})J";
+  const std::string done =
+      R"J({"timestamp":"2026-03-04T19:43:32.0Z","level":"info","event":"Done. Returned value was: None","logger":"airflow.task.operators.airflow.providers.standard.decorators.python._PythonDecoratedOperator","filename":"python.py","lineno":215})J";
+  auto p = parse(bundles + "\n" + done + "\n");
+  ASSERT_EQ(p.size(), 2u) << p.dump();
+  EXPECT_EQ(p[0].component, Component::unknown);
+  EXPECT_EQ(p[1].component, Component::task);
+  // The dag-processor manager's own `manager.py` lines still name it.
+  auto q = parse(
+      R"J({"timestamp":"2026-03-04T19:43:31Z","level":"info","event":"Processing files using up to 2 processes at a time ","logger":"airflow.dag_processing.manager.DagFileProcessorManager","filename":"manager.py","lineno":190})J"
+      "\n");
+  ASSERT_EQ(q.size(), 1u) << q.dump();
+  EXPECT_EQ(q[0].component, Component::dag_processor);
+}
+
 TEST_F(ComponentTest, LineLayoutDoesNotFixTheStreamComponent) {
   // A Celery line is a worker line, but it does not decide what the classic lines around it are.
   auto p = parse(kCeleryLine + "\n" + kTaskLine + "\n" + kCeleryLine + "\n");

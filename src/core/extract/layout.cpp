@@ -780,6 +780,10 @@ bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineR
 }
 
 Component component_from_source(std::string_view file, std::string_view logger) noexcept {
+  // 3.x: every process that parses DAGs (task runner, dag-processor, scheduler, triggerer) logs
+  // "DAG bundles loaded" from dag_processing/bundles/manager.py — a `manager.py` that names no
+  // component (a wrong guess is worse than unknown).
+  if (starts_with(logger, "airflow.dag_processing.bundles")) return Component::unknown;
   if (!file.empty()) {
     if (file.find("scheduler_job") != std::string_view::npos || file == "scheduler_command.py" ||
         file.find("_executor.py") != std::string_view::npos || file == "executor_loader.py" ||
