@@ -167,6 +167,42 @@ TEST_F(ComponentTest, DagBundlesManagerNamesNoComponent) {
   EXPECT_EQ(q[0].component, Component::dag_processor);
 }
 
+// Without a file or logger that names one, a message only one process logs names the component
+// (issue 12); messages any process may log leave it unknown.
+TEST_F(ComponentTest, MessagesOnlyOneProcessLogs) {
+  struct Case {
+    std::string line;
+    Component expected;
+  } const cases[] = {
+      {"2023-10-23 18:26:44,679 INFO - Starting the scheduler", Component::scheduler},
+      {"[2019-03-19 10:11:14,900] {jobs.py:391} INFO - Started process (PID=220951) to work on /d/tutorial.py",
+       Component::dag_processor},
+      {"[2018-09-04 02:11:48,215] {jobs.py:1742} INFO - Processing file /d/exo1.py for tasks to queue",
+       Component::dag_processor},
+      {"2023-08-02 12:10:54,488 ERROR - [2 / 2] Some workers seem to have died and gunicorn did not restart them "
+       "as expected",
+       Component::webserver},
+      {"[2024-01-01T00:00:00.000+0000] {base.py:1} WARNING - Triggerer's async thread was blocked for 0.51 seconds",
+       Component::triggerer},
+      // Logged by every process, or a different sentence: no guess.
+      {"[2019-03-19 10:11:14,905] {jobs.py:1} INFO - Filling up the DagBag from /d/tutorial.py", Component::unknown},
+      {"[2019-03-19 10:11:14,905] {jobs.py:1} INFO - Started process (PID=1)", Component::unknown},
+      {"[2019-03-19 10:11:14,905] {jobs.py:1} INFO - Processing file /d/x.py", Component::unknown},
+      {"[2019-03-19 10:11:14,905] {jobs.py:1} INFO - Starting the scheduling loop", Component::unknown},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.line + "\n");
+    ASSERT_EQ(p.size(), 1u) << c.line << p.dump();
+    EXPECT_EQ(p[0].component, c.expected) << c.line;
+  }
+  // The first line that names one fixes the stream, as a file name does.
+  auto q = parse(
+      "2023-10-23 18:26:44,679 INFO - Starting the scheduler\n"
+      "2023-10-23 18:26:44,680 INFO - Processing each file at most -1 times\n");
+  ASSERT_EQ(q.size(), 2u) << q.dump();
+  EXPECT_EQ(q[1].component, Component::scheduler);
+}
+
 TEST_F(ComponentTest, LineLayoutDoesNotFixTheStreamComponent) {
   // A Celery line is a worker line, but it does not decide what the classic lines around it are.
   auto p = parse(kCeleryLine + "\n" + kTaskLine + "\n" + kCeleryLine + "\n");

@@ -83,6 +83,8 @@ class Enricher {
     }
     if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then
       st_.inferred = component_from_source(ev.file, ev.logger);
+      if (st_.inferred == Component::unknown && ev.format != Format::raw)
+        st_.inferred = component_from_message(ev.message);
     }
     ev.component = st_.inferred;
   }

@@ -122,4 +122,10 @@ void set_logical_date(std::string_view text, LineContext& ctx, Event& ev);
 /// Component suggested by a source file name (`scheduler_job_runner.py`) or logger name.
 Component component_from_source(std::string_view file, std::string_view logger) noexcept;
 
+// The component a record's message names, for lines whose file and logger name none: messages
+// only one process logs (`Starting the scheduler`, the 1.10 / 2.x file processor's `Started
+// process (PID=…) to work on …`, gunicorn's dying-workers warning …). Never a guess: messages any
+// process may log (DagBag, bundles, the manager's stats the 2.x scheduler also prints) say nothing.
+Component component_from_message(std::string_view message) noexcept;
+
 }  // namespace airlog::detail

@@ -811,4 +811,31 @@ Component component_from_source(std::string_view file, std::string_view logger) 
   return Component::unknown;
 }
 
+Component component_from_message(std::string_view message) noexcept {
+  struct Row {
+    std::string_view prefix;
+    std::string_view also;  // a second literal the message must hold after the prefix (or empty)
+    Component component;
+  };
+  static constexpr Row kRows[] = {
+      {"Starting the scheduler", {}, Component::scheduler},
+      {"Starting the Dag Processor Job", {}, Component::dag_processor},
+      {"Started process (PID=", ") to work on ", Component::dag_processor},
+      {"Processing file ", " for tasks to queue", Component::dag_processor},
+      {"Starting the triggerer", {}, Component::triggerer},
+      {"Triggerer's async thread was blocked", {}, Component::triggerer},
+      {"Some workers seem to have died and gunicorn did not restart them", {}, Component::webserver},
+  };
+  for (const Row& r : kRows) {
+    if (!starts_with(message, r.prefix)) continue;
+    if (r.also.empty()) return r.component;
+    const std::string_view rest = message.substr(r.prefix.size(), message.find('\n') - r.prefix.size());
+    if (rest.find(r.also) != std::string_view::npos) return r.component;
+  }
+  // gunicorn's `[2 / 2] Some workers seem to have died …` carries its counts first.
+  if (starts_with(message, "[") && message.find("] Some workers seem to have died and gunicorn") < 24)
+    return Component::webserver;
+  return Component::unknown;
+}
+
 }  // namespace airlog::detail
