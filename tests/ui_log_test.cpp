@@ -41,9 +41,9 @@ TEST_F(UiLogTest, UiRecordZoneAbbreviationsAndOffsets) {
     std::string_view zone;
     int64_t east_minutes;
   };
-  const Case cases[] = {{"GMT", 0},      {"WEST", 60},     {"CET", 60},     {"CEST", 120},   {"EST", -300},
-                        {"EDT", -240},   {"PDT", -420},    {"JST", 540},    {"+0100", 60},   {"+01:00", 60},
-                        {"-0530", -330}, {"+05:30", 330},  {"+03", 180},    {"AEDT", 660}};
+  const Case cases[] = {{"GMT", 0},      {"WEST", 60},    {"CET", 60},  {"CEST", 120}, {"EST", -300},
+                        {"EDT", -240},   {"PDT", -420},   {"JST", 540}, {"+0100", 60}, {"+01:00", 60},
+                        {"-0530", -330}, {"+05:30", 330}, {"+03", 180}, {"AEDT", 660}};
   for (const Case& c : cases) {
     const std::string line =
         "[2023-01-31, 19:28:24 " + std::string(c.zone) + "] {taskinstance.py:1043} INFO - Starting attempt 1 of 1";
