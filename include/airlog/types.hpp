@@ -37,8 +37,10 @@ enum class Format : uint8_t {
   airflow_banner,   ///< the ASCII-art start-up banner and gunicorn start-up banner lines
   go_slog,          ///< Go log/slog TextHandler `time=… level=INFO msg="…" k=v` (3.3 Go SDK edge worker)
   airlog_json,      ///< airlog's own contract JSON lines (`airlog parse` output, airlog.logging.JsonFormatter)
+  airflow_ui,       ///< a task log as the Airflow UI / REST API renders it (`[2023-01-31, 19:28:24 UTC] {f.py:N} …`)
+  airflow_ui_header,  ///< the UI's header, source and fold-marker lines (`*** Found local files:`, `::group::`)
 };
-inline constexpr int kFormatCount = 16;
+inline constexpr int kFormatCount = 18;
 
 /// Operational event kinds (the `event` key). `none` when the line is not one of them.
 enum class EventKind : uint8_t {

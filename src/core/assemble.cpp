@@ -156,6 +156,7 @@ class Assembler {
       fold(begin, text, had_cr, anchors, number);  // the next line of the same printed / logged banner
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
+      if (!r.source_path.empty() || r.task_identity) adopt_source(r);
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
       else if (r.ev.format == Format::airlog_json)
@@ -498,6 +499,27 @@ class Assembler {
     const auto at = [](std::string_view v) { return reinterpret_cast<uintptr_t>(v.data()); };
     const bool in_line = at(message) >= at(line) && at(message) + message.size() <= at(line) + line.size();
     return in_line && !(line_anchors & ~kLineMarks) ? 0 : scan_text(detail::impl_of(st_.db), scratch_, message);
+  }
+
+  // A UI / download header names the task log it shows: its identity is the stream's from here on.
+  void adopt_source(const LineResult& r) {
+    PathContext pc;
+    if (r.task_identity) {
+      const Event& ev = r.ev;
+      if (ev.dag_id.empty() || ev.task_id.empty()) return;
+      pc.component = Component::task;
+      pc.dag_id = ev.dag_id;
+      pc.task_id = ev.task_id;
+      pc.run_id = ev.run_id;
+      pc.try_number = ev.try_number;
+      pc.map_index = ev.map_index;
+    } else {
+      pc = parse_path_context(r.source_path);
+      if (pc.dag_id.empty()) return;
+    }
+    set_path_context(st_, std::move(pc));
+    ctx_.context_dag_id = st_.path.dag_id;
+    enrich_.path_changed();
   }
 
   static std::string_view strip_compose(std::string_view s) {

@@ -54,6 +54,9 @@ class Enricher {
     learn(ev);
   }
 
+  /// The stream's path context changed (a UI header named the task log): copy its ids again.
+  void path_changed() { path_dag_id_ = {}; }
+
   /// Counts an event that is emitted (`head_physical`: the physical lines of its first line).
   void count(const Event& ev, uint32_t head_physical) {
     Stats& s = st_.stats;

@@ -21,6 +21,23 @@ Stream::~Stream() = default;
 const Stats& Stream::stats() const noexcept { return state_->stats; }
 const Options& Stream::options() const noexcept { return state_->options; }
 
+namespace detail {
+
+void set_path_context(StreamState& st, PathContext pc) {
+  st.path = std::move(pc);
+  st.path_logical_date_ns = 0;
+  st.path_has_logical_date = false;
+  if (!st.path.logical_date.empty()) {
+    ParsedTime t;
+    if (parse_iso_timestamp(st.path.logical_date, &t)) {
+      st.path_logical_date_ns = st.zone.to_utc_ns(t);
+      st.path_has_logical_date = true;
+    }
+  }
+}
+
+}  // namespace detail
+
 absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options, std::string_view path) {
   if (options.max_event_lines == 0 || options.max_event_bytes == 0 || options.max_line_bytes == 0)
     return absl::InvalidArgumentError("airlog: event and line caps must be positive");
@@ -31,17 +48,10 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
     return absl::InvalidArgumentError("airlog: the dedup window needs 1..2^32-1 events and a non-negative time");
   auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
   if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
-  st->path = detail::parse_path_context(path);
+  detail::set_path_context(*st, detail::parse_path_context(path));
   st->envelope = options.envelope;
   if (options.envelope == Envelope::cri || options.envelope == Envelope::docker)
     st->decoder.configure(options.envelope, options.max_line_bytes);
-  if (!st->path.logical_date.empty()) {
-    detail::ParsedTime t;
-    if (detail::parse_iso_timestamp(st->path.logical_date, &t)) {
-      st->path_logical_date_ns = st->zone.to_utc_ns(t);
-      st->path_has_logical_date = true;
-    }
-  }
   return Stream(std::move(st));
 }
 

@@ -87,6 +87,12 @@ struct StreamState {
   bool has_last_line = false;
 };
 
+/// Makes `pc` the stream's path context (and reads its logical date through the stream's zone):
+/// at creation from the source path, and later when a UI / download header names the task log
+/// (`***   * /…/attempt=1.log`, an Airflow 3 `Task Identity` line). Views of the old context's
+/// strings (LineContext::context_dag_id) must be re-pointed by the caller.
+void set_path_context(StreamState& st, PathContext pc);
+
 // The first / last '\n' of `s`, or null: where the feed and the assembler find line ends.
 inline const char* find_newline(std::string_view s) noexcept {
   return s.empty() ? nullptr : static_cast<const char*>(std::memchr(s.data(), '\n', s.size()));

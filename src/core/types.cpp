@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, kComponentCount> kComponentNames = {
 constexpr std::array<std::string_view, kFormatCount> kFormatNames = {
     "raw",       "airflow-text",   "airflow-color",   "airflow-simple", "airflow-json",   "airflow-console",
     "celery",    "gunicorn-error", "gunicorn-access", "uvicorn",        "uvicorn-access", "python-warning",
-    "traceback", "airflow-banner", "go-slog",         "airlog-json"};
+    "traceback", "airflow-banner", "go-slog",         "airlog-json",    "airflow-ui",     "airflow-ui-header"};
 constexpr std::array<std::string_view, kEventKindCount> kEventNames = {
     "",       "task_state", "dag_run_state", "task_start", "task_exit",  "executor_report", "task_queued",
     "zombie", "sigterm",    "import_error",  "exception",  "http_access"};

@@ -32,6 +32,10 @@ struct LineResult {
   bool compose_prefixed = false;                  ///< the line carried a `name  | ` docker-compose prefix
   bool after_blank = false;  ///< Celery prints this record after a blank line of its own (the banner's
                              ///< ` \n`, safe_say's `\n`): a lone blank line just before it is its first line
+  /// A UI / download header names the task log it shows (`***   * /…/attempt=1.log`): the stream's
+  /// path context from this line on (a view into the line).
+  std::string_view source_path;
+  bool task_identity = false;  ///< an Airflow 3 `Task Identity ti_id=… dag_id=…` line: its ids are the stream's
 };
 
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).

@@ -16,6 +16,9 @@ namespace {
 constexpr int kMaxNesting = 3;  // outer prefixes (compose name, docker timestamp, nested record)
 
 bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth);
+bool parse_ui_record(std::string_view line, LineContext& ctx, LineResult& out);
+bool parse_ui_level_tail(std::string_view s, LineContext& ctx, LineResult& out);
+bool parse_ui_header(std::string_view line, LineContext& ctx, LineResult& out);
 
 // A level word at the start of `s` ("INFO", "warning", "CRITICAL"); returns its length or 0.
 size_t level_word(std::string_view s, Level* level) noexcept {
@@ -51,6 +54,19 @@ bool parse_classic_tail(std::string_view s, LineResult& out) {
     s.remove_prefix(23);
     out.line_component = Component::dag_processor;
   }
+  if (!s.empty() && s[0] != '{') {
+    // A custom log_format with fields before the location (`MainProcess MainThread {f.py:N}`):
+    // up to three words.
+    size_t i = 0;
+    for (int words = 0; words < 3 && i < s.size() && s[i] != '{'; ++words) {
+      size_t j = i;
+      while (j < s.size() && (is_alpha(s[j]) || is_digit(s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '.')) ++j;
+      if (j == i || j >= s.size() || s[j] != ' ') return false;
+      i = j + 1;
+    }
+    if (i >= s.size() || s[i] != '{') return false;
+    s.remove_prefix(i);
+  }
   if (s.empty() || s[0] != '{') return false;
   size_t close = s.find("} ", 1);
   if (close == std::string_view::npos) return false;
@@ -78,6 +94,9 @@ bool parse_classic_tail(std::string_view s, LineResult& out) {
 bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_view rest, LineContext& ctx,
                      LineResult& out) {
   Event& ev = out.ev;
+  if (t.has_offset && rest.size() > 7 && rest[0] == ' ' && (rest[1] == '+' || rest[1] == '-') && rest[6] == ']' &&
+      is_digit(rest[2]) && is_digit(rest[3]) && is_digit(rest[4]) && is_digit(rest[5]))
+    rest.remove_prefix(6);  // a log_format that prints the zone twice: `[…02.571+0000 +0000]`
   if (starts_with(rest, "] ")) {
     std::string_view s = rest.substr(2);
     if (!s.empty() && s[0] == '[' && !starts_with(s, "[SOURCE:")) {
@@ -100,7 +119,12 @@ bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_vie
       set_ts(t, ctx, ev);
       return true;
     }
-    if (!parse_classic_tail(s, out)) return false;
+    if (!parse_classic_tail(s, out)) {
+      // Airflow 3 UI copy / download: `[…Z] INFO - message  key=value  key2=value`.
+      if (!parse_ui_level_tail(s, ctx, out)) return false;
+      set_ts(t, ctx, ev);
+      return true;
+    }
     ev.format = Format::airflow_text;
     set_ts(t, ctx, ev);
     return true;
@@ -483,9 +507,25 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
       }
       return true;
     }
-    return false;
+    if (depth < kMaxNesting && starts_with(line, "[pod/")) {
+      // `kubectl logs --prefix`: `[pod/<pod>/<container>] line`.
+      const size_t close = line.find("] ");
+      if (close == std::string_view::npos || close > 300 || close + 2 >= line.size()) return false;
+      if (!parse_any(line.substr(close + 2), anchors, ctx, out, depth + 1)) return false;
+      const std::string_view name = line.substr(5, close - 5);
+      const size_t slash = name.rfind('/');
+      Component comp = slash == std::string_view::npos ? Component::unknown : component_from_name(name.substr(slash));
+      if (comp == Component::unknown) comp = component_from_name(name);
+      if (comp != Component::unknown) out.line_component = comp;
+      return true;
+    }
+    return parse_ui_record(line, ctx, out);
   }
   if (c == '{') return parse_json_line(line, ctx, out);
+  if ((c == '*' || c == ':' || c == '\xE2' || c == '"' || c == '\'' ||
+       (c == 'T' && starts_with(line, "Task Identity "))) &&
+      parse_ui_header(line, ctx, out))
+    return true;
   if (is_digit(c)) {
     if (parse_digit_led(line, anchors, ctx, out, depth)) return true;
   } else if (is_upper(c)) {
@@ -495,7 +535,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
   } else if (c == '/' || c == ' ' || c == '_') {
     if (c == '/' && parse_python_warning(line, out)) return true;
     if (c != '/' && parse_banner(line, out)) return true;
-    return false;
+    return c != '_' && parse_ui_header(line, ctx, out);  // a source path under a UI header
   } else if (c == '=') {
     // Only the gunicorn banner's closing rule (65 '='): the stats table's 80-'=' rules fold.
     return line.size() == 65 && line.find_first_not_of('=') == std::string_view::npos && parse_banner(line, out);
@@ -569,6 +609,19 @@ bool parse_digit_led(std::string_view line, uint64_t anchors, LineContext& ctx, 
     if (depth < kMaxNesting && parse_any(rest, anchors, ctx, out, depth + 1)) {
       if (!out.ev.has_ts) set_ts(t, ctx, out.ev);
       if (barred) out.compose_prefixed = true;  // its continuation lines carry the same column
+      return true;
+    }
+    return false;
+  }
+  if (line.size() > 10 && line[2] == ':' && line[5] == ':' && is_digit(line[1]) && is_digit(line[3]) &&
+      is_digit(line[4]) && is_digit(line[6]) && is_digit(line[7])) {
+    // A time-only stamp (`15:55:58 {file.py:N} INFO - …`, `--log-format` with `%H:%M:%S`): no
+    // date, so no ts_ns.
+    size_t i = 8;
+    if (line[i] == ',' || line[i] == '.')
+      for (++i; i < line.size() && is_digit(line[i]);) ++i;
+    if (i + 1 < line.size() && line[i] == ' ' && line[i + 1] == '{' && parse_classic_tail(line.substr(i + 1), out)) {
+      out.ev.format = Format::airflow_text;
       return true;
     }
     return false;
@@ -699,6 +752,203 @@ bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ct
   ev.level = level;
   set_ts(t, ctx, ev);
   parse_console_trailer(rest, ctx, out);
+  return true;
+}
+
+// Zone abbreviations the Airflow 2.x UI prints (moment-timezone, i.e. tzdata's abbreviations) that
+// name one offset. Ambiguous ones (IST: India, Ireland, Israel; CST / CDT: US Central, China, Cuba;
+// PST: US Pacific, Philippines) and unknown ones leave the time unresolved.
+struct ZoneAbbreviation {
+  std::string_view name;
+  int16_t minutes;  // east of UTC
+};
+constexpr ZoneAbbreviation kZoneAbbreviations[] = {
+    {"UTC", 0},    {"GMT", 0},     {"Z", 0},       {"WET", 0},    {"WEST", 60},  {"BST", 60},   {"CET", 60},
+    {"CEST", 120}, {"MET", 60},    {"MEST", 120},  {"WAT", 60},   {"EET", 120},  {"EEST", 180}, {"SAST", 120},
+    {"CAT", 120},  {"EAT", 180},   {"MSK", 180},   {"PKT", 300},  {"HKT", 480},  {"AWST", 480}, {"JST", 540},
+    {"KST", 540},  {"ACST", 570},  {"ACDT", 630},  {"AEST", 600}, {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780},
+    {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PDT", -420}, {"MST", -420}, {"MDT", -360}, {"EST", -300},
+    {"EDT", -240}, {"AST", -240},  {"ADT", -180},  {"NST", -210}, {"NDT", -150},
+};
+
+// The zone after a UI stamp, up to the `]`: an abbreviation or `+HH` (tzdata's numeric
+// abbreviations). Returns the bytes before `]` (0: not a zone) and sets *minutes / *known.
+size_t ui_zone(std::string_view s, int32_t* minutes, bool* known) noexcept {
+  size_t n = 0;
+  while (n < s.size() && n < 6 && s[n] != ']') ++n;
+  if (n == 0 || n >= s.size() || s[n] != ']') return 0;
+  const std::string_view z = s.substr(0, n);
+  if ((z[0] == '+' || z[0] == '-') && n == 3 && is_digit(z[1]) && is_digit(z[2])) {
+    const int32_t h = (z[1] - '0') * 10 + (z[2] - '0');
+    *minutes = (z[0] == '-' ? -h : h) * 60;
+    *known = h <= 14;
+    return n;
+  }
+  for (char c : z)
+    if (!is_upper(c)) return 0;
+  *known = false;
+  for (const ZoneAbbreviation& a : kZoneAbbreviations)
+    if (a.name == z) {
+      *minutes = a.minutes;
+      *known = true;
+    }
+  return n;
+}
+
+// The Airflow 2.2–2.10 UI / REST API rendering: `[2023-01-31, 19:28:24 UTC] {f.py:N} INFO - …`
+// (a comma after the date; the zone an abbreviation, an offset or none).
+bool parse_ui_record(std::string_view line, LineContext& ctx, LineResult& out) {
+  const std::string_view s = line.substr(1);
+  if (s.size() < 22 || s[10] != ',' || s[11] != ' ' || !is_digit(s[0])) return false;
+  char buf[48];  // the stamp without its comma, for the ISO reader
+  const size_t n = std::min(s.size() - 1, sizeof buf);
+  std::memcpy(buf, s.data(), 10);
+  std::memcpy(buf + 10, s.data() + 11, n - 10);
+  ParsedTime t;
+  if (!parse_iso_timestamp({buf, n}, &t)) return false;
+  std::string_view rest = s.substr(t.length + 1);
+  bool timed = true;
+  if (!t.has_offset && starts_with(rest, " ")) {
+    int32_t minutes = 0;
+    bool known = false;
+    const size_t z = ui_zone(rest.substr(1), &minutes, &known);
+    if (z == 0) return false;
+    rest.remove_prefix(1 + z);
+    t.offset_seconds = minutes * 60;
+    t.has_offset = known;
+    timed = known;
+  }
+  if (!starts_with(rest, "] ")) return false;
+  rest.remove_prefix(2);
+  if (!parse_classic_tail(rest, out) && !parse_ui_level_tail(rest, ctx, out)) return false;
+  out.ev.format = Format::airflow_ui;
+  if (timed) set_ts(t, ctx, out.ev);
+  return true;
+}
+
+// A UI value as rendered: quotes removed.
+std::string_view ui_unquote(std::string_view v) noexcept {
+  if (v.size() >= 2 && (v[0] == '"' || v[0] == '\'') && v.back() == v[0]) return v.substr(1, v.size() - 2);
+  return v;
+}
+
+// `key=value` segments separated by two spaces to the end of `s`; applies them when `apply`.
+bool ui_pairs(std::string_view s, bool apply, LineContext& ctx, LineResult& out) {
+  while (!s.empty()) {
+    size_t k = 0;
+    while (k < s.size() && (is_alpha(s[k]) || is_digit(s[k]) || s[k] == '_' || s[k] == '.')) ++k;
+    if (k == 0 || k >= s.size() || s[k] != '=' || is_digit(s[0])) return false;
+    size_t end = s.find("  ", k);
+    if (end == std::string_view::npos) end = s.size();
+    if (apply) apply_console_kv(s.substr(0, k), ui_unquote(s.substr(k + 1, end - k - 1)), ctx, out);
+    s.remove_prefix(end);
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  }
+  return true;
+}
+
+// `Task Identity ti_id=… dag_id=… task_id=… run_id=… try_number=1 map_index=-1` (Airflow 3 UI).
+void read_task_identity(std::string_view s, LineContext& ctx, LineResult& out) {
+  std::string_view k, v;
+  while (!s.empty()) {
+    const size_t used = next_console_kv(s, &k, &v);
+    if (used == 0) break;
+    apply_console_kv(k, v, ctx, out);
+    s.remove_prefix(used);
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  }
+  out.task_identity = !out.ev.dag_id.empty() && !out.ev.task_id.empty();
+}
+
+// `INFO - message  key=value  key2=value` after a UI record's stamp (Airflow 3: no `{file:N}`).
+// The message stays as printed; the pairs' keys fill their fields (keys.hpp, `loc` the location).
+bool parse_ui_level_tail(std::string_view s, LineContext& ctx, LineResult& out) {
+  Level level;
+  const size_t lw = level_word(s, &level);
+  if (lw == 0) return false;
+  s.remove_prefix(lw);
+  if (starts_with(s, " - "))
+    s.remove_prefix(3);
+  else if (s == " -")
+    s = {};
+  else
+    return false;
+  Event& ev = out.ev;
+  ev.format = Format::airflow_ui;
+  ev.level = level;
+  ev.message = s;
+  constexpr std::string_view kIdentity = "Task Identity ";
+  if (starts_with(s, kIdentity)) {
+    read_task_identity(s.substr(kIdentity.size()), ctx, out);
+    return true;
+  }
+  size_t pos = 0;
+  for (int tries = 0; tries < 16 && (pos = s.find("  ", pos)) != std::string_view::npos; ++tries) {
+    size_t at = pos + 2;
+    while (at < s.size() && s[at] == ' ') ++at;
+    if (at < s.size() && ui_pairs(s.substr(at), false, ctx, out)) {
+      ui_pairs(s.substr(at), true, ctx, out);
+      break;
+    }
+    pos = at;
+  }
+  return true;
+}
+
+// A task-log path or URL in a UI header line: its last token with a '/' and ending in `.log`
+// (trailing punctuation and quotes removed), or empty.
+std::string_view header_path(std::string_view line) noexcept {
+  line = trim_right(line);
+  while (!line.empty() && (line.back() == '.' || line.back() == ',' || line.back() == '"' || line.back() == '\'' ||
+                           line.back() == ']' || line.back() == ':'))
+    line.remove_suffix(1);
+  size_t sp = line.find_last_of(" \t\"'[");
+  std::string_view token = sp == std::string_view::npos ? line : line.substr(sp + 1);
+  if (token.find('/') == std::string_view::npos) return {};
+  return token;
+}
+
+// Header lines of a task log shown by the UI / REST API (2.x `*** Found local files:`, `***   * path`,
+// `*** Fetching from: url`, `*** Reading remote log from …`, `*** Log file does not exist: path`;
+// 3.x `::group::Log message source details`, the source paths under it, `::endgroup::`), the UI's
+// fold markers (`▼ group`, `▶ group`, `▲▲▲ Log group end`) and 3.x `Task Identity …` lines.
+bool parse_ui_header(std::string_view line, LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
+  const char c = line[0];
+  bool named_source = false;
+  if (c == '*') {
+    if (!starts_with(line, "***")) return false;
+    named_source = true;
+  } else if (c == ':') {
+    if (!starts_with(line, "::group::") && !starts_with(line, "::endgroup::")) return false;
+  } else if (c == '\xE2') {
+    // ▼ U+25BC, ▶ U+25B6, ▲ U+25B2
+    if (line.size() < 4 || line[1] != '\x96' || (line[2] != '\xBC' && line[2] != '\xB6' && line[2] != '\xB2'))
+      return false;
+  } else if (c == 'T') {
+    read_task_identity(line.substr(14), ctx, out);
+    if (!out.task_identity) {
+      ev = Event{};
+      return false;
+    }
+  } else {
+    // A bare source path (3.x, under `::group::Log message source details`): `/…/attempt=1.log`,
+    // `  * /…`, `"s3://…/1.log",`. Only task-log paths count.
+    std::string_view t = trim(line);
+    while (!t.empty() && (t.back() == ',' || t.back() == '"' || t.back() == '\'')) t.remove_suffix(1);
+    if (!t.ends_with(".log")) return false;
+    if (t.starts_with("* ") || t.starts_with("- ")) t = trim(t.substr(2));
+    if (!t.empty() && (t[0] == '"' || t[0] == '\'')) t.remove_prefix(1);
+    if (t.find(' ') != std::string_view::npos || t.find('/') == std::string_view::npos) return false;
+    if (t.find("attempt=") == std::string_view::npos && t[0] != '/' && t.find("://") == std::string_view::npos)
+      return false;
+    out.source_path = t;
+  }
+  if (named_source) out.source_path = header_path(line.substr(3));
+  ev.format = Format::airflow_ui_header;
+  ev.message = line;
+  out.line_component = Component::task;
+  out.foldable = false;
   return true;
 }
 
