@@ -115,16 +115,19 @@ func (g *Gateway) Run(ctx context.Context, ln net.Listener) error {
 	go g.sealer(sealerDone)
 
 	if g.wal != nil {
-		n := 0
+		n, doubt := 0, 0
 		next, err := g.wal.replay(func(tenant string, streams []lokipush.Stream, firstID uint64) {
-			n += g.replayRecord(tenant, streams, firstID)
+			r, d := g.replayRecord(tenant, streams, firstID)
+			n, doubt = n+r, doubt+d
 		})
 		if err != nil {
 			return fmt.Errorf("--buffer-dir: replay: %v", err)
 		}
 		g.nextID = next
+		g.metrics.replayedInDoubt.Add(uint64(doubt))
 		if n > 0 {
-			g.log.Printf("replayed %d undelivered lines from %s", n, g.cfg.BufferDir)
+			g.log.Printf("replayed %d undelivered lines from %s (%d of them in the batch in flight at the stop: the store may have them already)",
+				n, g.cfg.BufferDir, doubt)
 		}
 	}
 
@@ -203,6 +206,11 @@ func (g *Gateway) send(ctx context.Context, done chan struct{}) {
 			return
 		}
 		delivered := true
+		if b.entries > 0 && g.wal != nil {
+			if err := g.wal.sending(b.marks); err != nil {
+				g.log.Printf("--buffer-dir: inflight: %v", err)
+			}
+		}
 		if b.entries > 0 {
 			for i, s := range g.sinks {
 				body, ct := s.encode(b)
@@ -422,11 +430,11 @@ func (g *Gateway) dispatch(tenant string, streams []lokipush.Stream, keys []stri
 	}
 }
 
-// replayRecord re-parses a logged push's lines past their stream's checkpoint; returns how many.
-func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID uint64) int {
+// replayRecord re-parses a logged push's lines past their stream's checkpoint; returns how many,
+// and how many of them the batch in flight at the stop held.
+func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID uint64) (n, doubt int) {
 	keys := make([]string, len(streams))
 	id := firstID
-	n := 0
 	for i := range streams {
 		keys[i] = streamKey(tenant, streams[i].Labels)
 		g.retried.remember(keys[i], streams[i].Entries, time.Now())
@@ -443,9 +451,11 @@ func (g *Gateway) replayRecord(tenant string, streams []lokipush.Stream, firstID
 		}
 		g.buffered.Add(size)
 		g.dispatch(tenant, streams[i:i+1], keys[i:i+1], []uint64{lines}, start, mark, size)
-		n += int(id - max(start, mark+1))
+		from := max(start, mark+1)
+		n += int(id - from)
+		doubt += int(g.wal.inDoubt(keys[i], from, id-1))
 	}
-	return n
+	return n, doubt
 }
 
 // decode reads the body within the size limits and decodes it by content type.

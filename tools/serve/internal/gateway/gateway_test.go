@@ -283,6 +283,9 @@ func TestWALRecordsAndTornTail(t *testing.T) {
 	if err := w.delivered(map[string]uint64{key: 3}); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.sending(map[string]uint64{key: 6}); err != nil { // a crash while lines 4..6 are posted
+		t.Fatal(err)
+	}
 	w.close()
 	segs, _ := filepath.Glob(filepath.Join(dir, "wal-*.seg"))
 	f, _ := os.OpenFile(segs[0], os.O_APPEND|os.O_WRONLY, 0)
@@ -302,6 +305,9 @@ func TestWALRecordsAndTornTail(t *testing.T) {
 	})
 	if err != nil || next != 10 || len(firsts) != 3 || w2.mark(key) != 3 {
 		t.Fatalf("next %d, records %v, mark %d, err %v", next, firsts, w2.mark(key), err)
+	}
+	if d, none := w2.inDoubt(key, 4, 9), w2.inDoubt("other", 1, 9); d != 3 || none != 0 {
+		t.Errorf("lines 4..9 after a crash posting up to 6: %d in doubt (want 3); another stream: %d", d, none)
 	}
 }
 

@@ -18,6 +18,7 @@ type Metrics struct {
 	linesFolded, dupLines, linesOut   atomic.Uint64
 	retries, labelsToMetadata         atomic.Uint64
 	repeatedEntries                   atomic.Uint64
+	replayedInDoubt                   atomic.Uint64
 	bufferBytes, streamsOpen          atomic.Int64
 
 	mu          sync.Mutex
@@ -100,6 +101,7 @@ func (m *Metrics) Write(w io.Writer) {
 	counter("lines_forwarded_total", "Physical lines inside emitted events.", m.linesOut.Load())
 	counter("duplicate_lines_dropped_total", "Lines of events dropped as duplicates (lines received = forwarded + dropped + pending).", m.dupLines.Load())
 	counter("repeated_entries_dropped_total", "Entries a sender pushed again (same stream, timestamp and line), kept once.", m.repeatedEntries.Load())
+	counter("replayed_in_doubt_lines_total", "Lines replayed from --buffer-dir that the batch in flight at the last stop held: the store may have them already.", m.replayedInDoubt.Load())
 	counter("retries_total", "Delivery attempts retried.", m.retries.Load())
 	counter("labels_to_metadata_total", "Events whose airlog labels went to structured metadata (label budget).", m.labelsToMetadata.Load())
 	gauge("buffer_bytes", "Accepted bytes not yet delivered.", m.bufferBytes.Load())

@@ -20,11 +20,15 @@ import (
 // wal is --buffer-dir: every accepted push is appended (and synced) before it is acknowledged,
 // and the delivery checkpoint records, per incoming stream, the last line ID the store has. On
 // start the segments are read again and every line past its stream's checkpoint is parsed anew,
-// so a crash loses nothing acknowledged and repeats nothing delivered (but for a crash between
-// the store's answer and the checkpoint's sync: that one batch is sent again).
+// so a crash loses nothing acknowledged and repeats nothing delivered but the batch that was in
+// flight: the store may have taken it without the answer reaching us, so it is sent again. Its
+// marks are noted before each post (file "inflight"), so a restart says how many replayed lines
+// are in doubt — Loki drops such a resend as duplicates (same stream, timestamp and line).
 //
-// Files: wal-<first line ID, 16 hex>.seg (records: u32 length, u32 CRC-32C, payload) and
-// checkpoint (lines "<ID hex> <quoted stream key>", appended; rewritten when segments go).
+// Files: wal-<first line ID, 16 hex>.seg (records: u32 length, u32 CRC-32C, payload),
+// checkpoint (lines "<ID hex> <quoted stream key>", appended; rewritten when segments go) and
+// inflight (the same lines for the batch being posted; overwritten, never synced: it only
+// counts, and a SIGKILL keeps what the kernel has).
 type wal struct {
 	dir string
 
@@ -42,6 +46,10 @@ type wal struct {
 	ck    *os.File
 	marks map[string]uint64
 	ckBuf []byte
+
+	inflight      *os.File
+	inflightMarks map[string]uint64 // as found at start: the batch in flight at the crash
+	ifBuf         []byte
 }
 
 type segment struct {
@@ -60,11 +68,37 @@ func openWAL(dir string) (*wal, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	w := &wal{dir: dir, marks: map[string]uint64{}}
+	w := &wal{dir: dir, marks: map[string]uint64{}, inflightMarks: map[string]uint64{}}
 	if err := w.loadCheckpoint(); err != nil {
 		return nil, err
 	}
+	p := filepath.Join(dir, "inflight")
+	if err := readMarks(p, w.inflightMarks); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	w.inflight = f
 	return w, nil
+}
+
+// sending notes the marks of the batch about to be posted (see the type's comment).
+func (w *wal) sending(marks map[string]uint64) error {
+	w.ifBuf = appendMarks(w.ifBuf[:0], marks)
+	if _, err := w.inflight.WriteAt(w.ifBuf, 0); err != nil {
+		return err
+	}
+	return w.inflight.Truncate(int64(len(w.ifBuf)))
+}
+
+// inDoubt is how many of a stream's replayed lines, from..to, the batch in flight at the crash held.
+func (w *wal) inDoubt(key string, from, to uint64) uint64 {
+	if last := min(w.inflightMarks[key], to); last >= from {
+		return last - from + 1
+	}
+	return 0
 }
 
 // replay calls fn for every record of every segment, oldest first, and returns the next free
@@ -199,10 +233,7 @@ func (w *wal) delivered(marks map[string]uint64) error {
 	for k, id := range marks {
 		if id > w.marks[k] {
 			w.marks[k] = id
-			w.ckBuf = strconv.AppendUint(w.ckBuf, id, 16)
-			w.ckBuf = append(w.ckBuf, ' ')
-			w.ckBuf = strconv.AppendQuote(w.ckBuf, k)
-			w.ckBuf = append(w.ckBuf, '\n')
+			w.ckBuf = appendMark(w.ckBuf, k, id)
 		}
 	}
 	if len(w.ckBuf) > 0 {
@@ -258,39 +289,56 @@ func (w *wal) collect() error {
 }
 
 func (w *wal) loadCheckpoint() error {
-	p := filepath.Join(w.dir, "checkpoint")
-	f, err := os.Open(p)
-	if err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		for sc.Scan() {
-			hex, quoted, ok := strings.Cut(sc.Text(), " ")
-			id, err1 := strconv.ParseUint(hex, 16, 64)
-			key, err2 := strconv.Unquote(quoted)
-			if !ok || err1 != nil || err2 != nil {
-				continue // a torn last line
-			}
-			w.marks[key] = max(w.marks[key], id)
-		}
-		f.Close()
-	} else if !errors.Is(err, os.ErrNotExist) {
+	if err := readMarks(filepath.Join(w.dir, "checkpoint"), w.marks); err != nil {
 		return err
 	}
 	return w.rewriteCheckpoint()
+}
+
+// readMarks reads "<ID hex> <quoted stream key>" lines into marks (the highest ID per key); a
+// missing file is empty, a torn last line is skipped.
+func readMarks(path string, marks map[string]uint64) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		hex, quoted, ok := strings.Cut(sc.Text(), " ")
+		id, err1 := strconv.ParseUint(hex, 16, 64)
+		key, err2 := strconv.Unquote(quoted)
+		if !ok || err1 != nil || err2 != nil {
+			continue
+		}
+		marks[key] = max(marks[key], id)
+	}
+	return sc.Err()
+}
+
+func appendMark(b []byte, key string, id uint64) []byte {
+	b = strconv.AppendUint(b, id, 16)
+	b = append(b, ' ')
+	b = strconv.AppendQuote(b, key)
+	return append(b, '\n')
+}
+
+func appendMarks(b []byte, marks map[string]uint64) []byte {
+	for k, id := range marks {
+		b = appendMark(b, k, id)
+	}
+	return b
 }
 
 // rewriteCheckpoint writes the marks afresh (temporary file, sync, rename) and appends from there.
 func (w *wal) rewriteCheckpoint() error {
 	p := filepath.Join(w.dir, "checkpoint")
 	tmp := p + ".tmp"
-	var b []byte
-	for k, id := range w.marks {
-		b = strconv.AppendUint(b, id, 16)
-		b = append(b, ' ')
-		b = strconv.AppendQuote(b, k)
-		b = append(b, '\n')
-	}
-	if err := writeSynced(tmp, b); err != nil {
+	if err := writeSynced(tmp, appendMarks(nil, w.marks)); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, p); err != nil {
@@ -323,6 +371,9 @@ func (w *wal) close() error {
 	}
 	if w.ck != nil {
 		err = errors.Join(err, w.ck.Close())
+	}
+	if w.inflight != nil {
+		err = errors.Join(err, w.inflight.Close())
 	}
 	return err
 }
