@@ -286,6 +286,29 @@ TEST(CliParse, DedupAndMultilineWaitOptions) {
                           "--multiline-wait");
 }
 
+// A log read twice into one source (an agent re-reading from the start): --dedup drops the whole
+// second read; a count window smaller than the log lets most of it through.
+TEST(CliParse, DedupWindowOptions) {
+  TempDir dir;
+  write_file(dir / "twice.log", std::string(kTaskLog) + kTaskLog);
+  const std::string file = shell_quote((dir / "twice.log").string());
+  Parsed all = run_parse("parse --stats " + file, dir);
+  Parsed d = run_parse("parse --stats --dedup " + file, dir);
+  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
+  EXPECT_EQ(d.lines.size() * 2, all.lines.size());
+  expect_invariant(d.stats);
+  Parsed small = run_parse("parse --stats --dedup --dedup-window-events 1 " + file, dir);
+  ASSERT_EQ(small.run.exit_code, 0) << small.run.err;
+  EXPECT_GT(small.lines.size(), d.lines.size());
+  expect_invariant(small.stats);
+  Parsed timed = run_parse("parse --dedup --dedup-window 0.5 " + file, dir);
+  EXPECT_EQ(timed.run.exit_code, 0) << timed.run.err;
+  for (const char* bad : {"0", "-3", "x"})
+    expect_one_line_error(run_parse(std::string("parse --dedup-window-events ") + bad + " " + file, dir).run,
+                          "--dedup-window-events");
+  expect_one_line_error(run_parse("parse --dedup-window soon " + file, dir).run, "--dedup-window");
+}
+
 // From a pipe the real clock counts: once nothing has come for --multiline-wait seconds, the open
 // event is written (and flushed) while the writer is still running.
 TEST(CliParse, MultilineWaitEmitsTheOpenEventOfALivePipe) {

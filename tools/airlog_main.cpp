@@ -2,7 +2,8 @@
 //
 //   airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE] [--envelope KIND]
 //                [--max-event-lines N] [--max-event-bytes N] [--multiline-wait SECONDS]
-//                [--dedup] [Loki / body options] [FILE|DIR|-]...
+//                [--dedup [--dedup-window-events N] [--dedup-window SECONDS]]
+//                [Loki / body options] [FILE|DIR|-]...
 //   airlog summary [same options] [FILE|DIR|-]...
 //   airlog serve [flags]   (the Loki push gateway: runs airlog-serve, docs/serve.md)
 //
@@ -67,7 +68,8 @@ void usage() {
   std::fputs(
       "usage: airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE]\n"
       "                    [--envelope auto|none|cri|docker] [--max-event-lines N] [--max-event-bytes N]\n"
-      "                    [--multiline-wait SECONDS] [--dedup] [FILE|DIR|-]...\n"
+      "                    [--multiline-wait SECONDS] [--dedup] [--dedup-window-events N]\n"
+      "                    [--dedup-window SECONDS] [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
@@ -252,7 +254,13 @@ CliOptions parse_args(int argc, char** argv) {
       o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
     else if (a == "--dedup")
       o.parse.dedup = true;
-    else if (a == "--envelope") {
+    else if (a == "--dedup-window-events")
+      o.parse.dedup_window_events =
+          static_cast<size_t>(std::min<uint64_t>(parse_count(a, value("--dedup-window-events")), UINT32_MAX));
+    else if (a == "--dedup-window") {  // 0: no time bound, the default
+      const int64_t ns = parse_seconds_ns(a, value("--dedup-window"));
+      o.parse.dedup_window_ns = ns == 0 ? INT64_MAX : ns;
+    } else if (a == "--envelope") {
       std::string e = value("--envelope");
       if (e == "auto")
         o.parse.envelope = airlog::Envelope::auto_detect;

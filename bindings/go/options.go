@@ -36,8 +36,9 @@ type Options struct {
 	// MultilineWait: Poll emits an open multi-line event after this much idle time. 0 keeps the
 	// default (3 s); a negative value disables the wait.
 	MultilineWait time.Duration
-	// Dedup drops events identical to one seen within the window (DedupWindowEvents events, and
-	// DedupWindow of event time; 0 keeps each default).
+	// Dedup drops events identical to one seen within the window: DedupWindowEvents events
+	// (default 100 000), and, when DedupWindow is set, that much event time behind the newest
+	// (default none: a re-read is recognised while its events are in the count window).
 	Dedup             bool
 	DedupWindowEvents uint32
 	DedupWindow       time.Duration

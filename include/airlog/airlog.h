@@ -295,7 +295,7 @@ typedef enum airlog_option {
   AIRLOG_OPT_MULTILINE_WAIT_NS = 7,    /**< int >= 0: poll() emits an open event after this idle time */
   AIRLOG_OPT_DEDUP = 8,                /**< int 0 or 1: drop events identical to one seen recently */
   AIRLOG_OPT_DEDUP_WINDOW_EVENTS = 9,  /**< int 1 .. 2^32-1: the dedup window in events */
-  AIRLOG_OPT_DEDUP_WINDOW_NS = 10,     /**< int >= 0: the dedup window in event time */
+  AIRLOG_OPT_DEDUP_WINDOW_NS = 10,     /**< int >= 0: the dedup window in event time (default INT64_MAX: none) */
   AIRLOG_OPT_FORCE_INT32_ = 0x7fffffff /**< not an option: keeps the type 32 bits wide */
 } airlog_option;
 

@@ -42,12 +42,16 @@ struct Options {
   int64_t multiline_wait_ns = 3'000'000'000;
 
   /// Drop an event identical in time, identity and text to one seen within the window (a log
-  /// read twice: a file and the pod's stdout, a tail restarted from an old offset).
+  /// read twice: a file and the pod's stdout, a tail restarted from an old offset, an agent that
+  /// lost its positions file and reads every file from the start again).
   bool dedup = false;
-  /// The window: this many most recent events …
+  /// The window: this many most recent events (memory: 38–45 bytes each, see
+  /// Stats::dedup_memory_bytes) …
   size_t dedup_window_events = 100'000;
-  /// … and no older than this much event time (ns) behind the newest.
-  int64_t dedup_window_ns = 600'000'000'000;
+  /// … and, when set below INT64_MAX, no older than this much event time (ns) behind the newest.
+  /// By default there is no time bound: a timestamped event's identity holds its time already, so
+  /// a re-read of hours of log is recognised as long as its events are still in the count window.
+  int64_t dedup_window_ns = INT64_MAX;
 };
 
 }  // namespace airlog

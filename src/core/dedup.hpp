@@ -35,7 +35,9 @@
 // An event is a duplicate when its identity was admitted among the last `window_events` admitted
 // (not dropped) events, was last matched by an earlier run than the current one, and — for a
 // timestamped event — its time is no more than `window_ns` behind the newest event time seen so
-// far (untimed events use only the count window). Duplicates are not admitted: they neither
+// far (untimed events use only the count window). Options' default sets no time bound: the time is
+// part of a timestamped event's identity already, so the bound protects nothing and only lets an
+// agent's re-read of hours-old lines through. Duplicates are not admitted: they neither
 // refresh their entry's place in the window nor push anything out of it.
 //
 // Consequences, all on the safe side (a duplicate let through, never a line lost) except the last

@@ -76,7 +76,8 @@ class Parser:
         ``"auto"`` (CRI / Docker json-file / none, decided from the first line), ``"none"``,
         ``"cri"`` or ``"docker"``.
     dedup
-        drop events identical to one seen shortly before in the same source (``--dedup``).
+        drop events identical to one of the last 100 000 of the same source (``--dedup``): a
+        log read again, however long ago its events were written.
     max_event_lines, max_event_bytes
         caps of a multi-line event; longer ones are split (flagged truncated / continued).
     multiline_wait
