@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -145,6 +146,7 @@ func serve(args []string, logger *log.Logger) int {
 	fs.Int64Var(&maxEventBytes, "max-event-bytes", 0, "… or this many bytes (0: airlog's default)")
 	fs.Int64Var(&maxLineBytes, "max-line-bytes", 0, "a physical line is cut after this many bytes for parsing (0: airlog's default)")
 	fs.BoolVar(&noDedup, "no-dedup", false, "forward duplicate events too (the duplicate filter is on by default)")
+	dedupWindow := fs.Uint("dedup-window-events", uint(cfg.DedupWindow), "events each stream's duplicate filter remembers (about 40 bytes each): a sender's re-read of anything within them is dropped")
 	fs.StringVar(&labelFields, "loki-labels", strings.Join(cfg.LabelFields, ","), "airlog fields added as labels (component level format dag_id task_id event state stream logger)")
 	fs.Var(labelsFlag{&cfg.StaticLabels}, "label", "NAME=VALUE static label on every stream (repeatable)")
 	fs.IntVar(&cfg.LabelBudget, "label-budget", cfg.LabelBudget, "most label names per stream (Loki's limit is 15)")
@@ -178,6 +180,11 @@ func serve(args []string, logger *log.Logger) int {
 	cfg.Downstream.BatchBytes = int(batchBytes)
 	cfg.MaxEventLines, cfg.MaxEventBytes, cfg.MaxLineBytes = uint32(maxEventLines), uint32(maxEventBytes), uint32(maxLineBytes)
 	cfg.Dedup = !noDedup
+	if *dedupWindow == 0 || *dedupWindow > math.MaxUint32 {
+		fmt.Fprintf(os.Stderr, "airlog serve: --dedup-window-events %d: 1 .. 4294967295 (--no-dedup turns the filter off)\n", *dedupWindow)
+		return 2
+	}
+	cfg.DedupWindow = uint32(*dedupWindow)
 	cfg.LabelFields = nil
 	for _, f := range strings.Split(labelFields, ",") {
 		if f = strings.TrimSpace(f); f != "" {

@@ -39,6 +39,7 @@ type Config struct {
 	MaxEventBytes  uint32
 	MaxLineBytes   uint32
 	Dedup          bool
+	DedupWindow    uint32   // events each stream's duplicate filter remembers
 	LabelFields    []string // airlog fields that become labels (component, level, dag_id)
 	StaticLabels   []lokipush.Label
 	LabelBudget    int
@@ -79,6 +80,7 @@ func Defaults() Config {
 		MaxStreams:      10000,
 		MultilineWait:   3 * time.Second,
 		Dedup:           true,
+		DedupWindow:     20000,
 		LabelFields:     []string{"component", "level", "dag_id"},
 		LabelBudget:     15,
 		MaxLineSize:     256000,

@@ -485,3 +485,38 @@ func TestEntryLineEnds(t *testing.T) {
 		t.Fatalf("entries %q", lines)
 	}
 }
+
+// An agent that lost its positions file pushes three hours of a log again, with new entry times:
+// the duplicate filter drops all of it, and its memory shows on /metrics.
+func TestAgentReReadIsDropped(t *testing.T) {
+	url, st, _ := runGateway(t, nil)
+	ls := []lokipush.Label{label("job", "scheduler")}
+	var lines []string
+	for m := 0; m < 180; m += 5 {
+		lines = append(lines, fmt.Sprintf("[2024-05-01T%02d:%02d:00.000+0000] {scheduler_job.py:1} INFO - loop %d", m/60, m%60, m))
+	}
+	first := mkStream(ls, lines...)
+	again := mkStream(ls, lines...)
+	for i := range again.Entries {
+		again.Entries[i].TimeNs += int64(4 * time.Hour)
+	}
+	push(t, url, "", first)
+	waitEntries(t, st, len(lines))
+	push(t, url, "", again)
+	time.Sleep(500 * time.Millisecond) // a multiline wait and a batch wait
+	waitEntries(t, st, len(lines))
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{fmt.Sprintf("airlog_serve_duplicate_lines_dropped_total %d\n", len(lines)), "airlog_serve_dedup_memory_bytes "} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(string(body), "airlog_serve_dedup_memory_bytes 0\n") {
+		t.Error("the duplicate filter's memory is not counted")
+	}
+}

@@ -20,6 +20,7 @@ type Metrics struct {
 	repeatedEntries                   atomic.Uint64
 	replayedInDoubt                   atomic.Uint64
 	bufferBytes, streamsOpen          atomic.Int64
+	dedupMemory                       atomic.Int64
 
 	mu          sync.Mutex
 	pushes      map[int]uint64
@@ -105,6 +106,7 @@ func (m *Metrics) Write(w io.Writer) {
 	counter("retries_total", "Delivery attempts retried.", m.retries.Load())
 	counter("labels_to_metadata_total", "Events whose airlog labels went to structured metadata (label budget).", m.labelsToMetadata.Load())
 	gauge("buffer_bytes", "Accepted bytes not yet delivered.", m.bufferBytes.Load())
+	gauge("dedup_memory_bytes", "Bytes the open streams' duplicate filters hold (each up to 38-45 bytes per event of --dedup-window-events).", m.dedupMemory.Load())
 	gauge("streams_open", "Incoming streams with parser state.", m.streamsOpen.Load())
 	byComponent := map[string]uint64{}
 	for c := range m.byComponent {

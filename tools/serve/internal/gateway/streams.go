@@ -47,6 +47,7 @@ type stream struct {
 	pending     []line // lines fed and not yet in an emitted event; pending[0] is local line `base`
 	base        uint64 // parser-local (1-based) number of pending[0]
 	dropped     uint64 // lines the parser dropped as duplicates that left pending
+	dedupMemory int64  // the parser's duplicate filter's bytes, as last added to the gauge
 	lastSeen    time.Time
 }
 
@@ -238,6 +239,7 @@ func (w *worker) close(s *stream) {
 	delete(w.streams, s.key)
 	w.lru.Remove(s.lru)
 	w.g.metrics.streamsOpen.Add(-1)
+	w.g.metrics.dedupMemory.Add(-s.dedupMemory)
 }
 
 func (w *worker) flushAll() {
@@ -285,6 +287,12 @@ func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 	if s.parser != nil && len(s.pending) > 0 {
 		if st, err := s.parser.Stats(); err == nil && st.DuplicatesDropped > s.dropped {
 			drop(min(int(st.DuplicatesDropped-s.dropped), len(s.pending)))
+		}
+	}
+	if s.parser != nil && w.g.cfg.Dedup && !final {
+		if st, err := s.parser.Stats(); err == nil {
+			w.g.metrics.dedupMemory.Add(int64(st.DedupMemoryBytes) - s.dedupMemory)
+			s.dedupMemory = int64(st.DedupMemoryBytes)
 		}
 	}
 	if final && len(s.pending) > 0 {
