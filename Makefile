@@ -7,7 +7,7 @@ ASAN_BUILD := build/asan
 DEMO_CORPUS := build/corpus/demo
 BENCH_CORPUS := build/corpus/bench-64M.log
 
-.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus format clean
+.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus hostile-memory format clean
 
 all: build
 
@@ -58,6 +58,11 @@ $(BENCH_CORPUS):
 
 bench: build $(BENCH_CORPUS)
 	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+
+# Peak memory of `airlog parse` on 1 GiB of each hostile input shape (tests/hostile_memory.py;
+# `make test` runs 64 MiB of each). About a minute a shape; nothing is written to disk.
+hostile-memory: build
+	$(PYTHON) tests/hostile_memory.py $(BUILD)/airlog $(BUILD)/tests/airlog_peak_rss --size 1G --max-rss-mb 80
 
 # Re-captures tests/data/airflow from real Airflow runs: every version in
 # tools/capture-airflow/versions.tsv, text and (where the version has it) JSON logging. Needs PyPI,
