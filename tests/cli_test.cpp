@@ -430,6 +430,34 @@ TEST(CliErrors, UnreadableInputsAreReportedAndTheOthersParsed) {
 }
 
 // A FIFO named on the command line is read like a pipe.
+// A file truncated (copytruncate) or rotated (renamed, a new one created) while airlog reads it:
+// whatever was read comes out whole, with the invariant kept; a rotated file is read to its end
+// through the descriptor airlog holds.
+TEST(CliParse, FileTruncatedOrRotatedWhileRead) {
+  TempDir dir;
+  std::string big;
+  while (big.size() < (size_t{48} << 20)) big += kTaskLog;
+  for (const char* change : {"truncate -s 1000 @", "mv @ @.1 && printf 'new\\n' > @"}) {
+    SCOPED_TRACE(change);
+    write_file(dir / "f.log", big);
+    std::string cmd = change;
+    const std::string f = shell_quote((dir / "f.log").string());
+    for (size_t at = 0; (at = cmd.find('@', at)) != std::string::npos; at += f.size()) cmd.replace(at, 1, f);
+    const std::string stats = shell_quote((dir / "stats.txt").string());
+    RunResult r = run_shell("( { " + cli("parse --stats " + f) + " 2>" + stats + "; echo $? > " +
+                                shell_quote((dir / "code").string()) + "; } & sleep 0.05; " + cmd + "; wait )",
+                            dir);
+    EXPECT_EQ(read_file(dir / "code"), "0\n");
+    const std::string s = read_file(dir / "stats.txt");
+    expect_invariant(s);
+    EXPECT_EQ(json_uint(s, "events_out"), split_lines(r.out).size());
+    if (cmd.rfind("mv", 0) == 0) EXPECT_EQ(json_uint(s, "bytes_in"), big.size());
+    std::printf("[ file     ] %s while read: %llu of %zu bytes read\n", change,
+                static_cast<unsigned long long>(json_uint(s, "bytes_in")), big.size());
+    std::filesystem::remove(dir / "f.log.1");
+  }
+}
+
 TEST(CliParse, NamedFifoIsRead) {
   TempDir dir;
   const std::string fifo = shell_quote((dir / "in.fifo").string());
