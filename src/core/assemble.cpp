@@ -159,6 +159,10 @@ class Assembler {
       if (!r.source_path.empty() || r.task_identity) adopt_source(r);
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
+      else if (r.ev.format == Format::airflow_console && (anchors & ~kLineMarks))
+        // Templates are read from the event text, as for the same event's JSON line: a literal
+        // in a pair's value (`error='Failed to import …'`) names no template.
+        anchors = json_anchors(anchors, scan_text(detail::impl_of(st_.db), scratch_, r.ev.message));
       else if (r.ev.format == Format::airlog_json)
         anchors &= kLineMarks;  // airlog's own line: its fields were read from the text already
       if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
@@ -421,7 +425,7 @@ class Assembler {
   // A multi-line structlog console event prints ` [logger] key=value …` after its LAST line
   // (`… [info     ] 1 tasks up for execution:` / `\t<TaskInstance: …> [airflow.jobs…] loc=…`).
   // Reads that trailer with the console layout's own trailer parser and moves it into the event,
-  // as for a one-line event: logger and fields set, ` [logger]` dropped from the message.
+  // as for a one-line event: logger, fields and attrs set, ` [logger] k=v …` dropped from the message.
   void take_console_trailer(Event& ev) {
     std::string_view msg = ev.message;
     // Blank lines after the trailer are not the record's (Celery's ` ` before its banner): the
@@ -452,7 +456,7 @@ class Assembler {
       ev.file = t.file;
       ev.lineno = t.lineno;
     }
-    for (std::string_view Event::*member : kTextMembers)  // ids, HTTP and trace fields the pairs gave
+    for (std::string_view Event::*member : kTextMembers)  // ids, HTTP, trace fields and attrs the pairs gave
       if (member != &Event::message && member != &Event::logger && member != &Event::file && (ev.*member).empty())
         ev.*member = t.*member;
     if (ev.map_index < 0) ev.map_index = t.map_index;
@@ -468,8 +472,9 @@ class Assembler {
       ev.has_logical_date = true;
     }
     if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
-    // The message: every line but the last as it was, then the last line's event text and pairs
-    // (and the blank lines after it).
+    if (ev.channel == Channel::none) ev.channel = t.channel;
+    // The message: every line but the last as it was, then the last line's event text (and the
+    // blank lines after it); the pairs are in the fields and attrs.
     const size_t size = nl + 1 + t.message.size() + after.size();
     char* m = out_.arena.allocate(size);
     std::memcpy(m, msg.data(), nl + 1);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/json_string.hpp"
+#include "common/python_repr.hpp"
 #include "common/text.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
@@ -717,6 +719,34 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
   return end;
 }
 
+// One console pair as a JSON line's member of the same key would be read (json.cpp): true when it
+// fills a field. `loc` is the renderer's file:line; the HTTP keys mean HTTP on access lines only.
+bool map_console_pair(std::string_view key, std::string_view value, bool http_access, LineContext& ctx, Event& ev) {
+  if (key == "loc") {
+    set_location(value, ev);
+    return true;
+  }
+  const Key k = key_from_name(key);
+  int32_t n = 0;
+  switch (k) {
+    case Key::filename: ev.file = value; return true;
+    case Key::lineno: return parse_int_exact(value, &n) && (ev.lineno = n, true);
+    case Key::chan:
+      if (value == "stdout") ev.channel = Channel::stdout_stream;
+      if (value == "stderr") ev.channel = Channel::stderr_stream;
+      return value == "stdout" || value == "stderr";
+    default:
+      if (is_http_key(k) && !http_access) return false;
+      return apply_key(k, value, Fill::last_wins, ctx, ev);
+  }
+}
+
+// A UI download's pair (`loc=…`, ids, …): what it means on a console line; no logger says
+// whether the HTTP keys are an access line's, so they count.
+void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
+  map_console_pair(key, value, /*http_access=*/true, ctx, out.ev);
+}
+
 // True when `s` holds nothing but console `key=value` pairs (and spaces).
 bool pairs_to_end(std::string_view s) noexcept {
   std::string_view k, v;
@@ -730,13 +760,73 @@ bool pairs_to_end(std::string_view s) noexcept {
   return true;
 }
 
-// `loc` is the console renderer's own column (file:line); every other key means what it means
-// everywhere (keys.hpp), the last one printed winning.
-void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
-  if (key == "loc")
-    set_location(value, out.ev);
-  else
-    apply_key(key_from_name(key), value, Fill::last_wins, ctx, out.ev);
+// The `key=value` pairs after a console line's logger column: the pairs that name a field fill it
+// (the last one printed winning), the others become Event::attrs with their values read back as
+// JSON (common/python_repr.hpp), so a console line gives what its JSON rendering gives.
+void read_console_pairs(std::string_view kvs, LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
+  const bool http_access = ev.logger == "http.access";
+  auto skip_spaces = [](std::string_view& s) {
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  };
+  // Pass 1 maps; the pairs kept for attrs are marked by index (the first 64; a pair after the 64th
+  // is kept as it stands, unmapped) and the output bounded, so that pass 2 writes attrs in one
+  // arena block that no allocation of apply_key's comes after.
+  uint64_t kept = 0;
+  size_t bound = 2;
+  size_t index = 0;
+  std::string_view k, v;
+  for (std::string_view it = kvs; !it.empty(); ++index) {
+    const size_t used = next_console_kv(it, &k, &v);
+    if (used == 0) break;
+    if (index >= 64 || !map_console_pair(k, v, http_access, ctx, ev)) {
+      if (index < 64) kept |= uint64_t{1} << index;
+      bound += json_string_contents_bound(k.size()) + 4 + python_value_json_bound(used - k.size() - 1);
+    }
+    it.remove_prefix(used);
+    skip_spaces(it);
+  }
+  if (bound == 2) return;
+  char* const buf = ctx.arena->allocate(bound);
+  char* p = buf;
+  *p++ = '{';
+  index = 0;
+  for (std::string_view it = kvs; !it.empty(); ++index) {
+    const size_t used = next_console_kv(it, &k, &v);
+    if (used == 0) break;
+    if (index >= 64 || (kept >> index) & 1) {
+      if (p != buf + 1) *p++ = ',';
+      *p++ = '"';
+      p += write_json_string_contents(k, p);
+      *p++ = '"';
+      *p++ = ':';
+      p += write_python_value_as_json(it.substr(k.size() + 1, used - k.size() - 1), p);
+    }
+    it.remove_prefix(used);
+    skip_spaces(it);
+  }
+  *p++ = '}';
+  const size_t size = static_cast<size_t>(p - buf);
+  ctx.arena->shrink_last(buf, size);
+  ev.attrs = {buf, size};
+}
+
+// A trailer with text after its pairs that is no pair: nothing may be lost, so all of it stays in
+// the message after one space (the pairs that read still fill their fields).
+void keep_trailer_in_message(std::string_view event, std::string_view kvs, LineContext& ctx, LineResult& out) {
+  std::string_view k, v;
+  for (std::string_view it = kvs; !it.empty();) {
+    const size_t used = next_console_kv(it, &k, &v);
+    if (used == 0) break;
+    apply_console_kv(k, v, ctx, out);
+    it.remove_prefix(used);
+    while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
+  }
+  char* buf = ctx.arena->allocate(event.size() + 1 + kvs.size());
+  std::memcpy(buf, event.data(), event.size());
+  buf[event.size()] = ' ';
+  std::memcpy(buf + event.size() + 1, kvs.data(), kvs.size());
+  out.ev.message = {buf, event.size() + 1 + kvs.size()};
 }
 
 bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out) {
@@ -988,23 +1078,10 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
     pos += 2;
   }
   ev.message = event;
-  if (!kvs.empty()) {
-    std::string_view k, v;
-    std::string_view it = kvs;
-    while (!it.empty()) {
-      size_t used = next_console_kv(it, &k, &v);
-      if (used == 0) break;
-      apply_console_kv(k, v, ctx, out);
-      it.remove_prefix(used);
-      while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
-    }
-    // Keep the key=value text in the message so nothing printed is lost.
-    char* buf = ctx.arena->allocate(event.size() + 1 + kvs.size());
-    std::memcpy(buf, event.data(), event.size());
-    buf[event.size()] = ' ';
-    std::memcpy(buf + event.size() + 1, kvs.data(), kvs.size());
-    ev.message = {buf, event.size() + 1 + kvs.size()};
-  }
+  if (!kvs.empty() && pairs_to_end(kvs))
+    read_console_pairs(kvs, ctx, out);
+  else if (!kvs.empty())
+    keep_trailer_in_message(event, kvs, ctx, out);
   if (ev.logger == "http.access") out.line_component = Component::api_server;
   return !ev.logger.empty();
 }
