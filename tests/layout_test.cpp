@@ -732,6 +732,74 @@ TEST_F(LayoutTest, BareComponentNamePrefix) {
   EXPECT_EQ(e.ts_ns, utc_ns(2025, 4, 23, 15, 27, 10, 538 * kMs));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The 2.x KubernetesPodOperator relay: each line of the pod's container, logged by pod_manager.py
+// (providers 5+: `[container] line`; before: the line alone; 1.10 / early 2.x: pod_launcher.py).
+
+constexpr std::string_view kKpoPath = "logs/dag_id=d/run_id=r/task_id=kpo/attempt=2.log";
+
+TEST_F(LayoutTest, PodRelayTakesThePodLinesFieldsAndKeepsTheTask) {
+  auto p = parse(
+      "[2024-03-01T10:00:01.123+0000] {pod_manager.py:466} INFO - [base] [2024-03-01T10:00:01.100+0000] "
+      "{my_job.py:12} WARNING - disk almost full\n"
+      "[2024-03-01T10:00:02.000+0000] {pod_manager.py:466} INFO - [base] plain print output\n"
+      "[2024-03-01T10:00:03.000+0000] {pod_manager.py:466} INFO - [side-car.1] 2024-03-01 10:00:02,500 ERROR - "
+      "sidecar failed\n"
+      "[2024-03-01T10:00:04.000+0000] {pod_manager.py:466} INFO - [base] "
+      R"J({"timestamp":"2024-03-01T10:00:03.5Z","level":"error","event":"boom","dag_id":"other","rows":3})J"
+      "\n",
+      kKpoPath);
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < p.size(); ++i) {
+    EXPECT_EQ(p[i].component, Component::task) << i;
+    EXPECT_EQ(p[i].dag_id, "d") << i;  // the task's identity, whatever the pod's line says
+    EXPECT_EQ(p[i].task_id, "kpo") << i;
+    EXPECT_EQ(p[i].try_number, 2) << i;
+  }
+  // The pod's own classic line: its time, level, location and message.
+  EXPECT_EQ(p[0].format, Format::airflow_text);
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2024, 3, 1, 10, 0, 1, 100 * kMs));
+  EXPECT_EQ(p[0].level, Level::warning);
+  EXPECT_EQ(p[0].file, "my_job.py");
+  EXPECT_EQ(p[0].lineno, 12);
+  EXPECT_EQ(p[0].message, "disk almost full");
+  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
+  // A line no layout reads: the relay's record with the pod's text.
+  EXPECT_EQ(p[1].format, Format::airflow_text);
+  EXPECT_EQ(p[1].file, "pod_manager.py");
+  EXPECT_EQ(p[1].level, Level::info);
+  EXPECT_EQ(p[1].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2));
+  EXPECT_EQ(p[1].message, "plain print output");
+  EXPECT_EQ(p[1].attrs, R"({"container":"base"})");
+  EXPECT_EQ(p[2].format, Format::airflow_simple);
+  EXPECT_EQ(p[2].level, Level::error);
+  EXPECT_EQ(p[2].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2, 500 * kMs));
+  EXPECT_EQ(p[2].message, "sidecar failed");
+  EXPECT_EQ(p[2].attrs, R"({"container":"side-car.1"})");
+  EXPECT_EQ(p[3].format, Format::airflow_json);
+  EXPECT_EQ(p[3].level, Level::error);
+  EXPECT_EQ(p[3].message, "boom");
+  EXPECT_EQ(p[3].attrs, R"({"container":"base","rows":3})");
+}
+
+TEST_F(LayoutTest, PodRelayWithoutContainerNameAndOldPodLauncher) {
+  auto p = parse(
+      "[2021-05-01 10:00:00,100] {pod_launcher.py:149} INFO - [2021-05-01 10:00:00,050] {job.py:3} INFO - "
+      "loaded 10 rows\n"
+      "[2022-05-01 10:00:00,100] {pod_manager.py:237} INFO - + python -c 'print(1)'\n"
+      "[2022-05-01 10:00:00,200] {pod_manager.py:237} INFO - [not a container] text\n",
+      kKpoPath);
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].file, "job.py");
+  EXPECT_EQ(p[0].message, "loaded 10 rows");
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2021, 5, 1, 10, 0, 0, 50 * kMs));
+  EXPECT_TRUE(p[0].attrs.empty()) << p[0].attrs;
+  EXPECT_EQ(p[1].file, "pod_manager.py");
+  EXPECT_EQ(p[1].message, "+ python -c 'print(1)'");
+  EXPECT_EQ(p[2].message, "[not a container] text");  // a bracket with spaces is the pod's text
+  EXPECT_TRUE(p[2].attrs.empty()) << p[2].attrs;
+}
+
 TEST_F(LayoutTest, TaskLogPrefixTemplate) {
   // TaskHandlerWithCustomFormatter (§1.6): the rendered task_log_prefix_template, `:`, the classic line.
   PARSE_ONE(e,

@@ -38,7 +38,7 @@ TEST(PythonRepr, LiteralsBecomeTheirJsonValues) {
       {R"('\x00\x1b\x7f')", R"("\u0000\u001b)"
                             "\x7f\""},
       {R"('caf\xe9 \u2028 \U0001f600')", "\"caf\xc3\xa9 \\u2028 \xf0\x9f\x98\x80\""},
-      {R"('\ud800')", "\"\xef\xbf\xbd\""},  // a lone surrogate cannot be UTF-8
+      {R"('\ud800')", "\"\xef\xbf\xbd\""},   // a lone surrogate cannot be UTF-8
       {"'caf\xc3\xa9'", "\"caf\xc3\xa9\""},  // repr keeps printable non-ASCII as it is
       {"['a', 'b']", R"(["a","b"])"},
       {"[]", "[]"},
@@ -77,8 +77,9 @@ TEST(PythonRepr, AnythingElseIsTheTextAsAString) {
 // Whatever the bytes, the output is one valid JSON value within the bound.
 TEST(PythonRepr, OutputIsAlwaysValidJsonWithinTheBound) {
   const std::string_view inputs[] = {
-      "'\\", "'\\x4'", "'\\u12'", "[[[[", "{'a':", "{'a' 1}", "(,)", "\x01\x02", "'\x01'", "[1 2]", "{None}",
-      std::string_view("\0'\0'", 4), "'\\U00110000'", "'\\777'", "\xe2\x80\xa8",
+      "'\\",           "'\\x4'",   "'\\u12'",      "[[[[",  "{'a':",  "{'a' 1}",
+      "(,)",           "\x01\x02", "'\x01'",       "[1 2]", "{None}", std::string_view("\0'\0'", 4),
+      "'\\U00110000'", "'\\777'",  "\xe2\x80\xa8",
   };
   for (std::string_view in : inputs) {
     std::string out(airlog::detail::python_value_json_bound(in.size()), '\0');
@@ -86,7 +87,8 @@ TEST(PythonRepr, OutputIsAlwaysValidJsonWithinTheBound) {
     ASSERT_LE(n, out.size()) << in;
     out.resize(n);
     std::string error;
-    EXPECT_TRUE(airlog::testing::valid_json_object("{\"v\":" + out + "}", &error)) << in << " -> " << out << ": " << error;
+    EXPECT_TRUE(airlog::testing::valid_json_object("{\"v\":" + out + "}", &error))
+        << in << " -> " << out << ": " << error;
   }
   std::string deep(200, '[');
   deep += std::string(200, ']');

@@ -485,6 +485,66 @@ Component component_from_name(std::string_view name) noexcept {
   return Component::unknown;
 }
 
+// The 2.x KubernetesPodOperator relays each line of the pod's container into the task log:
+// `{pod_manager.py:N} INFO - [base] <the pod's line>` (providers 5+; the container name in
+// brackets), `{pod_manager.py:N} INFO - <line>` and 1.10 / early 2.x `{pod_launcher.py:N}`. The
+// pod's line is read as a line of its own: its layout, time, level, location, logger, message and
+// attrs are the event's; the identity stays the outer record's (the task's, from the path), and
+// the container name is kept in attrs as `container`. A pod line no layout reads keeps the outer
+// record's fields with the pod's text as the message.
+void read_pod_relay(uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
+  std::string_view msg = out.ev.message;
+  std::string_view container;
+  if (msg.size() > 3 && msg[0] == '[') {
+    size_t i = 1;
+    while (i < msg.size() && i < 64 &&
+           (is_lower(msg[i]) || is_digit(msg[i]) || msg[i] == '-' || msg[i] == '.' || msg[i] == '_'))
+      ++i;
+    if (i > 1 && i + 1 < msg.size() && msg[i] == ']' && msg[i + 1] == ' ') {
+      container = msg.substr(1, i - 1);
+      msg.remove_prefix(i + 2);
+    }
+  }
+  LineResult inner;
+  if (depth < kMaxNesting && parse_any(msg, anchors, ctx, inner, depth + 1) && inner.ev.format != Format::raw &&
+      inner.ev.format != Format::airlog_json) {
+    Event& ev = inner.ev;
+    const Event& outer = out.ev;
+    if (!ev.has_ts) ev.ts_ns = outer.ts_ns, ev.has_ts = outer.has_ts;
+    ev.dag_id = outer.dag_id;
+    ev.task_id = outer.task_id;
+    ev.run_id = outer.run_id;
+    ev.ti_id = outer.ti_id;
+    ev.try_number = outer.try_number;
+    ev.map_index = outer.map_index;
+    inner.line_component = out.line_component;
+    inner.source_path = {};
+    inner.task_identity = false;
+    out = inner;
+  } else {
+    out.ev.message = msg;
+  }
+  if (container.empty()) return;
+  // {"container":"<name>"} before the pod line's own attrs (the name's bytes need no escape).
+  constexpr std::string_view kKey = R"({"container":")";
+  const std::string_view own = out.ev.attrs;
+  const size_t size = kKey.size() + container.size() + 2 + (own.size() > 2 ? own.size() - 1 : 0);
+  char* buf = ctx.arena->allocate(size);
+  char* p = buf;
+  std::memcpy(p, kKey.data(), kKey.size());
+  p += kKey.size();
+  std::memcpy(p, container.data(), container.size());
+  p += container.size();
+  *p++ = '"';
+  if (own.size() > 2) {
+    *p++ = ',';
+    std::memcpy(p, own.data() + 1, own.size() - 1);  // the members and the closing brace
+  } else {
+    *p = '}';
+  }
+  out.ev.attrs = {buf, size};
+}
+
 bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
   if (line.empty() || depth > kMaxNesting) return false;
   const char c = line[0];
@@ -507,6 +567,9 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
           ev.message = inner.ev.message;
         }
       }
+      if (out.ev.format == Format::airflow_text &&
+          (out.ev.file == "pod_manager.py" || out.ev.file == "pod_launcher.py"))
+        read_pod_relay(anchors, ctx, out, depth);
       return true;
     }
     if (depth < kMaxNesting && starts_with(line, "[pod/")) {
