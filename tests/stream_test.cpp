@@ -216,6 +216,16 @@ TEST(StreamFold, DagFileProcessingStatsTableIsOneEvent) {
   EXPECT_EQ(r.stats.recognised_lines, lines.size());
 }
 
+// Whatever the chunking (pieces of each size in `chunks`), the events of `r`.
+void expect_same_events_in_chunks(const std::vector<std::string>& lines, const Result& r,
+                                  std::initializer_list<size_t> chunks) {
+  for (size_t chunk : chunks) {
+    Result c = parse_chunked(join(lines), [chunk] { return chunk; });
+    ASSERT_EQ(c.events.size(), r.events.size()) << chunk;
+    for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(c.at(i).json, r.at(i).json) << chunk;
+  }
+}
+
 // A scheduler `.err` file: standalone tracebacks one after another, each its own event with its
 // own exception (issue 12); multiprocessing's `Process ForkProcess-N:` header stands alone.
 TEST(StreamFold, ConsecutiveTracebacksAreSeparateEvents) {
@@ -259,12 +269,71 @@ TEST(StreamFold, ConsecutiveTracebacksAreSeparateEvents) {
   EXPECT_EQ(r.at(5).message, "Exception in thread Thread-3 (serve):");
   EXPECT_EQ(r.at(6).exception_type, "TimeoutError");
   expect_invariant(r, lines.size());
-  // Whatever the chunking, the same events.
-  for (size_t chunk : {1u, 7u, 64u}) {
-    Result c = parse_chunked(join(lines), [chunk] { return chunk; });
-    ASSERT_EQ(c.events.size(), r.events.size()) << chunk;
-    for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(c.at(i).json, r.at(i).json) << chunk;
-  }
+  expect_same_events_in_chunks(lines, r, {1, 7, 64});
+}
+
+// A multi-line str(exc) runs on after the exception line: its lines stay in the event, and
+// exception_message is the message as printed, to the last line with text (issue 12).
+TEST(StreamFold, RunOnExceptionMessageIsTheWholeMessage) {
+  const std::vector<std::string> lines = {
+      "[2024-01-02T00:00:01.000+0000] {taskinstance.py:1} ERROR - Task failed with exception",
+      "Traceback (most recent call last):",
+      "  File \"/x.py\", line 1, in <module>",
+      "ValueError: first line",
+      "second line of the message",
+      "  indented third",
+      "",
+      "[2024-01-02T00:00:02.000+0000] {taskinstance.py:2} INFO - Marking task as FAILED.",
+      "Traceback (most recent call last):",
+      "  File \"/y.py\", line 2, in f",
+      "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect",
+      "",
+      "(Background on this error at: https://sqlalche.me/e/14/e3q8)",
+      "",
+      "During handling of the above exception, another exception occurred:",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 2u) << r.jsonl;
+  EXPECT_EQ(r.at(0).ev.lines, 7u);
+  EXPECT_EQ(r.at(0).exception_type, "ValueError");
+  EXPECT_EQ(r.at(0).exception_message, "first line\nsecond line of the message\n  indented third");
+  EXPECT_EQ(r.at(1).ev.lines, 8u);
+  EXPECT_EQ(r.at(1).exception_type, "sqlalchemy.exc.OperationalError");
+  EXPECT_EQ(r.at(1).exception_message,  // up to the chaining line, blank lines inside kept
+            "(psycopg2.OperationalError) could not connect\n\n(Background on this error at: "
+            "https://sqlalche.me/e/14/e3q8)");
+  expect_invariant(r, lines.size());
+}
+
+// `kubectl logs --prefix` puts `[pod/NAME/CONTAINER] ` before every physical line: a record's
+// traceback still folds into it, without the prefixes, and so does a traceback of its own.
+TEST(StreamFold, KubectlPrefixedTracebacksFold) {
+  const std::vector<std::string> lines = {
+      "[pod/airflow-scheduler-0/scheduler] [2024-01-02T00:00:01.000+0000] {scheduler_job_runner.py:1} ERROR - boom",
+      "[pod/airflow-scheduler-0/scheduler] Traceback (most recent call last):",
+      "[pod/airflow-scheduler-0/scheduler]   File \"/x.py\", line 1, in <module>",
+      "[pod/airflow-scheduler-0/scheduler] ValueError: bad",
+      "[pod/airflow-scheduler-0/scheduler] ",
+      "[pod/airflow-scheduler-0/scheduler] [2024-01-02T00:00:02.000+0000] {scheduler_job_runner.py:2} INFO - next",
+      "[pod/airflow-worker-0/worker] Traceback (most recent call last):",
+      "[pod/airflow-worker-0/worker]   File \"/y.py\", line 2, in f",
+      "[pod/airflow-worker-0/worker] KeyError: 'k'",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 3u) << r.jsonl;
+  EXPECT_EQ(r.at(0).ev.lines, 5u);
+  EXPECT_EQ(r.at(0).message,
+            "boom\nTraceback (most recent call last):\n  File \"/x.py\", line 1, in <module>\nValueError: bad\n");
+  EXPECT_EQ(r.at(0).exception_type, "ValueError");
+  EXPECT_EQ(r.at(0).exception_message, "bad");
+  EXPECT_EQ(r.at(0).ev.component, Component::scheduler);
+  EXPECT_EQ(r.at(1).message, "next");
+  EXPECT_EQ(r.at(2).ev.format, Format::traceback);
+  EXPECT_EQ(r.at(2).ev.lines, 3u);
+  EXPECT_EQ(r.at(2).message, "Traceback (most recent call last):\n  File \"/y.py\", line 2, in f\nKeyError: 'k'");
+  EXPECT_EQ(r.at(2).exception_type, "KeyError");
+  expect_invariant(r, lines.size());
+  expect_same_events_in_chunks(lines, r, {1, 9, 50});
 }
 
 // A chaining line joins the traceback after it, in a standalone traceback as in a record's; a

@@ -582,6 +582,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
       Component comp = slash == std::string_view::npos ? Component::unknown : component_from_name(name.substr(slash));
       if (comp == Component::unknown) comp = component_from_name(name);
       if (comp != Component::unknown) out.line_component = comp;
+      out.kubectl_prefixed = true;  // its continuation lines carry the same prefix
       return true;
     }
     return parse_ui_record(line, ctx, out);
