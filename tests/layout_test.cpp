@@ -523,7 +523,7 @@ TEST_F(LayoutTest, GunicornErrorLog) {
   ASSERT_EQ(p.size(), 4u) << p.dump();
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(p[i].format, Format::gunicorn_error);
-    EXPECT_EQ(p[i].component, Component::webserver);
+    EXPECT_EQ(p[i].component, Component::unknown);  // the webserver's or serve-logs' (worker, scheduler)
   }
   EXPECT_EQ(p[0].level, Level::info);
   EXPECT_EQ(p[0].message, "Booting worker with pid: 43");

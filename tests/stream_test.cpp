@@ -847,7 +847,9 @@ TEST(StreamChunking, LineNumbersContinueAcrossCalls) {
 }
 
 TEST(StreamChunking, OpenEventIsLeftUnconsumed) {
-  Stream s = make_stream({}, {});
+  Options named;  // a named component: no first-lines window holds the events (see ComponentTest)
+  named.component = Component::task;
+  Stream s = make_stream(named, {});
   Batch b;
   const std::string text = join(kTaskFailure);
   // Everything but the last record: the traceback event may still grow, so nothing of it is used.

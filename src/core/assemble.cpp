@@ -17,6 +17,7 @@
 #include "common/text.hpp"
 #include "core/classify.hpp"
 #include "core/enrich.hpp"
+#include "core/first_lines.hpp"
 #include "core/rules.hpp"
 
 namespace airlog::detail {
@@ -699,6 +700,8 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
                          const LineMeta* meta, size_t* lines_used) {
   out.consumed = 0;
   if (lines_used) *lines_used = 0;
+  // Until the stream's first lines have been read for its component, nothing is emitted.
+  if (st.component_window && !read_component_window(st, scratch, bytes, last, out.arena)) return absl::OkStatus();
   size_t base = 0;
 
   // The tail of an over-long line whose head was already emitted (plain input only: the

@@ -86,9 +86,7 @@ class Enricher {
       return;
     }
     if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then
-      st_.inferred = component_from_source(ev.file, ev.logger);
-      if (st_.inferred == Component::unknown && ev.format != Format::raw)
-        st_.inferred = component_from_message(ev.message);
+      st_.inferred = component_from_content(ev);
     }
     ev.component = st_.inferred;
   }

@@ -133,4 +133,11 @@ Component component_from_source(std::string_view file, std::string_view logger) 
 // process may log (DagBag, bundles, the manager's stats the 2.x scheduler also prints) say nothing.
 Component component_from_message(std::string_view message) noexcept;
 
+/// The component an event's content names: its source file or logger, else (for a recognised
+/// line) its message. The one content hint enrichment and the first-lines window use.
+inline Component component_from_content(const Event& ev) noexcept {
+  const Component c = component_from_source(ev.file, ev.logger);
+  return c != Component::unknown || ev.format == Format::raw ? c : component_from_message(ev.message);
+}
+
 }  // namespace airlog::detail

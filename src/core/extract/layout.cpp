@@ -117,7 +117,8 @@ bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_vie
       ev.format = Format::gunicorn_error;
       ev.level = level;
       ev.message = s;
-      out.line_component = Component::webserver;
+      // No component of its own: the 2.x task-log server (serve-logs, :8793) inside the worker
+      // and the scheduler is a gunicorn too.
       set_ts(t, ctx, ev);
       return true;
     }
@@ -1216,6 +1217,10 @@ Component component_from_message(std::string_view message) noexcept {
       {"Starting the triggerer", {}, Component::triggerer},
       {"Triggerer's async thread was blocked", {}, Component::triggerer},
       {"Some workers seem to have died and gunicorn did not restart them", {}, Component::webserver},
+      // `airflow webserver` / `airflow api-server` print these before starting their server (the
+      // serve-logs gunicorn prints no banner).
+      {kGunicornBannerHead, {}, Component::webserver},
+      {kUvicornBannerHead, {}, Component::api_server},
   };
   for (const Row& r : kRows) {
     if (!starts_with(message, r.prefix)) continue;
