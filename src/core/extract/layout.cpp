@@ -831,44 +831,57 @@ bool pairs_to_end(std::string_view s) noexcept {
 void read_console_pairs(std::string_view kvs, LineContext& ctx, LineResult& out) {
   Event& ev = out.ev;
   const bool http_access = ev.logger == "http.access";
-  auto skip_spaces = [](std::string_view& s) {
-    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  // Pass 1 maps, and notes where the pairs kept for attrs lie and how much room they need, so
+  // that pass 2 writes attrs in one arena block that no allocation of apply_key's comes after.
+  // Past the 64th kept pair, pass 2 reads the rest of the pairs again (all kept, unmapped).
+  struct Kept {
+    uint32_t at, key, used;  // offset in kvs, key length, pair length
   };
-  // Pass 1 maps; the pairs kept for attrs are marked by index (the first 64; a pair after the 64th
-  // is kept as it stands, unmapped) and the output bounded, so that pass 2 writes attrs in one
-  // arena block that no allocation of apply_key's comes after.
-  uint64_t kept = 0;
+  constexpr size_t kMaxKept = 64;
+  Kept kept[kMaxKept];
+  size_t n_kept = 0;
+  size_t rest = kvs.size();  // where the pairs past kMaxKept kept ones start
   size_t bound = 2;
-  size_t index = 0;
   std::string_view k, v;
-  for (std::string_view it = kvs; !it.empty(); ++index) {
-    const size_t used = next_console_kv(it, &k, &v);
+  size_t at = 0;
+  while (at < kvs.size() && kvs[at] == ' ') ++at;
+  while (at < kvs.size()) {
+    const size_t used = next_console_kv(kvs.substr(at), &k, &v);
     if (used == 0) break;
-    if (index >= 64 || !map_console_pair(k, v, http_access, ctx, ev)) {
-      if (index < 64) kept |= uint64_t{1} << index;
-      bound += json_string_contents_bound(k.size()) + 4 + python_value_json_bound(used - k.size() - 1);
-    }
-    it.remove_prefix(used);
-    skip_spaces(it);
+    bool keep = true;
+    if (rest != kvs.size())
+      ;  // past the last kept pair pass 2 notes: kept as it stands
+    else if (map_console_pair(k, v, http_access, ctx, ev))
+      keep = false;
+    else if (n_kept < kMaxKept)
+      kept[n_kept++] = {static_cast<uint32_t>(at), static_cast<uint32_t>(k.size()), static_cast<uint32_t>(used)};
+    else
+      rest = at;
+    if (keep) bound += json_string_contents_bound(k.size()) + 4 + python_value_json_bound(used - k.size() - 1);
+    at += used;
+    while (at < kvs.size() && kvs[at] == ' ') ++at;
   }
-  if (bound == 2) return;
+  if (n_kept == 0) return;
   char* const buf = ctx.arena->allocate(bound);
   char* p = buf;
   *p++ = '{';
-  index = 0;
-  for (std::string_view it = kvs; !it.empty(); ++index) {
-    const size_t used = next_console_kv(it, &k, &v);
+  auto write = [&](std::string_view key, std::string_view printed) {
+    if (p != buf + 1) *p++ = ',';
+    *p++ = '"';
+    p += write_json_string_contents(key, p);
+    *p++ = '"';
+    *p++ = ':';
+    p += write_python_value_as_json(printed, p);
+  };
+  for (size_t i = 0; i < n_kept; ++i)
+    write(kvs.substr(kept[i].at, kept[i].key),
+          kvs.substr(kept[i].at + kept[i].key + 1, kept[i].used - kept[i].key - 1));
+  for (at = rest; at < kvs.size();) {
+    const size_t used = next_console_kv(kvs.substr(at), &k, &v);
     if (used == 0) break;
-    if (index >= 64 || (kept >> index) & 1) {
-      if (p != buf + 1) *p++ = ',';
-      *p++ = '"';
-      p += write_json_string_contents(k, p);
-      *p++ = '"';
-      *p++ = ':';
-      p += write_python_value_as_json(it.substr(k.size() + 1, used - k.size() - 1), p);
-    }
-    it.remove_prefix(used);
-    skip_spaces(it);
+    write(k, kvs.substr(at + k.size() + 1, used - k.size() - 1));
+    at += used;
+    while (at < kvs.size() && kvs[at] == ' ') ++at;
   }
   *p++ = '}';
   const size_t size = static_cast<size_t>(p - buf);
@@ -1119,6 +1132,7 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
   std::string_view event = rest;
   std::string_view kvs;
   bool found = false;
+  bool kvs_only_pairs = false;  // the chosen column is followed by nothing but pairs
   size_t pos = 0;
   while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
     size_t name_begin = pos + 2;
@@ -1136,6 +1150,7 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
         ev.logger = rest.substr(name_begin, i - name_begin);
         event = trim_right(rest.substr(0, pos));
         kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
+        kvs_only_pairs = only_pairs;
         found = true;
       }
       if (only_pairs) break;
@@ -1143,7 +1158,7 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
     pos += 2;
   }
   ev.message = event;
-  if (!kvs.empty() && pairs_to_end(kvs))
+  if (!kvs.empty() && kvs_only_pairs)
     read_console_pairs(kvs, ctx, out);
   else if (!kvs.empty())
     keep_trailer_in_message(event, kvs, ctx, out);
