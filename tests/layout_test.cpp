@@ -399,6 +399,21 @@ TEST_F(LayoutTest, ConsoleTrailerWithTextAfterThePairsStaysInTheMessage) {
   EXPECT_TRUE(e.attrs.empty()) << e.attrs;
 }
 
+// Every pair the contract does not name lands in attrs, however many there are (past the 64th too).
+TEST_F(LayoutTest, ConsoleManyPairsAllReachAttrs) {
+  std::string line = "2025-10-01T12:00:00Z [info     ] Many                           [x] dag_id=d";
+  std::string want = "{";
+  for (int i = 0; i < 70; ++i) {
+    line += " k" + std::to_string(i) + "=" + std::to_string(i);
+    want += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  }
+  want += "}";
+  PARSE_ONE(e, line);
+  EXPECT_EQ(e.message, "Many");
+  EXPECT_EQ(e.dag_id, "d");
+  EXPECT_EQ(e.attrs, want);
+}
+
 TEST_F(LayoutTest, Console30PrettyLocalMicrosecondStamp) {
   const char* line =
       "2025-05-20 15:07:48.653060 [info     ] Connected to redis://redis:6379/0 [celery.worker.consumer.connection]";
