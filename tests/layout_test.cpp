@@ -755,9 +755,9 @@ constexpr std::string_view kKpoPath = "logs/dag_id=d/run_id=r/task_id=kpo/attemp
 
 TEST_F(LayoutTest, PodRelayTakesThePodLinesFieldsAndKeepsTheTask) {
   auto p = parse(
+      "[2024-03-01T10:00:02.000+0000] {pod_manager.py:466} INFO - [base] plain print output\n"
       "[2024-03-01T10:00:01.123+0000] {pod_manager.py:466} INFO - [base] [2024-03-01T10:00:01.100+0000] "
       "{my_job.py:12} WARNING - disk almost full\n"
-      "[2024-03-01T10:00:02.000+0000] {pod_manager.py:466} INFO - [base] plain print output\n"
       "[2024-03-01T10:00:03.000+0000] {pod_manager.py:466} INFO - [side-car.1] 2024-03-01 10:00:02,500 ERROR - "
       "sidecar failed\n"
       "[2024-03-01T10:00:04.000+0000] {pod_manager.py:466} INFO - [base] "
@@ -772,20 +772,20 @@ TEST_F(LayoutTest, PodRelayTakesThePodLinesFieldsAndKeepsTheTask) {
     EXPECT_EQ(p[i].try_number, 2) << i;
   }
   // The pod's own classic line: its time, level, location and message.
-  EXPECT_EQ(p[0].format, Format::airflow_text);
-  EXPECT_EQ(p[0].ts_ns, utc_ns(2024, 3, 1, 10, 0, 1, 100 * kMs));
-  EXPECT_EQ(p[0].level, Level::warning);
-  EXPECT_EQ(p[0].file, "my_job.py");
-  EXPECT_EQ(p[0].lineno, 12);
-  EXPECT_EQ(p[0].message, "disk almost full");
-  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
-  // A line no layout reads: the relay's record with the pod's text.
   EXPECT_EQ(p[1].format, Format::airflow_text);
-  EXPECT_EQ(p[1].file, "pod_manager.py");
-  EXPECT_EQ(p[1].level, Level::info);
-  EXPECT_EQ(p[1].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2));
-  EXPECT_EQ(p[1].message, "plain print output");
+  EXPECT_EQ(p[1].ts_ns, utc_ns(2024, 3, 1, 10, 0, 1, 100 * kMs));
+  EXPECT_EQ(p[1].level, Level::warning);
+  EXPECT_EQ(p[1].file, "my_job.py");
+  EXPECT_EQ(p[1].lineno, 12);
+  EXPECT_EQ(p[1].message, "disk almost full");
   EXPECT_EQ(p[1].attrs, R"({"container":"base"})");
+  // A line no layout reads: the relay's record with the pod's text.
+  EXPECT_EQ(p[0].format, Format::airflow_text);
+  EXPECT_EQ(p[0].file, "pod_manager.py");
+  EXPECT_EQ(p[0].level, Level::info);
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2));
+  EXPECT_EQ(p[0].message, "plain print output");
+  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
   EXPECT_EQ(p[2].format, Format::airflow_simple);
   EXPECT_EQ(p[2].level, Level::error);
   EXPECT_EQ(p[2].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2, 500 * kMs));
@@ -795,6 +795,34 @@ TEST_F(LayoutTest, PodRelayTakesThePodLinesFieldsAndKeepsTheTask) {
   EXPECT_EQ(p[3].level, Level::error);
   EXPECT_EQ(p[3].message, "boom");
   EXPECT_EQ(p[3].attrs, R"({"container":"base","rows":3})");
+}
+
+// The pod's own multi-line output (a traceback) comes relayed one line per record: its lines
+// fold into the pod's record before them as they would in the pod's log, per container.
+TEST_F(LayoutTest, PodRelayTracebackFoldsIntoThePodRecord) {
+  const std::string relay = "[2024-03-01T10:00:05.000+0000] {pod_manager.py:466} INFO - ";
+  auto p =
+      parse(relay + "[base] [2024-03-01T10:00:04.900+0000] {my_job.py:12} ERROR - job failed\n" + relay +
+                "[base] Traceback (most recent call last):\n" + relay +
+                "[base]   File \"/app/job.py\", line 3, in <module>\n" + relay +
+                "[base] ZeroDivisionError: division by zero\n" + relay + "[side] Traceback (most recent call last):\n" +
+                relay + "[side]   File \"/s.py\", line 1, in f\n" + relay + "[side] KeyError: 'k'\n" +
+                "[2024-03-01T10:00:06.000+0000] {taskinstance.py:1} ERROR - Task failed\n",
+            kKpoPath);
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].lines, 4u);
+  EXPECT_EQ(p[0].file, "my_job.py");
+  EXPECT_EQ(p[0].message,
+            "job failed\nTraceback (most recent call last):\n  File \"/app/job.py\", line 3, in <module>\n"
+            "ZeroDivisionError: division by zero");
+  EXPECT_EQ(p[0].exception_type, "ZeroDivisionError");
+  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
+  EXPECT_EQ(p[1].lines, 3u);  // another container's lines do not join it
+  EXPECT_EQ(p[1].message, "Traceback (most recent call last):\n  File \"/s.py\", line 1, in f\nKeyError: 'k'");
+  EXPECT_EQ(p[1].exception_type, "KeyError");
+  EXPECT_EQ(p[1].attrs, R"({"container":"side"})");
+  EXPECT_EQ(p[2].file, "taskinstance.py");
+  EXPECT_EQ(p[2].lines, 1u);
 }
 
 TEST_F(LayoutTest, PodRelayWithoutContainerNameAndOldPodLauncher) {

@@ -153,6 +153,10 @@ class Assembler {
       continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
     } else if (!parse_line(text, anchors, ctx_, r)) {
       unrecognised(begin, text, had_cr, anchors, number, over_long);
+    } else if (r.pod_text && pending_.active && pending_.head.pod_relay &&
+               relay_container(text) == relay_container(block_.substr(pending_.first_begin)) &&
+               folds_into_pending(text, anchors, over_long)) {
+      fold(begin, text, had_cr, anchors, number);  // a pod's traceback or run-on text, relayed line by line
     } else if (r.after_blank && pending_.blank_lead && !over_long && same_channel()) {
       adopt_lead(r, begin, text, had_cr, anchors, number);  // Celery printed the blank line before it
     } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() &&
@@ -217,8 +221,7 @@ class Assembler {
   // traceback header opens a traceback event that the frames after it fold into).
   void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
                     bool over_long) {
-    if (pending_.active && pending_.head.foldable && !over_long && same_channel() && same_pod(text) &&
-        !nul_only(text) && !starts_another_traceback(text, anchors)) {
+    if (folds_into_pending(text, anchors, over_long)) {
       fold(begin, text, had_cr, anchors, number);
       return;
     }
@@ -249,6 +252,12 @@ class Assembler {
       pending_.blank_lead = true;
     else
       finish();
+  }
+
+  // Whether line `text`, read as no record of its own, joins the open event.
+  bool folds_into_pending(std::string_view text, uint64_t anchors, bool over_long) {
+    return pending_.active && pending_.head.foldable && !over_long && same_channel() && same_pod(text) &&
+           !nul_only(text) && !starts_another_traceback(text, anchors);
   }
 
   // Emits the pending event, if any.
@@ -367,7 +376,9 @@ class Assembler {
     p.physical += weight_;
     p.bytes += 1 + text.size();
     p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
-    if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed || p.head.kubectl_prefixed) p.dirty = true;
+    if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed || p.head.kubectl_prefixed ||
+        p.head.pod_relay)
+      p.dirty = true;
     track_traceback(strip_outer(p.head, clean(text, anchors)));
   }
 
@@ -552,7 +563,29 @@ class Assembler {
   static std::string_view strip_outer(const LineResult& head, std::string_view s) {
     if (head.compose_prefixed) return strip_compose(s);
     if (head.kubectl_prefixed) return strip_kubectl(s);
+    if (head.pod_relay) return strip_relay(s);
     return s;
+  }
+
+  // A KubernetesPodOperator relay line's `[ts] {pod_manager.py:N} INFO - [container] ` and the
+  // pod's text after it (relay_container: the container's name, or empty).
+  static size_t relay_text_at(std::string_view s) {
+    const size_t at = s.find("{pod_");
+    const size_t dash = at == std::string_view::npos ? at : s.find(" - ", at);
+    if (dash == std::string_view::npos) return std::string_view::npos;
+    const size_t text = dash + 3;
+    const size_t close = text < s.size() && s[text] == '[' ? s.find("] ", text) : std::string_view::npos;
+    return close != std::string_view::npos && close < text + 66 ? close + 2 : text;
+  }
+  static std::string_view strip_relay(std::string_view s) {
+    const size_t at = relay_text_at(s);
+    return at == std::string_view::npos ? s : s.substr(at);
+  }
+  static std::string_view relay_container(std::string_view line) {
+    const size_t at = relay_text_at(line);
+    if (at == std::string_view::npos || at < 2 || line[at - 2] != ']') return {};
+    const size_t open = line.rfind('[', at - 2);
+    return line.substr(open + 1, at - 2 - open - 1 + 0);
   }
 
   // `[pod/NAME/CONTAINER] rest` → rest (`[pod/…]` alone, an empty line, → empty); else `s`.
@@ -655,7 +688,7 @@ class Assembler {
       buf[n++] = '\n';
       size_t w = strip_ansi(ln, buf + n);
       std::string_view written{buf + n, w};
-      if (p.head.compose_prefixed || p.head.kubectl_prefixed) {
+      if (p.head.compose_prefixed || p.head.kubectl_prefixed || p.head.pod_relay) {
         std::string_view stripped = strip_outer(p.head, written);
         if (!stripped.empty()) std::memmove(buf + n, stripped.data(), stripped.size());
         w = stripped.size();

@@ -31,6 +31,8 @@ struct LineResult {
   bool message_in_place = false;                  ///< ev.message is a view into the block ending at the line's end
   bool compose_prefixed = false;                  ///< the line carried a `name  | ` docker-compose prefix
   bool kubectl_prefixed = false;                  ///< the line carried a `[pod/NAME/CONTAINER] ` kubectl prefix
+  bool pod_relay = false;    ///< a KubernetesPodOperator relay line (`{pod_manager.py:N} INFO - [base] …`)
+  bool pod_text = false;     ///< … whose pod line no layout reads: it may continue the pod's record before it
   bool after_blank = false;  ///< Celery prints this record after a blank line of its own (the banner's
                              ///< ` \n`, safe_say's `\n`): a lone blank line just before it is its first line
   /// A UI / download header names the task log it shows (`***   * /…/attempt=1.log`): the stream's

@@ -524,7 +524,9 @@ void read_pod_relay(uint64_t anchors, LineContext& ctx, LineResult& out, int dep
     out = inner;
   } else {
     out.ev.message = msg;
+    out.pod_text = true;
   }
+  out.pod_relay = true;
   if (container.empty()) return;
   // {"container":"<name>"} before the pod line's own attrs (the name's bytes need no escape).
   constexpr std::string_view kKey = R"({"container":")";
