@@ -120,6 +120,7 @@ class Assembler {
     const bool resuming = resuming_;
     resuming_ = false;
     meta_ = meta;
+    if (meta && meta->source != st_.export_source && meta->source != 0) adopt_export_source(meta->source);
     weight_ = meta ? meta->physical : 1;
     channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
@@ -157,7 +158,7 @@ class Assembler {
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
       if (!r.source_path.empty() || r.task_identity) adopt_source(r);
-      if (r.ev.format == Format::airflow_json)
+      if (json_decoded(r.ev.format))
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
       else if (r.ev.format == Format::airlog_json)
         anchors &= kLineMarks;  // airlog's own line: its fields were read from the text already
@@ -190,7 +191,7 @@ class Assembler {
       }
       LineResult& r = scratch_.json_results[j];
       uint64_t anchors = s.anchors;
-      if (r.ev.format == Format::airflow_json)
+      if (json_decoded(r.ev.format))
         anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
       else if (r.ev.format == Format::airlog_json)
         anchors &= kLineMarks;
@@ -326,6 +327,9 @@ class Assembler {
       }
     }
     if (p.head.ev.channel == Channel::none) p.head.ev.channel = channel_;  // JSON `chan` wins
+    // An export's labels name the component as a compose prefix does (the line's own hint wins).
+    if (meta_ && meta_->component != Component::unknown && p.head.line_component == Component::unknown)
+      p.head.line_component = meta_->component;
     p.bytes = r.ev.message.size();
     p.dirty = had_cr || !r.message_in_place;
     if (r.ev.format == Format::traceback || (anchors & bit(Anchor::traceback))) {
@@ -517,6 +521,18 @@ class Assembler {
       pc = parse_path_context(r.source_path);
       if (pc.dag_id.empty()) return;
     }
+    set_path_context(st_, std::move(pc));
+    ctx_.context_dag_id = st_.path.dag_id;
+    enrich_.path_changed();
+  }
+
+  // An exported record names its file (`filename`, `log.file.path`): the stream's path context
+  // from this line on, as a UI header's path is, when the path says something.
+  void adopt_export_source(uint32_t id) {
+    st_.export_source = id;
+    PathContext pc = parse_path_context(st_.decoder.source(id));
+    if (pc.dag_id.empty() && pc.component == Component::unknown) return;
+    finish();  // the open event keeps the identity it started with
     set_path_context(st_, std::move(pc));
     ctx_.context_dag_id = st_.path.dag_id;
     enrich_.path_changed();

@@ -50,7 +50,7 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
   if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
   detail::set_path_context(*st, detail::parse_path_context(path));
   st->envelope = options.envelope;
-  if (options.envelope == Envelope::cri || options.envelope == Envelope::docker)
+  if (options.envelope != Envelope::none && options.envelope != Envelope::auto_detect)
     st->decoder.configure(options.envelope, options.max_line_bytes);
   return Stream(std::move(st));
 }

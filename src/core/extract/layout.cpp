@@ -470,6 +470,8 @@ size_t compose_prefix(std::string_view line) noexcept {
   return j + 2;
 }
 
+}  // namespace
+
 Component component_from_name(std::string_view name) noexcept {
   if (name.find("scheduler") != std::string_view::npos) return Component::scheduler;
   if (name.find("webserver") != std::string_view::npos) return Component::webserver;
@@ -482,6 +484,8 @@ Component component_from_name(std::string_view name) noexcept {
     return Component::dag_processor;
   return Component::unknown;
 }
+
+namespace {
 
 bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
   if (line.empty() || depth > kMaxNesting) return false;
@@ -1025,7 +1029,7 @@ bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineR
   if (coloured && out.ev.format == Format::airflow_text) out.ev.format = Format::airflow_color;
   out.message_in_place = !coloured && !out.ev.message.empty() &&
                          out.ev.message.data() + out.ev.message.size() == line.data() + line.size() &&
-                         out.ev.format != Format::airflow_json;
+                         !json_decoded(out.ev.format);
   return true;
 }
 
