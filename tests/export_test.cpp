@@ -118,11 +118,13 @@ TEST(ElasticsearchJson, StructlogLinesKeepMessageAndNameInAttrs) {
   EXPECT_EQ(r.at(0).message, "hello");
   EXPECT_TRUE(has(r.at(0).json, R"("attrs":{"message":"extra","name":"n","levelname":"X"})")) << r.at(0).json;
   // A bare object with only a message stays what it was: a raw line.
-  Result bare = parse_whole(R"({"message":"x","other":1})" "\n", [] {
-    Options o;
-    o.envelope = Envelope::none;
-    return o;
-  }());
+  Result bare = parse_whole(R"({"message":"x","other":1})"
+                            "\n",
+                            [] {
+                              Options o;
+                              o.envelope = Envelope::none;
+                              return o;
+                            }());
   EXPECT_EQ(bare.at(0).ev.format, Format::raw);
 }
 
@@ -215,7 +217,8 @@ TEST(ExportJson, FluentBitRecordWithFinalNewlineAndEpochSeconds) {
 
 TEST(ExportJson, TracebackInOneRecordIsOneEvent) {
   const std::string text =
-      std::string(R"({"log":"[2024-01-02T00:00:03.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception\n)")+
+      std::string(
+          R"({"log":"[2024-01-02T00:00:03.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception\n)") +
       R"(Traceback (most recent call last):\n  File \"/opt/dags/x.py\", line 3, in run\n)"
       R"(ZeroDivisionError: division by zero\n","time":"2024-01-02T00:00:03Z","container":"base"})"
       "\n" +
@@ -284,6 +287,28 @@ TEST(ExportJson, LokiLogcliJsonlAndTaskFileLabel) {
   EXPECT_EQ(r.at(0).ev.component, Component::task);  // the path wins over the container label
 }
 
+TEST(ExportJson, ATaskFilesIdentityStaysWithItsRecords) {
+  const std::string text =
+      R"({"labels":{"filename":"/opt/airflow/logs/dag_id=etl/run_id=r1/task_id=load/attempt=1.log"},)"
+      R"("line":"[2024-01-02T00:00:01.000+0000] {taskinstance.py:1} INFO - in the task"})"
+      "\n"
+      R"({"labels":{"pod":"airflow-scheduler-0"},"line":")" +
+      kSchedulerLine +
+      R"("})"
+      "\n"
+      R"({"labels":{"filename":"/opt/airflow/logs/dag_id=etl/run_id=r1/task_id=load/attempt=1.log"},)"
+      R"("line":"[2024-01-02T00:00:02.000+0000] {taskinstance.py:2} INFO - back in the task"})"
+      "\n";
+  Result r = parse_all_ways(text);
+  ASSERT_EQ(r.events.size(), 3u) << r.jsonl;
+  EXPECT_EQ(r.at(0).dag_id, "etl");
+  EXPECT_EQ(r.at(0).ev.component, Component::task);
+  EXPECT_EQ(r.at(1).dag_id, "");  // the scheduler pod's line is not the task's
+  EXPECT_EQ(r.at(1).ev.component, Component::scheduler);
+  EXPECT_EQ(r.at(2).task_id, "load");
+  EXPECT_EQ(r.at(2).ev.component, Component::task);
+}
+
 TEST(ExportJson, OpenTelemetryFileExporterRecords) {
   const std::string text =
       R"({"resourceLogs":[{"resource":{"attributes":[{"key":"k8s.pod.name","value":{"stringValue":"airflow-triggerer-0"}}]},)"
@@ -309,7 +334,9 @@ TEST(ExportJson, OpenTelemetryFileExporterRecords) {
 TEST(ExportJson, PrettyPrintedObjectsCoverTheirLines) {
   const std::string text =
       "{\n"
-      "  \"message\": \"" + kSchedulerLine + "\",\n"
+      "  \"message\": \"" +
+      kSchedulerLine +
+      "\",\n"
       "  \"timestamp\": \"2024-01-02T00:00:01Z\",\n"
       "  \"kubernetes\": {\n"
       "    \"pod_name\": \"airflow-scheduler-0\"\n"
@@ -444,11 +471,10 @@ TEST(ExportNames, EnvelopeNamesReadBack) {
 // Tab-separated exports.
 
 TEST(ExportTsv, TimeLabelsAndTheLine) {
-  const std::string text =
-      "1704153601000\tairflow-scheduler-0\t" + kSchedulerLine + "\n" +
-      "2024-01-02T00:00:02Z\tINFO:     10.0.0.1:5000 - \"GET /health HTTP/1.1\" 200 OK\n"
-      "1704153603000000000\tairflow-worker-0\tworker\tplain text\twith a tab\n"
-      "no time column here\n";
+  const std::string text = "1704153601000\tairflow-scheduler-0\t" + kSchedulerLine + "\n" +
+                           "2024-01-02T00:00:02Z\tINFO:     10.0.0.1:5000 - \"GET /health HTTP/1.1\" 200 OK\n"
+                           "1704153603000000000\tairflow-worker-0\tworker\tplain text\twith a tab\n"
+                           "no time column here\n";
   EXPECT_EQ(detected(text.substr(0, text.find('\n'))), Envelope::export_tsv);
   Result r = parse_all_ways(text);
   ASSERT_EQ(r.events.size(), 4u) << r.jsonl;

@@ -120,7 +120,7 @@ class Assembler {
     const bool resuming = resuming_;
     resuming_ = false;
     meta_ = meta;
-    if (meta && meta->source != st_.export_source && meta->source != 0) adopt_export_source(meta->source);
+    if (meta && meta->source != st_.export_source) adopt_export_source(meta->source);
     weight_ = meta ? meta->physical : 1;
     channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
@@ -526,12 +526,13 @@ class Assembler {
     enrich_.path_changed();
   }
 
-  // An exported record names its file (`filename`, `log.file.path`): the stream's path context
-  // from this line on, as a UI header's path is, when the path says something.
+  // An exported record names its file (`filename`, `log.file.path`): its path context is the
+  // stream's while records name that file. A record naming none (or a path that says nothing)
+  // has the source's own: a Loki export mixes task files with pods' output.
   void adopt_export_source(uint32_t id) {
     st_.export_source = id;
-    PathContext pc = parse_path_context(st_.decoder.source(id));
-    if (pc.dag_id.empty() && pc.component == Component::unknown) return;
+    PathContext pc = id == 0 ? st_.origin_path : parse_path_context(st_.decoder.source(id));
+    if (id != 0 && pc.dag_id.empty() && pc.component == Component::unknown) pc = st_.origin_path;
     finish();  // the open event keeps the identity it started with
     set_path_context(st_, std::move(pc));
     ctx_.context_dag_id = st_.path.dag_id;

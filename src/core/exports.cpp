@@ -23,8 +23,9 @@ using simdjson::dom::object;
 constexpr std::string_view kLineKeys[] = {"message", "log", "msg", "textPayload", "line", "body", "MESSAGE"};
 // Keys that hold the outer time, in the order they are preferred (the time the line was written
 // before the time a store received it).
-constexpr std::string_view kTimeKeys[] = {"timestamp",    "@timestamp", "time", "date", "ts", "timeUnixNano",
-                                          "observedTimeUnixNano", "receiveTimestamp", "ingestionTime"};
+constexpr std::string_view kTimeKeys[] = {
+    "timestamp",        "@timestamp",   "time", "date", "ts", "timeUnixNano", "observedTimeUnixNano",
+    "receiveTimestamp", "ingestionTime"};
 
 // How telling a label key is about the component (lower wins); -1 when it says nothing.
 int label_rank(std::string_view key) noexcept {
@@ -102,7 +103,8 @@ bool export_time(std::string_view text, int64_t* ns) noexcept {
   if (i < text.size()) {
     if (text[i] != '.') return false;
     uint64_t scale = 100'000'000;
-    for (++i; i < text.size() && is_digit(text[i]); ++i, scale /= 10) frac += static_cast<uint64_t>(text[i] - '0') * scale;
+    for (++i; i < text.size() && is_digit(text[i]); ++i, scale /= 10)
+      frac += static_cast<uint64_t>(text[i] - '0') * scale;
     if (i != text.size()) return false;
   }
   return epoch_ns(whole, frac, ns);
@@ -312,8 +314,10 @@ bool ExportReader::read(std::string_view value) {
     for (size_t i = 0; i < value.size(); ++i) {
       const char c = value[i];
       if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in_string = false;
         continue;
       }
       if (c == '"') {
@@ -325,7 +329,8 @@ bool ExportReader::read(std::string_view value) {
       } else if (c == '}' || c == ']') {
         --depth;
       } else if (depth == 1 && c != ',' && c != ' ' && c != '\n' && c != '\r' && c != '\t' &&
-                 (i == 0 || value[i - 1] == ',' || value[i - 1] == '[' || value[i - 1] == ' ' || value[i - 1] == '\n')) {
+                 (i == 0 || value[i - 1] == ',' || value[i - 1] == '[' || value[i - 1] == ' ' ||
+                  value[i - 1] == '\n')) {
         starts.push_back(i);  // a scalar element
       }
     }

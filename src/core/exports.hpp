@@ -23,7 +23,7 @@ namespace airlog::detail {
 struct ExportedLine {
   size_t text_begin = 0, text_size = 0;
   size_t source_begin = 0, source_size = 0;  ///< a file path label (`filename`, `log.file.path`), if any
-  size_t at = 0;  ///< offset in the value of the record (or array element) that holds it
+  size_t at = 0;                             ///< offset in the value of the record (or array element) that holds it
   int64_t time_ns = 0;
   bool has_time = false;
   Channel channel = Channel::none;
@@ -53,7 +53,9 @@ class ExportReader {
   bool is_export(std::string_view object_text);
 
   const std::vector<ExportedLine>& lines() const noexcept { return lines_; }
-  std::string_view text(size_t begin, size_t size) const noexcept { return std::string_view(text_).substr(begin, size); }
+  std::string_view text(size_t begin, size_t size) const noexcept {
+    return std::string_view(text_).substr(begin, size);
+  }
 
  private:
   struct Labels {
