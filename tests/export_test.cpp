@@ -445,6 +445,37 @@ TEST(ExportJson, ValueOverTheLineCapPassesThroughAsPlainLines) {
   EXPECT_EQ(r.at(5).ev.format, Format::raw);
 }
 
+TEST(ExportJson, EveryCutAndDamageKeepsEveryLine) {
+  // A pretty-printed Loki result and NDJSON records, cut at every byte and with single bytes
+  // damaged: whatever is left is read or passed through, every outer line in exactly one event.
+  const std::string text =
+      "{\"data\": {\"result\": [\n"
+      "  {\"stream\": {\"pod\": \"airflow-worker-0\"},\n"
+      "   \"values\": [[\"1704153601000000000\", \"line one\\nline two\"],\n"
+      "              [\"1704153602000000000\", \"[2024-01-02T00:00:02.000+0000] {a.py:2} INFO - x\"]]}\n"
+      "]}}\n"
+      "{\"message\":\"m\",\"time\":1704153603}\n"
+      "[\n  {\"log\": \"a\\u00e9\"},\n  {\"log\": 7}\n]\n";
+  Options o;
+  o.envelope = Envelope::export_json;
+  for (size_t cut = 0; cut <= text.size(); ++cut) {
+    const std::string part = text.substr(0, cut);
+    Result r = parse_whole(part, o);
+    ASSERT_EQ(r.stats.lines_in, count_lines(part)) << cut;
+    ASSERT_EQ(r.stats.event_lines_out, r.stats.lines_in) << cut;
+    ASSERT_EQ(feed_in_pieces(part, 3, o).jsonl, r.jsonl) << cut;
+  }
+  for (size_t at = 0; at < text.size(); ++at) {
+    for (char c : {'{', '}', '"', '\\', '\n', 'x'}) {
+      std::string damaged = text;
+      damaged[at] = c;
+      Result r = parse_whole(damaged, o);
+      ASSERT_EQ(r.stats.lines_in, count_lines(damaged)) << at << c;
+      ASSERT_EQ(r.stats.event_lines_out, r.stats.lines_in) << at << c;
+    }
+  }
+}
+
 TEST(ExportDetection, OtherShapesAreNotExports) {
   EXPECT_EQ(detected(kEsSuccess), Envelope::none);
   EXPECT_EQ(detected(R"({"timestamp":"2024-01-02T00:00:00Z","level":"info","event":"x"})"), Envelope::none);
