@@ -339,7 +339,8 @@ void EnvelopeDecoder::export_value(DecodedLines& out) {
   const std::string_view value = g.text;
   const std::vector<ExportedLine>& lines = reader_.lines();
   constexpr size_t kSearchWindow = size_t{1} << 20;
-  std::vector<uint32_t> start(lines.size());  // 0-based outer line of the value
+  std::vector<uint32_t>& start = value_starts_;  // 0-based outer line of the value, per line
+  start.resize(lines.size());
   size_t cursor = 0, anchor = 0, counted = 0;
   uint32_t line_index = 0;
   for (size_t i = 0; i < lines.size(); ++i) {

@@ -137,7 +137,8 @@ class EnvelopeDecoder {
     std::string text;
   } value_;
   ExportReader reader_;
-  std::vector<std::string> sources_;  // source paths met, by id - 1 (bounded: kMaxSources)
+  std::vector<uint32_t> value_starts_;  // export_value's per-line places (reused: no allocation per value)
+  std::vector<std::string> sources_;    // source paths met, by id - 1 (bounded: kMaxSources)
 };
 
 }  // namespace airlog::detail

@@ -308,7 +308,8 @@ bool ExportReader::read(std::string_view value) {
   } else {
     // Offsets of the elements in the text: simdjson's DOM keeps none, so the elements' starts are
     // found by a bracket scan (strings and escapes respected) that the parse already validated.
-    std::vector<size_t> starts;
+    std::vector<size_t>& starts = starts_;
+    starts.clear();
     int depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < value.size(); ++i) {

@@ -76,6 +76,7 @@ class ExportReader {
 
   simdjson::dom::parser dom_;
   std::vector<ExportedLine> lines_;
+  std::vector<size_t> starts_;  // offsets of a top-level array's elements
   std::string text_;
 };
 
