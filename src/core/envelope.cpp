@@ -291,21 +291,9 @@ void EnvelopeDecoder::export_json_line(std::string_view line, const LineMeta& m,
   g.physical += 1;
   bool in_string = false;
   bool closed = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++g.depth;
-    } else if (c == '}' || c == ']') {
-      closed = --g.depth <= 0;
-    }
-  }
+  walk_json_outside_strings(line, &g.depth, &in_string, [&closed](size_t, char c, int depth) {
+    if (c == '}' || c == ']') closed = depth - 1 <= 0;
+  });
   g.broken = in_string;  // JSON strings hold no raw line break
   if (closed || g.broken) return export_value(out);
   // Past the cap the value cannot be read: its lines pass through (as an over-long line would).

@@ -312,29 +312,14 @@ bool ExportReader::read(std::string_view value) {
     starts.clear();
     int depth = 0;
     bool in_string = false;
-    for (size_t i = 0; i < value.size(); ++i) {
-      const char c = value[i];
-      if (in_string) {
-        if (c == '\\')
-          ++i;
-        else if (c == '"')
-          in_string = false;
-        continue;
-      }
-      if (c == '"') {
-        if (depth == 1) starts.push_back(i);
-        in_string = true;
-      } else if (c == '{' || c == '[') {
-        if (depth == 1) starts.push_back(i);
-        ++depth;
-      } else if (c == '}' || c == ']') {
-        --depth;
-      } else if (depth == 1 && c != ',' && c != ' ' && c != '\n' && c != '\r' && c != '\t' &&
-                 (i == 0 || value[i - 1] == ',' || value[i - 1] == '[' || value[i - 1] == ' ' ||
-                  value[i - 1] == '\n')) {
-        starts.push_back(i);  // a scalar element
-      }
-    }
+    walk_json_outside_strings(value, &depth, &in_string, [&](size_t i, char c, int d) {
+      if (d != 1 || c == ',' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t') return;
+      // An element starts after `[`, `,` or white space: a scalar's later bytes do not.
+      const char before = value[i - 1];
+      if (c == '{' || c == '[' || c == '"' || before == ',' || before == '[' || before == ' ' || before == '\n' ||
+          before == '\t' || before == '\r')
+        starts.push_back(i);
+    });
     size_t k = 0;
     for (simdjson::dom::element e : items) {
       item(e, k < starts.size() ? starts[k] : value.size());

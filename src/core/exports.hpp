@@ -39,6 +39,32 @@ bool export_time(double seconds_or_smaller, int64_t* ns) noexcept;
 /// Component named by a label value (`airflow-scheduler-0`, `worker`, `/aws/mwaa/…/Scheduler`).
 Component component_from_label(std::string_view value) noexcept;
 
+/// Walks JSON text `s` outside its strings (escapes respected), calling `outside(i, c, depth)`
+/// for every byte there (a string's opening quote included) with the nesting `depth` before that
+/// byte; brackets then update `*depth`. `*in_string` carries a string open at the end of `s` over
+/// to the next call. What the export envelope gathers values with, and where a top-level array's
+/// elements start.
+template <class Outside>
+void walk_json_outside_strings(std::string_view s, int* depth, bool* in_string, Outside&& outside) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (*in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        *in_string = false;
+      continue;
+    }
+    outside(i, c, *depth);
+    if (c == '"')
+      *in_string = true;
+    else if (c == '{' || c == '[')
+      ++*depth;
+    else if (c == '}' || c == ']')
+      --*depth;
+  }
+}
+
 /// Reads exported JSON values. Reusable; not thread-safe (one per stream).
 class ExportReader {
  public:
