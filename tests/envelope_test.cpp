@@ -24,19 +24,6 @@ Options with(Envelope e) {
   return o;
 }
 
-// Whole-buffer parse, fed in three ways (whole, 1 byte, 7 bytes), all identical: returns the first.
-Result parse_all_ways(const std::string& text, const Options& o = {}) {
-  Result whole = parse_whole(text, o);
-  EXPECT_EQ(feed_in_pieces(text, text.size() + 1, o).jsonl, whole.jsonl);
-  EXPECT_EQ(feed_in_pieces(text, 1, o).jsonl, whole.jsonl);
-  EXPECT_EQ(feed_in_pieces(text, 7, o).jsonl, whole.jsonl);
-  // lines_in counts outer lines, and every one is in an event.
-  EXPECT_EQ(whole.stats.lines_in, count_lines(text));
-  EXPECT_EQ(whole.stats.lines_in, whole.stats.event_lines_out + whole.stats.duplicates_dropped);
-  EXPECT_EQ(whole.stats.bytes_in, text.size());
-  return whole;
-}
-
 const std::string kRec1 = "[2024-01-02T00:00:01.000+0000] {a.py:1} INFO - first";
 const std::string kRec2 = "[2024-01-02T00:00:02.000+0000] {a.py:2} ERROR - second";
 constexpr int64_t kRec1Ns = 1704153601LL * 1'000'000'000;

@@ -214,6 +214,21 @@ inline uint64_t count_lines(std::string_view text) {
   return n;
 }
 
+/// `text` parsed whole, fed whole, in 1- and 7-byte pieces and parsed in 5-byte chunks: every way
+/// must give the same events. Checks that every (outer) physical line is in an event and every
+/// byte counted. Returns the whole-buffer result.
+inline Result parse_all_ways(const std::string& text, const Options& o = {}, std::string_view path = {}) {
+  Result whole = parse_whole(text, o, path);
+  EXPECT_EQ(feed_in_pieces(text, text.size() + 1, o, path).jsonl, whole.jsonl);
+  EXPECT_EQ(feed_in_pieces(text, 1, o, path).jsonl, whole.jsonl);
+  EXPECT_EQ(feed_in_pieces(text, 7, o, path).jsonl, whole.jsonl);
+  EXPECT_EQ(parse_in_pieces(text, 5, o, path).jsonl, whole.jsonl);
+  EXPECT_EQ(whole.stats.lines_in, count_lines(text));
+  EXPECT_EQ(whole.stats.lines_in, whole.stats.event_lines_out + whole.stats.duplicates_dropped);
+  EXPECT_EQ(whole.stats.bytes_in, text.size());
+  return whole;
+}
+
 /// True when `line` is one valid JSON object (simdjson DOM parse).
 inline bool valid_json_object(std::string_view line, std::string* error = nullptr) {
   simdjson::dom::parser parser;

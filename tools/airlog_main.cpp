@@ -67,9 +67,9 @@ struct CliOptions {
 void usage() {
   std::fputs(
       "usage: airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE]\n"
-      "                    [--envelope auto|none|cri|docker] [--max-event-lines N] [--max-event-bytes N]\n"
-      "                    [--multiline-wait SECONDS] [--dedup] [--dedup-window-events N]\n"
-      "                    [--dedup-window SECONDS] [FILE|DIR|-]...\n"
+      "                    [--envelope auto|none|cri|docker|export-json|export-tsv] [--max-event-lines N]\n"
+      "                    [--max-event-bytes N] [--multiline-wait SECONDS] [--dedup]\n"
+      "                    [--dedup-window-events N] [--dedup-window SECONDS] [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
@@ -264,16 +264,8 @@ CliOptions parse_args(int argc, char** argv) {
       o.parse.dedup_window_ns = ns == 0 ? INT64_MAX : ns;
     } else if (a == "--envelope") {
       std::string e = value("--envelope");
-      if (e == "auto")
-        o.parse.envelope = airlog::Envelope::auto_detect;
-      else if (e == "none")
-        o.parse.envelope = airlog::Envelope::none;
-      else if (e == "cri")
-        o.parse.envelope = airlog::Envelope::cri;
-      else if (e == "docker")
-        o.parse.envelope = airlog::Envelope::docker;
-      else
-        die("unknown --envelope '" + e + "' (auto, none, cri, docker)");
+      if (!airlog::parse_envelope(e, &o.parse.envelope))
+        die("unknown --envelope '" + e + "' (" + std::string(airlog::kEnvelopeNames) + ")");
     } else if (a == "-h" || a == "--help") {
       usage();
       std::exit(0);

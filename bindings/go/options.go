@@ -18,6 +18,9 @@ const (
 	EnvelopeNone   Envelope = C.AIRLOG_ENVELOPE_NONE   // plain lines
 	EnvelopeCRI    Envelope = C.AIRLOG_ENVELOPE_CRI    // Kubernetes CRI
 	EnvelopeDocker Envelope = C.AIRLOG_ENVELOPE_DOCKER // Docker json-file
+	// Records exported from log stores and collectors (JSON values, one per line or pretty-printed).
+	EnvelopeExportJSON Envelope = C.AIRLOG_ENVELOPE_EXPORT_JSON
+	EnvelopeExportTSV  Envelope = C.AIRLOG_ENVELOPE_EXPORT_TSV // tab-separated exports with a time column
 )
 
 // Options of one source. The zero value means airlog's defaults, field by field.

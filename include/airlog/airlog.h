@@ -134,9 +134,10 @@ typedef enum airlog_format {
   AIRLOG_FORMAT_GO_SLOG = 14,
   AIRLOG_FORMAT_AIRLOG_JSON = 15,
   AIRLOG_FORMAT_AIRFLOW_UI = 16,
-  AIRLOG_FORMAT_AIRFLOW_UI_HEADER = 17
+  AIRLOG_FORMAT_AIRFLOW_UI_HEADER = 17,
+  AIRLOG_FORMAT_AIRFLOW_ES_JSON = 18
 } airlog_format;
-#define AIRLOG_FORMAT_COUNT 18
+#define AIRLOG_FORMAT_COUNT 19
 
 typedef enum airlog_event_kind {
   AIRLOG_EVENT_NONE = 0,
@@ -181,10 +182,12 @@ typedef enum airlog_channel {
 
 /** The container-runtime wrapping of a source's lines (AIRLOG_OPT_ENVELOPE). */
 typedef enum airlog_envelope {
-  AIRLOG_ENVELOPE_AUTO = 0,  /**< decided from the source's first line */
-  AIRLOG_ENVELOPE_NONE = 1,  /**< plain lines */
-  AIRLOG_ENVELOPE_CRI = 2,   /**< Kubernetes CRI `<time> <stream> <P|F> <line>` */
-  AIRLOG_ENVELOPE_DOCKER = 3 /**< Docker json-file `{"log":…,"stream":…,"time":…}` */
+  AIRLOG_ENVELOPE_AUTO = 0,        /**< decided from the source's first line */
+  AIRLOG_ENVELOPE_NONE = 1,        /**< plain lines */
+  AIRLOG_ENVELOPE_CRI = 2,         /**< Kubernetes CRI `<time> <stream> <P|F> <line>` */
+  AIRLOG_ENVELOPE_DOCKER = 3,      /**< Docker json-file `{"log":…,"stream":…,"time":…}` */
+  AIRLOG_ENVELOPE_EXPORT_JSON = 4, /**< records exported from log stores / collectors, JSON */
+  AIRLOG_ENVELOPE_EXPORT_TSV = 5   /**< tab-separated exports `<time>\t[<label>\t…]<line>` */
 } airlog_envelope;
 
 AIRLOG_API const char* airlog_level_string(int level);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "airlog/types.hpp"
 
@@ -15,11 +16,22 @@ namespace airlog {
 
 /// The container-runtime wrapping of a source's lines.
 enum class Envelope : uint8_t {
-  auto_detect,  ///< decided from the first line of the source: CRI, Docker json-file, or none
+  auto_detect,  ///< decided from the first line of the source: one of the below, or none
   none,         ///< plain lines
   cri,          ///< Kubernetes CRI: `2024-05-01T12:00:00.123456789Z stdout F <line>` (P = partial)
   docker,       ///< Docker json-file: `{"log":"…\n","stream":"stderr","time":"…"}`
+  /// Records exported from log stores and collectors, one JSON value per line or pretty-printed
+  /// over several (Vector, Fluent Bit, OpenTelemetry files, GCP, CloudWatch, Loki; docs/schema.md).
+  export_json,
+  export_tsv,  ///< tab-separated exports: `<epoch or RFC 3339 time>\t[<label>\t…]<line>`
 };
+
+/// The envelope's name (`auto`, `none`, `cri`, `docker`, `export-json`, `export-tsv`).
+std::string_view to_string(Envelope) noexcept;
+/// Reads an envelope name (as to_string writes it). False for an unknown name.
+bool parse_envelope(std::string_view name, Envelope* out) noexcept;
+/// The names, for messages.
+inline constexpr std::string_view kEnvelopeNames = "auto, none, cri, docker, export-json, export-tsv";
 
 struct Options {
   /// Component of every event of the source; `unknown` lets airlog infer it from the path and content.

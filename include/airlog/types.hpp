@@ -39,8 +39,9 @@ enum class Format : uint8_t {
   airlog_json,      ///< airlog's own contract JSON lines (`airlog parse` output, airlog.logging.JsonFormatter)
   airflow_ui,       ///< a task log as the Airflow UI / REST API renders it (`[2023-01-31, 19:28:24 UTC] {f.py:N} …`)
   airflow_ui_header,  ///< the UI's header, source and fold-marker lines (`*** Found local files:`, `::group::`)
+  airflow_es_json,  ///< the 2.x Elasticsearch task handler's json_format (`{"asctime":…,"levelname":…,"message":…}`)
 };
-inline constexpr int kFormatCount = 18;
+inline constexpr int kFormatCount = 19;
 
 /// Operational event kinds (the `event` key). `none` when the line is not one of them.
 enum class EventKind : uint8_t {

@@ -32,11 +32,11 @@ static_assert(AIRLOG_STATE_COUNT == airlog::kStateCount);
 static_assert(AIRLOG_LEVEL_CRITICAL == static_cast<int>(airlog::Level::critical));
 static_assert(AIRLOG_COMPONENT_DAG_PROCESSOR == static_cast<int>(airlog::Component::dag_processor));
 static_assert(AIRLOG_FORMAT_GO_SLOG == static_cast<int>(airlog::Format::go_slog));
-static_assert(AIRLOG_FORMAT_AIRLOG_JSON == static_cast<int>(airlog::Format::airlog_json));
+static_assert(AIRLOG_FORMAT_AIRFLOW_ES_JSON == static_cast<int>(airlog::Format::airflow_es_json));
 static_assert(AIRLOG_EVENT_HTTP_ACCESS == static_cast<int>(airlog::EventKind::http_access));
 static_assert(AIRLOG_STATE_SHUTDOWN == static_cast<int>(airlog::State::shutdown));
 static_assert(AIRLOG_CHANNEL_STDERR == static_cast<int>(airlog::Channel::stderr_stream));
-static_assert(AIRLOG_ENVELOPE_DOCKER == static_cast<int>(airlog::Envelope::docker));
+static_assert(AIRLOG_ENVELOPE_EXPORT_TSV == static_cast<int>(airlog::Envelope::export_tsv));
 static_assert(AIRLOG_FLAG_TRUNCATED == airlog::kFlagTruncated && AIRLOG_FLAG_CONTINUED == airlog::kFlagContinued &&
               AIRLOG_FLAG_INVALID_UTF8 == airlog::kFlagInvalidUtf8 &&
               AIRLOG_FLAG_INVALID_JSON == airlog::kFlagInvalidJson);
@@ -553,7 +553,7 @@ airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, in
       o.max_line_bytes = static_cast<size_t>(value);
       return AIRLOG_OK;
     case AIRLOG_OPT_ENVELOPE:
-      if (!in(AIRLOG_ENVELOPE_AUTO, AIRLOG_ENVELOPE_DOCKER)) return bad_value(key, "not an airlog_envelope");
+      if (!in(AIRLOG_ENVELOPE_AUTO, AIRLOG_ENVELOPE_EXPORT_TSV)) return bad_value(key, "not an airlog_envelope");
       o.envelope = static_cast<airlog::Envelope>(value);
       return AIRLOG_OK;
     case AIRLOG_OPT_MULTILINE_WAIT_NS:
@@ -599,11 +599,9 @@ airlog_status airlog_options_set_string(airlog_options* opts, airlog_option key,
         return AIRLOG_OK;
       }
       case AIRLOG_OPT_ENVELOPE: {
-        static constexpr std::array<std::string_view, 4> kNames = {"auto", "none", "cri", "docker"};
-        const auto it = std::find(kNames.begin(), kNames.end(), v);
-        if (it == kNames.end())
-          return bad_value(key, "unknown envelope '" + std::string(v) + "' (auto, none, cri, docker)");
-        o.envelope = static_cast<airlog::Envelope>(it - kNames.begin());
+        if (!airlog::parse_envelope(v, &o.envelope))
+          return bad_value(key,
+                           "unknown envelope '" + std::string(v) + "' (" + std::string(airlog::kEnvelopeNames) + ")");
         return AIRLOG_OK;
       }
       default: break;

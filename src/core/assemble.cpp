@@ -124,6 +124,7 @@ class Assembler {
     const bool resuming = resuming_;
     resuming_ = false;
     meta_ = meta;
+    if (meta && meta->source != st_.export_source) adopt_export_source(meta->source);
     weight_ = meta ? meta->physical : 1;
     channel_ = meta ? meta->channel : Channel::none;
     std::string_view text = block_.substr(begin, end - begin);
@@ -165,7 +166,7 @@ class Assembler {
     } else {
       finish();  // first, so an explicit dag_id on the previous record can split this one's repr
       if (!r.source_path.empty() || r.task_identity) adopt_source(r);
-      if (r.ev.format == Format::airflow_json)
+      if (json_decoded(r.ev.format))
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
       else if (r.ev.format == Format::airflow_console && (anchors & ~kLineMarks))
         // Templates are read from the event text, as for the same event's JSON line: a literal
@@ -202,7 +203,7 @@ class Assembler {
       }
       LineResult& r = scratch_.json_results[j];
       uint64_t anchors = s.anchors;
-      if (r.ev.format == Format::airflow_json)
+      if (json_decoded(r.ev.format))
         anchors = json_anchors(anchors, scratch_.message_spans[j].anchors);
       else if (r.ev.format == Format::airlog_json)
         anchors &= kLineMarks;
@@ -352,6 +353,9 @@ class Assembler {
       }
     }
     if (p.head.ev.channel == Channel::none) p.head.ev.channel = channel_;  // JSON `chan` wins
+    // An export's labels name the component as a compose prefix does (the line's own hint wins).
+    if (meta_ && meta_->component != Component::unknown && p.head.line_component == Component::unknown)
+      p.head.line_component = meta_->component;
     p.bytes = r.ev.message.size();
     p.dirty = had_cr || !r.message_in_place;
     if (r.ev.format == Format::traceback || (anchors & bit(Anchor::traceback))) {
@@ -595,6 +599,19 @@ class Assembler {
     if (close == std::string_view::npos || close > 300) return s;
     if (close + 1 == s.size()) return {};
     return s[close + 1] == ' ' ? s.substr(close + 2) : s;
+  }
+
+  // An exported record names its file (`filename`, `log.file.path`): its path context is the
+  // stream's while records name that file. A record naming none (or a path that says nothing)
+  // has the source's own: a Loki export mixes task files with pods' output.
+  void adopt_export_source(uint32_t id) {
+    st_.export_source = id;
+    PathContext pc = id == 0 ? st_.origin_path : parse_path_context(st_.decoder.source(id));
+    if (id != 0 && pc.dag_id.empty() && pc.component == Component::unknown) pc = st_.origin_path;
+    finish();  // the open event keeps the identity it started with
+    set_path_context(st_, std::move(pc));
+    ctx_.context_dag_id = st_.path.dag_id;
+    enrich_.path_changed();
   }
 
   static std::string_view strip_compose(std::string_view s) {

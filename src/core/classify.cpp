@@ -139,7 +139,7 @@ void scan_json_messages(const DatabaseImpl& db, ScratchImpl& scratch, size_t k) 
   spans.resize(k);
   for (size_t j = 0; j < k; ++j) {
     const Event& ev = scratch.json_results[j].ev;
-    const std::string_view m = ev.format == Format::airflow_json ? ev.message : std::string_view{};
+    const std::string_view m = json_decoded(ev.format) ? ev.message : std::string_view{};
     spans[j] = LineSpan{text.size(), text.size() + m.size(), 0};
     text.append(m);
     text.push_back('\n');

@@ -46,7 +46,7 @@ class Enricher {
   void complete(Event& ev, std::string_view exception_line, bool traceback_seen, Component line_component) {
     if (!exception_line.empty() && ev.exception_type.empty()) take_exception(ev, exception_line);
     // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
-    if (ev.format != Format::airflow_json && ev.format != Format::airlog_json && !valid_utf8(ev.message))
+    if (!json_decoded(ev.format) && ev.format != Format::airlog_json && !valid_utf8(ev.message))
       ev.flags |= kFlagInvalidUtf8;
     if (ev.kind == EventKind::none && (traceback_seen || !ev.exception_type.empty())) ev.kind = EventKind::exception;
     resolve_component(ev, line_component);
@@ -63,7 +63,7 @@ class Enricher {
     Stats& s = st_.stats;
     s.events_out += 1;
     s.event_lines_out += ev.lines;
-    s.lines_folded += ev.lines - 1;
+    s.lines_folded += ev.lines > 0 ? ev.lines - 1 : 0;  // an export's extra lines count none
     s.recognised_lines += ev.format != Format::raw ? ev.lines : ev.lines - head_physical;
     s.by_format[static_cast<size_t>(ev.format)] += 1;
     s.by_component[static_cast<size_t>(ev.component)] += 1;

@@ -1,6 +1,7 @@
-// envelope.cpp — CRI and Docker json-file envelopes (see envelope.hpp).
+// envelope.cpp — CRI and Docker json-file envelopes, and exported records (see envelope.hpp).
 #include "core/envelope.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/text.hpp"
@@ -105,6 +106,16 @@ Envelope detect_envelope(std::string_view first_line, simdjson::ondemand::parser
   std::string pad;
   if (starts_with(first_line, "{\"") && parse_docker(first_line, first_line.size(), parser, pad, &piece))
     return Envelope::docker;
+  const std::string_view t = trim(first_line);
+  if (t == "{" || t == "[") return Envelope::export_json;  // a pretty-printed value (`jq .`, a JSON array)
+  if (starts_with(t, "{\"") || starts_with(t, "[{")) {
+    ExportReader reader;
+    if (t[0] == '{' ? reader.is_export(t) : reader.read(t)) return Envelope::export_json;
+  }
+  std::string_view text;
+  int64_t ns = 0;
+  Component c = Component::unknown;
+  if (parse_tsv_export(first_line, &text, &ns, &c)) return Envelope::export_tsv;
   return Envelope::none;
 }
 
@@ -161,6 +172,8 @@ void EnvelopeDecoder::outer_line(std::string_view line, size_t readable, simdjso
     emit(line.substr(0, max_line_), m, out);
     return;
   }
+  if (kind_ == Envelope::export_json) return export_json_line(line, m, out);
+  if (kind_ == Envelope::export_tsv) return export_tsv_line(line, m, out);
   EnvelopePiece piece;
   const bool ok = kind_ == Envelope::cri      ? parse_cri(line, &piece)
                   : kind_ == Envelope::docker ? parse_docker(line, readable, parser, pad_, &piece)
@@ -219,6 +232,7 @@ void EnvelopeDecoder::emit(std::string_view text, LineMeta meta, DecodedLines& o
 
 void EnvelopeDecoder::finish(DecodedLines& out) {
   skipping_ = false;
+  if (value_.open) release_value(out);  // the input ended inside a value: its lines as they are
   Group* first = &groups_[0];
   Group* second = &groups_[1];
   if (second->open && (!first->open || second->meta.line < first->meta.line)) std::swap(first, second);
@@ -229,6 +243,144 @@ void EnvelopeDecoder::finish(DecodedLines& out) {
     emit(g->text, m, out);
     g->open = false;
   }
+}
+
+// ---- exported records ------------------------------------------------------------------------
+
+namespace {
+
+constexpr size_t kMaxSources = 256;
+
+// The first bytes of `text` that a JSON string holds as they are (no escape needed): what
+// export_value looks for to find where a line was written in the value.
+std::string_view verbatim_prefix(std::string_view text) noexcept {
+  constexpr size_t kMax = 24;
+  size_t n = 0;
+  while (n < text.size() && n < kMax) {
+    const auto c = static_cast<unsigned char>(text[n]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '/') break;
+    ++n;
+  }
+  return text.substr(0, n);
+}
+
+}  // namespace
+
+// Gathers the outer lines of one top-level JSON value (brackets counted outside strings), then
+// reads it. Lines outside any value pass through as plain lines.
+void EnvelopeDecoder::export_json_line(std::string_view line, const LineMeta& m, DecodedLines& out) {
+  Gathering& g = value_;
+  if (!g.open) {
+    const std::string_view t = trim(line);
+    // A value starts `{`, `[`, `{"`, `[{`, `[[` or `[ ` (not `[2024-…] {…}`, a text record).
+    const bool value_start = !t.empty() && (t[0] == '{' || t[0] == '[') &&
+                             (t.size() == 1 || t[1] == '"' || t[1] == '{' || t[1] == '[' || t[1] == ' ');
+    if (!value_start) {
+      emit(line, m, out);
+      return;
+    }
+    g.open = true;
+    g.broken = false;
+    g.depth = 0;
+    g.physical = 0;
+    g.line = m.line;
+    g.text.clear();
+  }
+  g.text.append(line);
+  g.text.push_back('\n');
+  g.physical += 1;
+  bool in_string = false;
+  bool closed = false;
+  walk_json_outside_strings(line, &g.depth, &in_string, [&closed](size_t, char c, int depth) {
+    if (c == '}' || c == ']') closed = depth - 1 <= 0;
+  });
+  g.broken = in_string;  // JSON strings hold no raw line break
+  if (closed || g.broken) return export_value(out);
+  // Past the cap the value cannot be read: its lines pass through (as an over-long line would).
+  if (past_cap(g.text.size(), max_outer_)) release_value(out);
+}
+
+void EnvelopeDecoder::release_value(DecodedLines& out) {
+  Gathering& g = value_;
+  g.open = false;
+  std::string_view rest = g.text;
+  LineMeta m;
+  m.line = g.line;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    emit(rest.substr(0, nl), m, out);
+    rest.remove_prefix(nl + 1);
+    ++m.line;
+  }
+  if (g.text.capacity() > (size_t{1} << 20)) std::string().swap(g.text);
+}
+
+// One complete value: its records' lines, the value's physical lines shared among them. A line
+// is placed at its record's start, or (for further lines of one record: a text with '\n', a Loki
+// stream's values, an OTLP document's records) where its text is found after the line before it.
+// A line counts the outer lines from its place to the next line's place (the first from the
+// value's first line); lines placed on one outer line give it to the first of them.
+void EnvelopeDecoder::export_value(DecodedLines& out) {
+  Gathering& g = value_;
+  if (g.broken || !reader_.read(g.text)) return release_value(out);
+  g.open = false;
+  const std::string_view value = g.text;
+  const std::vector<ExportedLine>& lines = reader_.lines();
+  constexpr size_t kSearchWindow = size_t{1} << 20;
+  std::vector<uint32_t>& start = value_starts_;  // 0-based outer line of the value, per line
+  start.resize(lines.size());
+  size_t cursor = 0, anchor = 0, counted = 0;
+  uint32_t line_index = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ExportedLine& l = lines[i];
+    const bool new_record = i == 0 || l.at != lines[i - 1].at;
+    const std::string_view prefix = verbatim_prefix(reader_.text(l.text_begin, l.text_size));
+    size_t found = std::string_view::npos;
+    const size_t from = std::max(cursor, std::min(l.at, value.size()));
+    if (prefix.size() >= 4) found = value.substr(from, kSearchWindow).find(prefix);
+    if (found != std::string_view::npos) cursor = from + found + prefix.size();
+    if (new_record)
+      anchor = std::max(anchor, std::min(l.at, value.size()));
+    else if (found != std::string_view::npos)
+      anchor = from + found;
+    for (; counted < anchor; ++counted) line_index += value[counted] == '\n';
+    start[i] = i == 0 ? 0 : std::min(line_index, g.physical - 1);
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ExportedLine& l = lines[i];
+    LineMeta m;
+    m.line = g.line + start[i];
+    const bool first_here = i == 0 || start[i] != start[i - 1];
+    size_t next = i + 1;
+    while (next < lines.size() && start[next] == start[i]) ++next;
+    const uint32_t end = next < lines.size() ? start[next] : g.physical;
+    m.physical = first_here ? end - start[i] : 0;
+    m.channel = l.channel;
+    m.has_time = l.has_time;
+    m.time_ns = l.time_ns;
+    m.component = l.component;
+    if (l.source_size > 0) m.source = source_id(reader_.text(l.source_begin, l.source_size));
+    emit(reader_.text(l.text_begin, l.text_size), m, out);
+  }
+  if (g.text.capacity() > (size_t{1} << 20)) std::string().swap(g.text);
+}
+
+void EnvelopeDecoder::export_tsv_line(std::string_view line, LineMeta m, DecodedLines& out) const {
+  std::string_view text;
+  if (parse_tsv_export(line, &text, &m.time_ns, &m.component)) {
+    m.has_time = true;
+    line = text;
+  }
+  emit(line, m, out);
+}
+
+uint32_t EnvelopeDecoder::source_id(std::string_view path) {
+  // Records of one file repeat its path: the last ones are compared first.
+  for (size_t i = sources_.size(); i > 0; --i)
+    if (sources_[i - 1] == path) return static_cast<uint32_t>(i);
+  if (sources_.size() >= kMaxSources) return 0;
+  sources_.emplace_back(path);
+  return static_cast<uint32_t>(sources_.size());
 }
 
 }  // namespace airlog::detail

@@ -21,6 +21,7 @@
 
 #include "airlog/event.hpp"
 #include "airlog/options.hpp"
+#include "core/exports.hpp"
 #include "simdjson.h"
 
 namespace airlog::detail {
@@ -33,6 +34,10 @@ struct LineMeta {
   bool has_time = false;
   bool cut = false;     ///< the text is the first max_line_bytes bytes of a longer line
   int64_t time_ns = 0;  ///< the runtime's time stamp (of the first piece), epoch ns UTC
+  /// Exports: the component the record's labels name, and its source path (an id for
+  /// EnvelopeDecoder::source(); 0: none).
+  Component component = Component::unknown;
+  uint32_t source = 0;
 };
 
 /// Inner lines, each followed by '\n' in `text` (and holding no other '\n'), one `meta` each.
@@ -59,7 +64,9 @@ bool parse_cri(std::string_view line, EnvelopePiece* out) noexcept;
 bool parse_docker(std::string_view line, size_t readable, simdjson::ondemand::parser& parser, std::string& pad,
                   EnvelopePiece* out);
 
-/// The envelope of a source whose first line is `first_line` (terminator excluded).
+/// The envelope of a source whose first line is `first_line` (terminator excluded). A line that
+/// is only `{` or `[` (after spaces) starts a pretty-printed export; what it holds decides nothing
+/// more (a value without exported records is passed through as plain lines).
 Envelope detect_envelope(std::string_view first_line, simdjson::ondemand::parser& parser);
 
 /// Longest outer line decoded as an envelope: max_line_bytes plus room for the wrapping. A longer
@@ -91,6 +98,9 @@ class EnvelopeDecoder {
 
   bool has_open_pieces() const noexcept { return groups_[0].open || groups_[1].open; }
 
+  /// The source path of LineMeta::source `id` (> 0). Valid for the decoder's life.
+  std::string_view source(uint32_t id) const noexcept { return sources_[id - 1]; }
+
  private:
   struct Group {
     bool open = false;
@@ -100,6 +110,11 @@ class EnvelopeDecoder {
   };
 
   void outer_line(std::string_view line, size_t readable, simdjson::ondemand::parser& parser, DecodedLines& out);
+  void export_json_line(std::string_view line, const LineMeta& m, DecodedLines& out);
+  void export_tsv_line(std::string_view line, LineMeta m, DecodedLines& out) const;
+  void export_value(DecodedLines& out);
+  void release_value(DecodedLines& out);
+  uint32_t source_id(std::string_view path);
   void emit(std::string_view text, LineMeta meta, DecodedLines& out) const;
   void append_piece(Group& g, std::string_view content) const;
 
@@ -110,6 +125,20 @@ class EnvelopeDecoder {
   bool skipping_ = false;  // the rest of an over-long outer line is being skipped
   Group groups_[2];        // pieces waiting for their last part: stdout, stderr
   std::string pad_;        // padded copy of a Docker line at the very end of a block
+
+  // Exported JSON: the outer lines of the value being gathered (each followed by '\n'), and where
+  // the scan of its brackets stands.
+  struct Gathering {
+    bool open = false;
+    bool broken = false;  // a string runs past a line end: not JSON, passed through as it is
+    int depth = 0;
+    uint32_t physical = 0;
+    uint64_t line = 0;
+    std::string text;
+  } value_;
+  ExportReader reader_;
+  std::vector<uint32_t> value_starts_;  // export_value's per-line places (reused: no allocation per value)
+  std::vector<std::string> sources_;    // source paths met, by id - 1 (bounded: kMaxSources)
 };
 
 }  // namespace airlog::detail

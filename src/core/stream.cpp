@@ -48,9 +48,10 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
     return absl::InvalidArgumentError("airlog: the dedup window needs 1..2^32-1 events and a non-negative time");
   auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
   if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
-  detail::set_path_context(*st, detail::parse_path_context(path));
+  st->origin_path = detail::parse_path_context(path);
+  detail::set_path_context(*st, st->origin_path);
   st->envelope = options.envelope;
-  if (options.envelope == Envelope::cri || options.envelope == Envelope::docker)
+  if (options.envelope != Envelope::none && options.envelope != Envelope::auto_detect)
     st->decoder.configure(options.envelope, options.max_line_bytes);
   return Stream(std::move(st));
 }

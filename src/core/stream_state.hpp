@@ -75,6 +75,8 @@ struct StreamState {
   DecodedLines inner;  // envelope: decoded lines not yet consumed start at inner_used / meta_used
   size_t inner_used = 0;
   size_t meta_used = 0;
+  uint32_t export_source = 0;  // the LineMeta::source whose path is the stream's path context
+  PathContext origin_path;     // what the source's own path says (exported records naming no file)
   // Input received but not consumed yet: plain, what parse() left (open event, partial line);
   // envelope, the partial outer line; undecided, the start of the first line. Two buffers, so
   // the tail of a call can be kept while that call's events still point into the other one.

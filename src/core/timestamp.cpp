@@ -189,33 +189,51 @@ int64_t civil_to_epoch_seconds(int year, int month, int day, int hour, int minut
   return days * 86'400 + hour * 3'600 + minute * 60 + second;
 }
 
-bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept {
+namespace {
+
+// The six fields of `YYYY<d>MM<d>DD<T>HH<t>MM<t>SS` (ISO: d '-', T 'T' or ' ', t ':'; the
+// Elasticsearch handler's: '_', 'T', '_') and a fraction after one of `f1` / `f2`, 1–9 digits.
+// Returns the bytes used, 0 when `s` does not start with such a stamp or a digit follows it.
+// The fields go to `fields` (year, month, day, hour, minute, second), the fraction to t->nanos.
+template <char kDateSep, char kTimeSep, bool kSpaceForT, char kFrac1, char kFrac2>
+inline size_t read_date_time(std::string_view s, unsigned (&fields)[6], ParsedTime* t) noexcept {
   const size_t n = s.size();
-  if (n < 19) return false;
+  if (n < 19) return 0;
   const char* p = s.data();
   unsigned bad = 0;
-  const unsigned year = four_digits(p, 0, bad);
-  const unsigned month = two_digits(p, 5, bad);
-  const unsigned day = two_digits(p, 8, bad);
-  const unsigned hour = two_digits(p, 11, bad);
-  const unsigned minute = two_digits(p, 14, bad);
-  const unsigned second = two_digits(p, 17, bad);
-  bad |= static_cast<unsigned>((p[4] != '-') | (p[7] != '-') | ((p[10] != 'T') & (p[10] != ' ')) | (p[13] != ':') |
-                               (p[16] != ':'));
-  if (bad || !valid_fields(year, month, day, hour, minute, second)) return false;
-
-  ParsedTime t;
+  fields[0] = four_digits(p, 0, bad);
+  fields[1] = two_digits(p, 5, bad);
+  fields[2] = two_digits(p, 8, bad);
+  fields[3] = two_digits(p, 11, bad);
+  fields[4] = two_digits(p, 14, bad);
+  fields[5] = two_digits(p, 17, bad);
+  bad |= static_cast<unsigned>((p[4] != kDateSep) | (p[7] != kDateSep) |
+                               ((p[10] != 'T') & (!kSpaceForT | (p[10] != ' '))) | (p[13] != kTimeSep) |
+                               (p[16] != kTimeSep));
+  if (bad || !valid_fields(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])) return 0;
   size_t pos = 19;
   // A separator without a digit after it is punctuation ("… 00:00:00, then"), not a fraction.
-  if (pos + 1 < n && (p[pos] == '.' || p[pos] == ',') && is_digit(p[pos + 1])) {
+  if (pos + 1 < n && (p[pos] == kFrac1 || p[pos] == kFrac2) && is_digit(p[pos + 1])) {
     const size_t start = ++pos;
     const size_t end = n - start > 9 ? start + 9 : n;
     uint32_t frac = 0;
     while (pos < end && is_digit(p[pos])) frac = frac * 10 + static_cast<uint32_t>(p[pos++] - '0');
-    t.nanos = static_cast<int32_t>(frac * kPow10[9 - (pos - start)]);
+    t->nanos = static_cast<int32_t>(frac * kPow10[9 - (pos - start)]);
   }
   // Never end inside a digit run: a 10th fraction digit or "…:001" is not a timestamp we know.
-  if (pos < n && is_digit(p[pos])) return false;
+  if (pos < n && is_digit(p[pos])) return 0;
+  return pos;
+}
+
+}  // namespace
+
+bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept {
+  ParsedTime t;
+  unsigned f[6];
+  size_t pos = read_date_time<'-', ':', true, '.', ','>(s, f, &t);
+  if (pos == 0) return false;
+  const size_t n = s.size();
+  const char* p = s.data();
 
   if (pos < n) {
     const char c = p[pos];
@@ -243,7 +261,7 @@ bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept {
     }
   }
 
-  set_civil(t, year, month, day, hour, minute, second);
+  set_civil(t, f[0], f[1], f[2], f[3], f[4], f[5]);
   t.length = pos;
   *out = t;
   return true;
@@ -266,6 +284,17 @@ bool parse_compact_timestamp(std::string_view s, ParsedTime* out) noexcept {
   ParsedTime t;
   set_civil(t, year, month, day, hour, minute, second);
   t.length = 15;
+  *out = t;
+  return true;
+}
+
+bool parse_underscored_timestamp(std::string_view s, ParsedTime* out) noexcept {
+  ParsedTime t;
+  unsigned f[6];
+  const size_t pos = read_date_time<'_', '_', false, '_', '_'>(s, f, &t);
+  if (pos == 0) return false;
+  set_civil(t, f[0], f[1], f[2], f[3], f[4], f[5]);
+  t.length = pos;
   *out = t;
   return true;
 }

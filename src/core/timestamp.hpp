@@ -54,6 +54,11 @@ bool parse_iso_timestamp(std::string_view s, ParsedTime* out) noexcept;
 /// No zone (has_offset false); fails when a digit follows.
 bool parse_compact_timestamp(std::string_view s, ParsedTime* out) noexcept;
 
+/// Parses the underscored form the Elasticsearch task handler puts in `execution_date` and
+/// log ids (`%Y_%m_%dT%H_%M_%S_%f`: `2021_03_23T07_53_28_535261`; the fraction optional, 1–9
+/// digits). No zone (has_offset false); fails when a digit follows.
+bool parse_underscored_timestamp(std::string_view s, ParsedTime* out) noexcept;
+
 /// Parses the common-log-format stamp `DD/Mon/YYYY:HH:MM:SS ±HHMM` (gunicorn access lines; no brackets).
 bool parse_clf_timestamp(std::string_view s, ParsedTime* out) noexcept;
 

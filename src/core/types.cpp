@@ -1,6 +1,7 @@
 #include "airlog/types.hpp"
 
 #include "airlog/event.hpp"
+#include "airlog/options.hpp"
 
 #include <array>
 
@@ -11,10 +12,25 @@ namespace {
 constexpr std::array<std::string_view, kLevelCount> kLevelNames = {"", "debug", "info", "warning", "error", "critical"};
 constexpr std::array<std::string_view, kComponentCount> kComponentNames = {
     "unknown", "scheduler", "webserver", "api-server", "worker", "task", "triggerer", "dag-processor"};
-constexpr std::array<std::string_view, kFormatCount> kFormatNames = {
-    "raw",       "airflow-text",   "airflow-color",   "airflow-simple", "airflow-json",   "airflow-console",
-    "celery",    "gunicorn-error", "gunicorn-access", "uvicorn",        "uvicorn-access", "python-warning",
-    "traceback", "airflow-banner", "go-slog",         "airlog-json",    "airflow-ui",     "airflow-ui-header"};
+constexpr std::array<std::string_view, kFormatCount> kFormatNames = {"raw",
+                                                                     "airflow-text",
+                                                                     "airflow-color",
+                                                                     "airflow-simple",
+                                                                     "airflow-json",
+                                                                     "airflow-console",
+                                                                     "celery",
+                                                                     "gunicorn-error",
+                                                                     "gunicorn-access",
+                                                                     "uvicorn",
+                                                                     "uvicorn-access",
+                                                                     "python-warning",
+                                                                     "traceback",
+                                                                     "airflow-banner",
+                                                                     "go-slog",
+                                                                     "airlog-json",
+                                                                     "airflow-ui",
+                                                                     "airflow-ui-header",
+                                                                     "airflow-es-json"};
 constexpr std::array<std::string_view, kEventKindCount> kEventNames = {
     "",       "task_state", "dag_run_state", "task_start", "task_exit",  "executor_report", "task_queued",
     "zombie", "sigterm",    "import_error",  "exception",  "http_access"};
@@ -93,6 +109,27 @@ bool parse_component(std::string_view s, Component* out) noexcept {
   if (iequals(s, "dag_processor")) {
     *out = Component::dag_processor;
     return true;
+  }
+  return false;
+}
+
+namespace {
+constexpr std::array<std::string_view, 6> kEnvelopeNameList = {"auto",   "none",        "cri",
+                                                               "docker", "export-json", "export-tsv"};
+static_assert(static_cast<size_t>(Envelope::export_tsv) + 1 == kEnvelopeNameList.size(), "one name per envelope");
+}  // namespace
+
+std::string_view to_string(Envelope e) noexcept {
+  const auto i = static_cast<size_t>(e);
+  return i < kEnvelopeNameList.size() ? kEnvelopeNameList[i] : std::string_view("auto");
+}
+
+bool parse_envelope(std::string_view name, Envelope* out) noexcept {
+  for (size_t i = 0; i < kEnvelopeNameList.size(); ++i) {
+    if (name == kEnvelopeNameList[i]) {
+      *out = static_cast<Envelope>(i);
+      return true;
+    }
   }
   return false;
 }

@@ -35,7 +35,7 @@ __all__ = ["ABSENT", "Error", "Event", "Parser", "__version__"]
 __version__: str = _airlog.__version__
 
 BytesLike = Union[bytes, bytearray, memoryview]
-_ENVELOPES = ("auto", "none", "cri", "docker")
+_ENVELOPES = ("auto", "none", "cri", "docker", "export-json", "export-tsv")
 _FLAG_KEYS = frozenset(("truncated", "continued", "invalid_utf8", "invalid_json"))
 _FILE_CHUNK = 1 << 20  # bytes per read in parse_file: memory stays constant whatever the file size
 
@@ -73,8 +73,8 @@ class Parser:
         IANA zone (``"Europe/Berlin"``), ``"UTC"`` or an offset (``"+02:00"``) for timestamps
         printed without one. Default UTC.
     envelope
-        ``"auto"`` (CRI / Docker json-file / none, decided from the first line), ``"none"``,
-        ``"cri"`` or ``"docker"``.
+        ``"auto"`` (CRI / Docker json-file / exports / none, decided from the first line),
+        ``"none"``, ``"cri"``, ``"docker"``, ``"export-json"`` or ``"export-tsv"``.
     dedup
         drop events identical to one of the last 100 000 of the same source (``--dedup``): a
         log read again, however long ago its events were written.

@@ -50,16 +50,8 @@ airlog::Options make_options(const std::string& component, const std::string& tz
     throw Error("unknown component '" + component +
                 "' (expected scheduler, webserver, api-server, worker, task, triggerer, dag-processor)");
   o.time_zone = tz.empty() ? "UTC" : tz;
-  if (envelope == "auto")
-    o.envelope = airlog::Envelope::auto_detect;
-  else if (envelope == "none")
-    o.envelope = airlog::Envelope::none;
-  else if (envelope == "cri")
-    o.envelope = airlog::Envelope::cri;
-  else if (envelope == "docker")
-    o.envelope = airlog::Envelope::docker;
-  else
-    throw Error("unknown envelope '" + envelope + "' (expected auto, none, cri or docker)");
+  if (!airlog::parse_envelope(envelope, &o.envelope))
+    throw Error("unknown envelope '" + envelope + "' (expected " + std::string(airlog::kEnvelopeNames) + ")");
   if (max_event_lines < 1 || max_event_lines > UINT32_MAX)
     throw Error("max_event_lines must be between 1 and 4294967295, got " + std::to_string(max_event_lines));
   o.max_event_lines = static_cast<uint32_t>(max_event_lines);

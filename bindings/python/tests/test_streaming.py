@@ -54,6 +54,21 @@ def test_feed_with_cri_envelope_equals_parse(corpus_files):
     assert got == expected and all(d.get("stream") == "stdout" for d in got)
 
 
+def test_collector_export_envelope_names_component_and_time():
+    rec = (b'{"message":"[2024-01-02T00:00:01.000+0000] {scheduler_job_runner.py:795} INFO - Starting the scheduler",'
+           b'"timestamp":"2024-01-02T00:00:01.5Z","kubernetes":{"pod_name":"airflow-scheduler-0"}}\n')
+    for envelope in ("auto", "export-json"):
+        [e] = airlog.Parser(envelope=envelope).parse(rec * 1)
+        d = e.to_dict()
+        assert (d["component"], d["message"], d["ingest_ts_ns"]) == ("scheduler", "Starting the scheduler",
+                                                                     1704153601500000000)
+    rng = random.Random(7)
+    data = rec * 50
+    expected = [e.to_dict() for e in airlog.Parser().parse(data)]
+    assert len(expected) == 50
+    assert [e.to_dict() for e in feed_in_chunks(airlog.Parser(), data, rng, 97)] == expected
+
+
 def test_feed_holds_an_open_event_until_flush_or_poll():
     p = airlog.Parser(multiline_wait=2)
     assert p.feed(TRACEBACK_HEAD, now_ns=10**9) == []

@@ -41,6 +41,12 @@ struct LineResult {
   bool task_identity = false;  ///< an Airflow 3 `Task Identity ti_id=… dag_id=…` line: its ids are the stream's
 };
 
+/// Formats whose message was decoded from a JSON string (not a view of the line's text): their
+/// templates are looked for in the message alone, and simdjson already validated its UTF-8.
+inline constexpr bool json_decoded(Format f) noexcept {
+  return f == Format::airflow_json || f == Format::airflow_es_json;
+}
+
 /// Recognises `line` (no terminator). Returns false when no layout matches (a raw line).
 bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out);
 
@@ -125,6 +131,10 @@ void split_dotted_ids(std::string_view dotted, const LineContext& ctx, Event& ev
 /// Sets ev.logical_date from a printed date (`2024-01-01 00:00:00+00:00`, ISO, or the compact
 /// `20240101T000000`). "None" and empty values leave it unset.
 void set_logical_date(std::string_view text, LineContext& ctx, Event& ev);
+
+/// Component a process or container name contains (`airflow-scheduler-1`, `dag_processor`,
+/// `api-server`); unknown when it names none. Case-sensitive (names as they are printed).
+Component component_from_name(std::string_view name) noexcept;
 
 /// Component suggested by a source file name (`scheduler_job_runner.py`) or logger name.
 Component component_from_source(std::string_view file, std::string_view logger) noexcept;

@@ -264,6 +264,7 @@ struct Attr {
   std::string_view key;
   std::string_view value;
   bool http;  // an http.access key: mapped (and dropped from attrs) only on http.access lines
+  bool es;    // an Elasticsearch json_format record key: mapped (and dropped) only on such records
 };
 
 // The attrs of one line, in line order. Sixteen fit without allocating; more spill to the heap.
@@ -399,6 +400,20 @@ class Decoder {
            ((marks_ & kMarkTs) || (marks_ & (kMarkLine | kMarkFormat)) == (kMarkLine | kMarkFormat));
   }
   bool http_keys() const noexcept { return http_keys_; }  // an http.access key was read
+  // The object is a record of the 2.x Elasticsearch task handler's json_format: no structlog
+  // `event`, but a `message` string with the handler's `levelname` or `asctime`.
+  bool es_record() const noexcept { return !has_event_ && es_.has_message && (es_.has_level || es_.has_ts); }
+  // Fills the event from an es_record()'s own keys (the ones both shapes share were read as usual).
+  void apply_es() noexcept {
+    Event& ev = ev_;
+    ev.message = es_.message;
+    if (ev.level == Level::none) ev.level = es_.level;
+    if (!ev.has_ts && es_.has_ts) ev.ts_ns = es_.ts_ns, ev.has_ts = true;
+    if (ev.logger.empty()) ev.logger = es_.logger;
+    // logging.exception() puts the traceback in the message: its last line names the exception.
+    if (ev.exception_type.empty() && es_.message.find("\nTraceback (most recent call last):") != std::string_view::npos)
+      exception_text(es_.message);
+  }
   LineContext& ctx() const noexcept { return ctx_; }
 
   // Decodes every field of `obj`. False when the object is not valid JSON.
@@ -427,6 +442,7 @@ class Decoder {
       const bool str = t == json_type::string;
       bool mapped = false;
       bool http = false;
+      bool es = false;
       std::string_view s;
       int32_t n = 0;
       const Key k = match_json_key(key_raw);
@@ -453,6 +469,15 @@ class Decoder {
           }
           break;
         case Key::event: mapped = has_event_ = str && string_value(v, raw, &ev.message); break;
+        case Key::asctime:
+        case Key::levelname:
+        case Key::message:
+        case Key::name:
+          // Kept in attrs as well: they replace the structlog keys only when the whole object
+          // turns out to be an Elasticsearch record (es_record()).
+          es = str && string_value(v, raw, &s) && es_key(k, s);
+          if (k == Key::message && str) marks_ |= kMarkMessage;
+          break;
         case Key::logger: mapped = str && string_value(v, raw, &ev.logger); break;
         case Key::filename: mapped = str && string_value(v, raw, &ev.file); break;
         case Key::lineno: mapped = int_value(v, t, &n) && (ev.lineno = n, true); break;
@@ -488,13 +513,29 @@ class Decoder {
           break;
       }
       http_keys_ |= http;
-      if (!mapped && !keep(key_raw, v, t, raw, http)) return false;
+      if (!mapped && !keep(key_raw, v, t, raw, http, es)) return false;
     }
     return true;
   }
 
  private:
   static constexpr uint8_t kMarkMessage = 1, kMarkTs = 2, kMarkLine = 4, kMarkFormat = 8;
+
+  // An Elasticsearch record key's value, noted (`asctime` in the stream's zone unless it has an
+  // offset). False when it does not read as one.
+  bool es_key(Key k, std::string_view s) noexcept {
+    ParsedTime pt;
+    switch (k) {
+      case Key::asctime:
+        if (!parse_iso_timestamp(s, &pt) || pt.length != s.size()) return false;
+        es_.ts_ns = ctx_.zone->to_utc_ns(pt);
+        return es_.has_ts = true;
+      case Key::levelname: es_.level = parse_level(s); return es_.has_level = es_.level != Level::none;
+      case Key::message: es_.message = s; return es_.has_message = true;
+      case Key::name: es_.logger = s; return true;
+      default: return false;
+    }
+  }
 
   // Notes a contract key met while reading the object as an Airflow line.
   void mark(size_t row, json_type t) noexcept {
@@ -679,7 +720,7 @@ class Decoder {
 
   // Keeps the field for attrs: checks the key and the value (walking objects and arrays) and
   // records both as written. False when either is not valid JSON.
-  bool keep(const char* key_raw, value& v, json_type t, std::string_view raw, bool http) {
+  bool keep(const char* key_raw, value& v, json_type t, std::string_view raw, bool http, bool es = false) {
     std::string_view value_text;
     if (t == json_type::object || t == json_type::array) {
       const char* start = v.raw_json_token().data();
@@ -695,7 +736,7 @@ class Decoder {
     if (q >= value_text.data()) return false;
     const std::string_view key(key_raw - 1, static_cast<size_t>(q - key_raw) + 2);
     if (!valid_string_token(key)) return false;
-    attrs_.push({key, value_text, http});
+    attrs_.push({key, value_text, http, es});
     return true;
   }
 
@@ -708,6 +749,12 @@ class Decoder {
   std::string_view attrs_object_;             // a contract line's `attrs` object, as written
   Component component_ = Component::unknown;  // a contract line's `component`
   uint8_t marks_ = 0;                         // contract keys met (kMark*)
+  struct EsKeys {                             // an Elasticsearch record's own keys (es_key)
+    std::string_view message, logger;
+    int64_t ts_ns = 0;
+    Level level = Level::none;
+    bool has_message = false, has_level = false, has_ts = false;
+  } es_;
   bool has_event_ = false;
   bool http_keys_ = false;
 };
@@ -736,9 +783,10 @@ void build_attrs(Decoder& d, Event& ev);
 // line's format, the http.access keys (Airflow lines) and attrs. `copy` is the padded copy the views may point into
 // (empty when the line was parsed in place).
 void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy, LineResult& out) {
-  // Text after the object, or an object that is not a log event (no `event`), stays raw so
-  // nothing printed is lost.
-  if (!valid || !d.has_event()) {
+  // Text after the object, or an object that is not a log event (no `event`, not an
+  // Elasticsearch record), stays raw so nothing printed is lost.
+  const bool es = valid && d.es_record();
+  if (!valid || (!d.has_event() && !es)) {
     // Whether the line is invalid JSON is decided by the strict check, not by where On-Demand
     // stopped: after a syntax error its verdict can depend on the bytes that follow the line in
     // the buffer, and the flag must not depend on how the input was chunked.
@@ -752,7 +800,12 @@ void finish(std::string_view line, bool valid, Decoder& d, std::string_view copy
     out.line_component = d.component();
     ev.attrs = d.attrs_object();  // merged with keys the contract does not name, below
   } else {
+    if (es) d.apply_es();
     airflow_fields(d, out);
+    if (es) {
+      ev.format = Format::airflow_es_json;
+      out.line_component = Component::task;  // the task handler ships task logs only
+    }
   }
   if (!copy.empty()) {
     // Views into the reusable copy must move to the arena before the next line reuses it.
@@ -795,12 +848,13 @@ void airflow_fields(Decoder& d, LineResult& out) {
 // line's own `attrs` members, when it has both).
 void build_attrs(Decoder& d, Event& ev) {
   const bool http_access = !d.contract() && ev.logger == "http.access";
+  const bool es = ev.format == Format::airflow_es_json;
   const AttrList& attrs = d.attrs();
   size_t size = 2;
   size_t kept = 0;
   for (size_t i = 0; i < attrs.size(); ++i) {
     const Attr& a = attrs[i];
-    if (a.http && http_access) continue;
+    if ((a.http && http_access) || (a.es && es)) continue;
     size += (kept > 0) + a.key.size() + 1 + a.value.size();
     ++kept;
   }
@@ -819,7 +873,7 @@ void build_attrs(Decoder& d, Event& ev) {
   }
   for (size_t i = 0; i < attrs.size(); ++i) {
     const Attr& a = attrs[i];
-    if (a.http && http_access) continue;
+    if ((a.http && http_access) || (a.es && es)) continue;
     if (!first) *p++ = ',';
     first = false;
     std::memcpy(p, a.key.data(), a.key.size());
@@ -899,8 +953,7 @@ std::string_view line_text(std::string_view block, const LineSpan& span) noexcep
 // What parse_line sets beyond parse_json_line's result.
 void set_message_in_place(std::string_view text, LineResult& r) noexcept {
   const std::string_view m = r.ev.message;
-  r.message_in_place =
-      !m.empty() && m.data() + m.size() == text.data() + text.size() && r.ev.format != Format::airflow_json;
+  r.message_in_place = !m.empty() && m.data() + m.size() == text.data() + text.size() && !json_decoded(r.ev.format);
 }
 
 class RunParser {
@@ -957,7 +1010,7 @@ class RunParser {
       // Anything but a clean event (no `event`, or a syntax error the batch reader let through,
       // as in `{"timestamp":"a":"b",…}`) is decided by the stricter per-line path, so both paths
       // flag it the same way.
-      if (r.ev.format != Format::airflow_json) per_line(k);
+      if (!json_decoded(r.ev.format)) per_line(k);
       ++k;
     }
     // The stream ended early, or stage 1 cut trailing text off as an incomplete document: the

@@ -13,8 +13,9 @@
 
 namespace airlog::detail {
 
-/// Every key a record path recognises. The record keys structlog adds (timestamp … exception) are
-/// read by the JSON decoder itself; the event-field keys after them go through apply_key.
+/// Every key a record path recognises. The record keys structlog adds (timestamp … exception) and
+/// the Elasticsearch json_format record keys (asctime … name) are read by the JSON decoder itself;
+/// the event-field keys between them go through apply_key.
 enum class Key : uint8_t {
   other,
   timestamp,
@@ -47,6 +48,10 @@ enum class Key : uint8_t {
   traceparent,
   ti,               // 3.x `ti=RuntimeTaskInstance(…, context_carrier={'traceparent': …}, …)`
   context_carrier,  // a W3C carrier dict
+  asctime,          // the Elasticsearch task handler's json_format (2.x): its time, level, text and logger
+  levelname,
+  message,
+  name,
   count
 };
 
@@ -83,6 +88,10 @@ inline constexpr std::string_view kKeyNames[] = {
     "traceparent",
     "ti",
     "context_carrier",
+    "asctime",
+    "levelname",
+    "message",
+    "name",
 };
 static_assert(std::size(kKeyNames) == static_cast<size_t>(Key::count), "one name per key");
 
@@ -125,7 +134,9 @@ inline Key match_key(char first, Is&& is) noexcept {
     case 't':
       return any.template operator()<Key::timestamp, Key::task_id, Key::try_number, Key::ti_id, Key::task_instance_id,
                                      Key::trace_id, Key::traceparent, Key::ti>();
-    case 'l': return any.template operator()<Key::level, Key::logger, Key::lineno, Key::logical_date>();
+    case 'l': return any.template operator()<Key::level, Key::logger, Key::lineno, Key::logical_date, Key::levelname>();
+    case 'a': return any.template operator()<Key::asctime>();
+    case 'n': return any.template operator()<Key::name>();
     case 'e':
       return any
           .template operator()<Key::event, Key::error_detail, Key::exception, Key::exit_code, Key::execution_date>();
@@ -133,7 +144,7 @@ inline Key match_key(char first, Is&& is) noexcept {
     case 'c': return any.template operator()<Key::chan, Key::client_addr, Key::context_carrier>();
     case 'd': return any.template operator()<Key::dag_id>();
     case 'r': return any.template operator()<Key::run_id>();
-    case 'm': return any.template operator()<Key::map_index, Key::method>();
+    case 'm': return any.template operator()<Key::map_index, Key::method, Key::message>();
     case 'p': return any.template operator()<Key::path>();
     case 's': return any.template operator()<Key::status_code, Key::span_id>();
     default: return Key::other;

@@ -473,6 +473,8 @@ size_t compose_prefix(std::string_view line) noexcept {
   return j + 2;
 }
 
+}  // namespace
+
 Component component_from_name(std::string_view name) noexcept {
   if (name.find("scheduler") != std::string_view::npos) return Component::scheduler;
   if (name.find("webserver") != std::string_view::npos) return Component::webserver;
@@ -485,6 +487,8 @@ Component component_from_name(std::string_view name) noexcept {
     return Component::dag_processor;
   return Component::unknown;
 }
+
+namespace {
 
 // The 2.x KubernetesPodOperator relays each line of the pod's container into the task log:
 // `{pod_manager.py:N} INFO - [base] <the pod's line>` (providers 5+; the container name in
@@ -1184,7 +1188,7 @@ bool parse_line(std::string_view line, uint64_t anchors, LineContext& ctx, LineR
   if (coloured && out.ev.format == Format::airflow_text) out.ev.format = Format::airflow_color;
   out.message_in_place = !coloured && !out.ev.message.empty() &&
                          out.ev.message.data() + out.ev.message.size() == line.data() + line.size() &&
-                         out.ev.format != Format::airflow_json;
+                         !json_decoded(out.ev.format);
   return true;
 }
 

@@ -413,7 +413,8 @@ void set_logical_date(std::string_view text, LineContext& /*ctx*/, Event& ev) {
   text = trim(text);
   if (text.empty() || text == "None" || ev.has_logical_date) return;
   ParsedTime t;
-  if (parse_iso_timestamp(text, &t) || parse_compact_timestamp(text, &t)) {
+  if (parse_iso_timestamp(text, &t) || parse_compact_timestamp(text, &t) ||
+      (parse_underscored_timestamp(text, &t) && t.length == text.size())) {
     // Airflow keeps logical dates in UTC: a date printed without an offset (the compact
     // `20240101T000000`, 1.10 reprs) is UTC wall time, whatever the source's local zone.
     ev.logical_date_ns = t.utc_ns();
