@@ -81,16 +81,16 @@ void deliver(const airlog_output& out, const char* input, size_t input_size, std
   if (out.text_written > out.text_capacity) fail("text_written exceeds text_capacity");
   for (size_t i = 0; i < out.events_written; ++i) {
     const airlog_event& e = out.events[i];
-    const airlog_span* spans[] = {&e.logger,         &e.file,      &e.message,     &e.dag_id,    &e.task_id,
-                                  &e.run_id,         &e.exception_type,            &e.exception_message,
-                                  &e.http_method,    &e.http_path, &e.client,      &e.attrs,     &e.ti_id,
-                                  &e.trace_id,       &e.span_id};
+    const airlog_span* spans[] = {&e.logger,      &e.file,      &e.message,        &e.dag_id,
+                                  &e.task_id,     &e.run_id,    &e.exception_type, &e.exception_message,
+                                  &e.http_method, &e.http_path, &e.client,         &e.attrs,
+                                  &e.ti_id,       &e.trace_id,  &e.span_id};
     for (const airlog_span* s : spans) check_span(*s, input_size, out.text_written, "event span");
   }
   if (out.events_written == 0) return;
   size_t need = 0;
-  airlog_status st = airlog_render_json(out.events, out.events_written, input, input_size, out.text,
-                                        out.text_written, nullptr, 0, &need);
+  airlog_status st = airlog_render_json(out.events, out.events_written, input, input_size, out.text, out.text_written,
+                                        nullptr, 0, &need);
   if (st != AIRLOG_BUFFER_TOO_SMALL || need == 0) fail("render_json into no buffer", status_text(st));
   std::string buf(need + 1, '#');
   size_t got = 0;
@@ -153,15 +153,15 @@ void take_all(Session& s, Buffers& b, size_t events_capacity, size_t text_capaci
 void expect_pending_refusal(Session& s, Buffers& b, bool parse_mode) {
   airlog_output* out = b.prepare(4, 64);
   size_t consumed = 0;
-  const airlog_status st = parse_mode ? airlog_parser_parse(s.parser, nullptr, 0, 0, &consumed, out)
-                                      : airlog_parser_flush(s.parser, out);
+  const airlog_status st =
+      parse_mode ? airlog_parser_parse(s.parser, nullptr, 0, 0, &consumed, out) : airlog_parser_flush(s.parser, out);
   if (st != AIRLOG_RESULTS_PENDING || out->events_written != 0 || out->text_written != 0)
     fail("a producing call while events wait did not answer RESULTS_PENDING", status_text(st));
 }
 
 constexpr int64_t kInts[] = {-1, 0, 1, 2, 3, 7, 64, 1000, 3'000'000'000, INT64_MAX, int64_t{1} << 32};
-constexpr const char* kStrings[] = {"UTC", "Europe/Berlin", "+02:00", "Mars/Olympus", "auto", "cri", "docker",
-                                    "none", "scheduler", "task", "api-server", "", "bogus"};
+constexpr const char* kStrings[] = {"UTC",  "Europe/Berlin", "+02:00", "Mars/Olympus", "auto", "cri",  "docker",
+                                    "none", "scheduler",     "task",   "api-server",   "",     "bogus"};
 
 }  // namespace
 
@@ -180,16 +180,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0, n = (mode >> 1) & 7; i < n; ++i) {
     const auto key = static_cast<airlog_option>(in.byte() % 12);
     const uint8_t v = in.byte();
-    const airlog_status st = (in.byte() & 1)
-                                 ? airlog_options_set_string(opts, key, kStrings[v % std::size(kStrings)])
-                                 : airlog_options_set_int(opts, key, kInts[v % std::size(kInts)]);
+    const airlog_status st = (in.byte() & 1) ? airlog_options_set_string(opts, key, kStrings[v % std::size(kStrings)])
+                                             : airlog_options_set_int(opts, key, kInts[v % std::size(kInts)]);
     if (st != AIRLOG_OK && st != AIRLOG_INVALID_ARGUMENT && st != AIRLOG_UNKNOWN_OPTION)
       fail("options setter", status_text(st));
   }
 
   Session s;
-  if (airlog_status st = airlog_parser_create(database(), opts, "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log",
-                                              &s.parser);
+  if (airlog_status st =
+          airlog_parser_create(database(), opts, "logs/dag_id=d/run_id=r/task_id=t/attempt=1.log", &s.parser);
       st != AIRLOG_OK) {
     if (st != AIRLOG_INVALID_ARGUMENT) fail("parser_create", status_text(st));
     airlog_options_free(opts);
@@ -227,8 +226,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (consumed > piece.size()) fail("parse consumed more than it was given");
           carry = piece.substr(consumed);
         } else {
-          after_producing(s, airlog_parser_feed(s.parser, buf, piece.size(), 0, out), *out, buf, piece.size(),
-                          "feed");
+          after_producing(s, airlog_parser_feed(s.parser, buf, piece.size(), 0, out), *out, buf, piece.size(), "feed");
         }
         break;
       }

@@ -46,7 +46,6 @@ void wrap(bool docker, bool stderr_stream, bool partial, std::string_view piece,
   }
 }
 
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -80,7 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t pos = 0;
     for (size_t i = 0; i < pieces; ++i) {
       const bool last = i + 1 == pieces;
-      const size_t n = last ? line.size() - pos : std::min(line.size() - pos, line.size() / pieces);
+      size_t n = last ? line.size() - pos : std::min(line.size() - pos, line.size() / pieces);
+      // dockerd writes JSON, valid UTF-8: its pieces end on character boundaries.
+      while (docker && !last && n > 0 && pos + n < line.size() && (static_cast<uint8_t>(line[pos + n]) & 0xC0) == 0x80)
+        --n;
       wrap(docker, err, !last, std::string_view(line).substr(pos, n), ++outer, wrapped);
       pos += n;
     }
@@ -104,7 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   airlog_fuzz::check_ok(s.parse(airlog_fuzz::engine().scratch, plain, true, b), "plain parse");
   airlog_fuzz::Run bare;
   airlog_fuzz::collect(b, bare);
-  const std::vector<std::string_view> want = airlog_fuzz::split_lines(bare.jsonl), got = airlog_fuzz::split_lines(enveloped.jsonl);
+  const std::vector<std::string_view> want = airlog_fuzz::split_lines(bare.jsonl),
+                                      got = airlog_fuzz::split_lines(enveloped.jsonl);
   if (want.size() != got.size())
     fail("unwrapped lines give another number of events than the plain lines",
          std::to_string(got.size()) + " vs " + std::to_string(want.size()) + "\n--- plain:\n" +

@@ -35,9 +35,9 @@ constexpr const char* kLevels[] = {"info", "warning", "error", "debug", "critica
 constexpr const char* kLoggers[] = {"task", "airflow.task", "airflow.models.dagbag.DagBag", "uvicorn.access", ""};
 constexpr const char* kStamps[] = {"2025-04-22T09:00:01.118668Z", "2025-04-22T09:00:00.998112",
                                    "2024-01-02T00:00:01.000+0000", "9999-99-99T99:99:99Z", ""};
-constexpr const char* kExtraKeys[] = {"chan", "dag_id", "task_id", "run_id", "try_number", "map_index", "ti_id",
-                                      "exc_info", "pid", "filename", "lineno", "error_detail", "event", "ts_ns",
-                                      "message", "state", "format", "line"};
+constexpr const char* kExtraKeys[] = {"chan",  "dag_id",   "task_id", "run_id",   "try_number", "map_index",
+                                      "ti_id", "exc_info", "pid",     "filename", "lineno",     "error_detail",
+                                      "event", "ts_ns",    "message", "state",    "format",     "line"};
 
 // One record as a line (no '\n'); returns whether it is a valid JSON object.
 bool build_line(airlog_fuzz::Reader& in, std::string& out) {
@@ -141,7 +141,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   airlog_fuzz::check_ok(s2.parse(airlog_fuzz::engine().scratch, whole.jsonl, true, b2), "parse of the output");
   airlog_fuzz::Run reread;
   airlog_fuzz::collect(b2, reread);
-  const std::vector<std::string_view> first = airlog_fuzz::split_lines(whole.jsonl), second = airlog_fuzz::split_lines(reread.jsonl);
+  const std::vector<std::string_view> first = airlog_fuzz::split_lines(whole.jsonl),
+                                      second = airlog_fuzz::split_lines(reread.jsonl);
   if (first.size() != second.size())
     fail("reading the output again gives another number of events",
          std::to_string(first.size()) + " vs " + std::to_string(second.size()));

@@ -32,9 +32,8 @@ void check_view(std::string_view v, std::string_view line, std::string_view bloc
   const bool inside_line = v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size();
   const bool outside_block = v.data() + v.size() <= b || v.data() >= e;
   if (!inside_line && !outside_block)
-    fail("an event field leaves its line", std::string(name) + " at offset " +
-                                               std::to_string(v.data() - line.data()) + ", " +
-                                               std::to_string(v.size()) + " bytes; line of " +
+    fail("an event field leaves its line", std::string(name) + " at offset " + std::to_string(v.data() - line.data()) +
+                                               ", " + std::to_string(v.size()) + " bytes; line of " +
                                                std::to_string(line.size()));
   airlog_fuzz::touch(v);
 }

@@ -89,7 +89,7 @@ inline airlog::Options options_from(uint8_t b0, uint8_t b1, uint8_t b2) {
   if ((b0 >> 4) & 1) o.max_event_lines = 1 + (b1 & 7);              // 1..8
   if ((b0 >> 5) & 1) o.max_event_bytes = 1 + ((b1 >> 3) & 3) * 40;  // 1..121
   if ((b0 >> 6) & 1) o.max_line_bytes = 1 + ((b1 >> 3) & 7) * 17;   // 1..120
-  o.multiline_wait_ns = 0;  // poll() is not used; no clock-driven emission
+  o.multiline_wait_ns = 0;                                          // poll() is not used; no clock-driven emission
   if (o.dedup && (b1 & 0x80)) o.dedup_window_events = 1 + (b2 & 3);
   return o;
 }
@@ -224,7 +224,8 @@ inline std::vector<std::string_view> split_lines(std::string_view jsonl) {
 
 /// The members of a JSON object line: key -> value (strings unescaped; numbers of any size, objects
 /// and arrays as written), without the `dropped` keys. Aborts on a line that is not an object.
-inline std::map<std::string, std::string> members(std::string_view line, std::initializer_list<std::string_view> dropped,
+inline std::map<std::string, std::string> members(std::string_view line,
+                                                  std::initializer_list<std::string_view> dropped,
                                                   bool drop_invalid_utf8 = false) {
   static simdjson::ondemand::parser parser;
   simdjson::padded_string padded(line);

@@ -103,7 +103,8 @@ void check_loki_body(const airlog::LokiBody& body, const airlog::LokiOptions& o,
         continue;
       }
       auto it = lines.find(str(line));
-      if (it == lines.end()) fail("an entry's line is no event's JSON line (or appears twice)", str(line.substr(0, 500)));
+      if (it == lines.end())
+        fail("an entry's line is no event's JSON line (or appears twice)", str(line.substr(0, 500)));
       lines.erase(it);
     }
   }
@@ -119,10 +120,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   po.multiline_wait_ns = 0;
   airlog::Stream stream = airlog_fuzz::make_stream(po, airlog_fuzz::kPaths[(b1 >> 5) & 3]);
   airlog::Batch batch;
-  airlog_fuzz::check_ok(
-      stream.parse(airlog_fuzz::engine().scratch, std::string_view(reinterpret_cast<const char*>(data + 2), size - 2),
-                   true, batch),
-      "parse");
+  airlog_fuzz::check_ok(stream.parse(airlog_fuzz::engine().scratch,
+                                     std::string_view(reinterpret_cast<const char*>(data + 2), size - 2), true, batch),
+                        "parse");
   const std::vector<airlog::Event>& events = batch.events;
 
   // Loki.
@@ -132,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lo.labels = *airlog::parse_loki_label_fields(kLabelSets[b0 & 3]);
   if (b0 & 4) lo.static_labels = {{"cluster", "fuzz"}};
   lo.max_line_bytes = (b0 & 8) ? 1024 : 256'000;
-  lo.max_records = 1 + ((b0 >> 4) & 3) * 3;                            // 1, 4, 7, 10
+  lo.max_records = 1 + ((b0 >> 4) & 3) * 3;                                                        // 1, 4, 7, 10
   lo.max_body_bytes = (lo.max_line_bytes == 1024 && !(b0 & 0x40)) ? 128 * 1024 : size_t{1} << 20;  // small: many bodies
   lo.max_metadata_value_bytes = (b0 & 0x80) ? 16 : 256;
   std::multiset<std::string> lines;

@@ -15,8 +15,8 @@
 namespace airlog_fuzz {
 
 /// Returns the whole-input run (its events rendered as JSON lines) for further checks.
-inline Run check_stream_all_ways(const airlog::Options& o, std::string_view path, std::string_view text,
-                                 uint64_t seed, bool chunked_parse, airlog::Stats* stats_out = nullptr) {
+inline Run check_stream_all_ways(const airlog::Options& o, std::string_view path, std::string_view text, uint64_t seed,
+                                 bool chunked_parse, airlog::Stats* stats_out = nullptr) {
   const size_t size = text.size();
   // 1. One parse(last = true) over an exactly-sized copy.
   Run whole;
@@ -55,7 +55,8 @@ inline Run check_stream_all_ways(const airlog::Options& o, std::string_view path
            "--- parse:\n" + whole.jsonl.substr(0, 3000) + "\n--- " + mode + ":\n" + r.jsonl.substr(0, 3000));
     const std::string st = stats_json(stats);
     if (st != whole_stats_json)
-      fail((mode + " stats differ from parse(last=true)").c_str(), "--- parse: " + whole_stats_json + "--- " + mode + ": " + st);
+      fail((mode + " stats differ from parse(last=true)").c_str(),
+           "--- parse: " + whole_stats_json + "--- " + mode + ": " + st);
   };
 
   // 2. feed() in pseudo-random pieces (each an exactly-sized heap copy freed right after), flush().
