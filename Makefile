@@ -4,10 +4,18 @@ JOBS ?= $(shell nproc)
 PYTHON ?= /usr/bin/python3
 BUILD := build/release
 ASAN_BUILD := build/asan
+FUZZ_BUILD := build/fuzz
+TSAN_BUILD := build/tsan
+# Seconds each fuzz target runs in `make fuzz` / `make test` (libFuzzer and Go targets alike).
+FUZZ_SECONDS ?= 20
+export FUZZ_SECONDS
+# The fuzz and ThreadSanitizer builds use clang (libFuzzer ships with it).
+CLANG_CC ?= clang
+CLANG_CXX ?= clang++
 DEMO_CORPUS := build/corpus/demo
 BENCH_CORPUS := build/corpus/bench-64M.log
 
-.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus hostile-memory serve-outage format clean
+.PHONY: all deps build build-asan build-fuzz build-tsan demo test test-release test-asan test-tsan test-fuzz fuzz test-airflow bench corpus airflow-corpus hostile-memory serve-outage format clean
 
 all: build
 
@@ -41,8 +49,40 @@ test-release: build
 test-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
-# Every test, in the Release build and again under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: test-release test-asan
+# The libFuzzer targets of tests/fuzz, with ASan + UBSan (clang; nothing else is built there).
+$(FUZZ_BUILD)/CMakeCache.txt: | deps
+	CC=$(CLANG_CC) CXX=$(CLANG_CXX) cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRLOG_FUZZ=ON \
+	  -DAIRLOG_SANITIZE=ON -DAIRLOG_BUILD_TESTS=OFF -DAIRLOG_BUILD_BENCH=OFF -DAIRLOG_BUILD_CLI=OFF \
+	  -DAIRLOG_BUILD_PYTHON=OFF >/dev/null
+
+build-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target airlog_fuzz
+
+# Every fuzz target for FUZZ_SECONDS (`make fuzz FUZZ_SECONDS=600` for a long run): the libFuzzer
+# ones, every committed seed and crash reproducer replayed, then the Go ones of airlog serve's
+# request decoding. A failure names its reproducer (tests/fuzz/README.md).
+fuzz: build build-fuzz
+	cd $(FUZZ_BUILD) && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest -L fuzz --output-on-failure -j$(JOBS) --timeout $$(( $(FUZZ_SECONDS) + 600 ))
+	cd $(BUILD) && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest -R ServeGoFuzz --output-on-failure --timeout $$(( 10 * $(FUZZ_SECONDS) + 600 ))
+
+# The short fuzz runs of `make test`; the Go ones already ran in test-release.
+test-fuzz: build-fuzz
+	cd $(FUZZ_BUILD) && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest -L fuzz --output-on-failure -j$(JOBS)
+
+# tests/threads_test.cpp with the library and the C API under ThreadSanitizer (clang).
+$(TSAN_BUILD)/CMakeCache.txt: | deps
+	CC=$(CLANG_CC) CXX=$(CLANG_CXX) cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRLOG_TSAN=ON \
+	  -DAIRLOG_BUILD_TESTS=OFF -DAIRLOG_BUILD_BENCH=OFF -DAIRLOG_BUILD_CLI=OFF -DAIRLOG_BUILD_PYTHON=OFF >/dev/null
+
+build-tsan: deps $(TSAN_BUILD)/CMakeCache.txt
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target airlog_threads_test
+
+test-tsan: build-tsan
+	cd $(TSAN_BUILD) && ctest --output-on-failure
+
+# Every test, in the Release build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# the thread test under ThreadSanitizer, and each fuzz target for FUZZ_SECONDS.
+test: test-release test-asan test-tsan test-fuzz
 
 # airlog.logging inside real Airflow (2.10.5 and 3.x, one venv each from
 # tools/capture-airflow/venv.sh, shared through AIRLOG_AIRFLOW_VENVS): configured as docs/python.md

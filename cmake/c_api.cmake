@@ -21,7 +21,7 @@ target_link_libraries(airlog_shared PRIVATE airlog::airlog)
 target_link_options(airlog_shared PRIVATE
   "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/airlog_c_api.map"
   "LINKER:--exclude-libs,ALL")
-if(NOT AIRLOG_SANITIZE)
+if(NOT AIRLOG_SANITIZE AND NOT AIRLOG_TSAN)
   target_link_options(airlog_shared PRIVATE "LINKER:--no-undefined")
 endif()
 set_target_properties(airlog_shared PROPERTIES

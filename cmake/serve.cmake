@@ -46,5 +46,13 @@ if(AIRLOG_SERVE_OK)
       bash ${PROJECT_SOURCE_DIR}/tools/serve/test.sh
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tools/serve)
   set_tests_properties(ServeGo PROPERTIES FIXTURES_REQUIRED victoria_logs TIMEOUT 900 RUN_SERIAL TRUE)
+
+  # Go native fuzzing of the push decoding (protobuf, snappy, JSON, gzip; tools/serve/fuzz.sh):
+  # each target for FUZZ_SECONDS from the environment, 20 by default (`make fuzz` sets it).
+  add_test(NAME ServeGoFuzz
+    COMMAND ${CMAKE_COMMAND} -E env ${AIRLOG_SERVE_ENV} "PATH=${_go_dir}:$ENV{PATH}"
+      bash ${PROJECT_SOURCE_DIR}/tools/serve/fuzz.sh
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tools/serve)
+  set_tests_properties(ServeGoFuzz PROPERTIES TIMEOUT 3600 LABELS fuzz)
 endif()
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages airlog builds with. Idempotent; silent when everything is present.
 set -euo pipefail
 packages=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format clang libclang-rt-dev
   libhyperscan-dev libsimdjson-dev libabsl-dev libre2-dev
   libgtest-dev libbenchmark-dev pybind11-dev python3-pytest python3-yaml
   libprotobuf-dev protobuf-compiler libsnappy-dev

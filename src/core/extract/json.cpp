@@ -47,6 +47,26 @@ constexpr int kMaxWalkDepth = 64;
 
 bool is_hex(char c) noexcept { return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6; }
 
+// The code unit of the `\uXXXX` at p (p[0] == '\\'), or -1 when fewer than 6 bytes remain or the
+// digits are not hex.
+int u_escape_unit(const char* p, const char* end) noexcept {
+  if (end - p < 6 || p[1] != 'u' || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return -1;
+  int unit = 0;
+  for (int k = 2; k < 6; ++k) unit = unit * 16 + (is_digit(p[k]) ? p[k] - '0' : (p[k] | 0x20) - 'a' + 10);
+  return unit;
+}
+
+// Bytes of the `\u` escape at p: 6, or 12 for a surrogate pair; 0 when it is not one, or is a
+// lone surrogate — which names no character, so UTF-8 consumers (simdjson, serde_json) refuse
+// it, and a copy of it would make airlog's output invalid for them (found by fuzz_writers).
+size_t u_escape_length(const char* p, const char* end) noexcept {
+  const int unit = u_escape_unit(p, end);
+  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) return 0;
+  if (unit < 0xD800 || unit > 0xDBFF) return 6;
+  const int low = u_escape_unit(p + 6, end);
+  return low >= 0xDC00 && low <= 0xDFFF ? 12 : 0;
+}
+
 // `"…"` with only RFC 8259 escapes and no raw control characters. UTF-8 was already validated by
 // simdjson's stage 1 over the whole input.
 bool valid_string_token(std::string_view s) noexcept {
@@ -66,10 +86,12 @@ bool valid_string_token(std::string_view s) noexcept {
         case 'n':
         case 'r':
         case 't': p += 2; continue;
-        case 'u':
-          if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return false;
-          p += 6;
+        case 'u': {
+          const size_t n = u_escape_length(p, end);
+          if (n == 0) return false;
+          p += n;
           continue;
+        }
         default: return false;
       }
     }
@@ -155,8 +177,9 @@ class StrictJsonValue {
       if (!more()) return false;
       const char e = s_[i_++];
       if (e == 'u') {
-        for (int k = 0; k < 4; ++k, ++i_)
-          if (!more() || !std::isxdigit(static_cast<unsigned char>(s_[i_]))) return false;
+        const size_t n = u_escape_length(s_.data() + i_ - 2, s_.data() + s_.size());
+        if (n == 0) return false;
+        i_ += n - 2;
       } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
         return false;
       }

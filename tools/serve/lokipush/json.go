@@ -61,6 +61,9 @@ func DecodeJSON(raw []byte) (*Request, error) {
 					return nil, badf("stream %d value %d: structured metadata is not an object of strings", si, vi)
 				}
 				for k, val := range meta {
+					if k == "" { // as the protobuf decoder: Loki has no metadata without a name
+						return nil, badf("stream %d value %d: structured metadata with an empty name", si, vi)
+					}
 					e.Metadata = append(e.Metadata, Label{k, val})
 				}
 				if _, err := SortLabels(e.Metadata); err != nil {

@@ -71,3 +71,37 @@ func (s *Stream) Bytes() int {
 }
 
 func badf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// Equal reports whether two requests hold the same streams, labels, entries and metadata in the
+// same order (a nil and an empty list alike): what a decoder must give back for what an encoder
+// wrote.
+func (r *Request) Equal(o *Request) bool {
+	if len(r.Streams) != len(o.Streams) {
+		return false
+	}
+	for i := range r.Streams {
+		a, b := &r.Streams[i], &o.Streams[i]
+		if !equalLabels(a.Labels, b.Labels) || len(a.Entries) != len(b.Entries) {
+			return false
+		}
+		for j := range a.Entries {
+			x, y := &a.Entries[j], &b.Entries[j]
+			if x.TimeNs != y.TimeNs || x.Line != y.Line || !equalLabels(x.Metadata, y.Metadata) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func equalLabels(a, b []Label) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
