@@ -40,8 +40,10 @@ void expect_cases(const std::vector<Case>& cases) {
   for (const Case& c : cases) {
     uint64_t n = 0;
     EXPECT_EQ(redacted(c.in, &n), c.out) << c.in;
-    if (c.in == c.out) EXPECT_EQ(n, 0u) << c.in;
-    else EXPECT_GE(n, 1u) << c.in;
+    if (c.in == c.out)
+      EXPECT_EQ(n, 0u) << c.in;
+    else
+      EXPECT_GE(n, 1u) << c.in;
   }
 }
 
@@ -62,8 +64,7 @@ TEST(Redact, KeyValues) {
   expect_cases({
       {"login password=hunter2 user=bob", "login password=*** user=bob"},
       {"GET /cb?code=1&access_token=abc123&x=1", "GET /cb?code=1&access_token=***&x=1"},
-      {"aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done",
-       "aws_secret_access_key=*** done"},
+      {"aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done", "aws_secret_access_key=*** done"},
       {"dbPassword: s3cret, host: db", "dbPassword: ***, host: db"},
       {"body {\"password\": \"p@ss word\", \"user\": \"u\"}", "body {\"password\": \"***\", \"user\": \"u\"}"},
       {"extra {'api_key': 'k-123', 'login': 'u'}", "extra {'api_key': '***', 'login': 'u'}"},
@@ -82,6 +83,14 @@ TEST(Redact, KeyValues) {
        "password=None password=*** password=<redacted value> password={password} pwd=:pwd token=${TOKEN}"},
       {"if password == expected: ok", "if password == expected: ok"},
       {"mypassword=x keyring=y", "mypassword=x keyring=y"},
+      // Met in real logs: Airflow 1.10's own mask, code, an OpenAPI schema.
+      {"Login: airflow, Password: XXXXXXXX, extra: {}", "Login: airflow, Password: XXXXXXXX, extra: {}"},
+      {"query_string={\"token\": token}, t = r.json[\"continuation_token\"]",
+       "query_string={\"token\": token}, t = r.json[\"continuation_token\"]"},
+      {"continuation_token = response.json[\"continuation_token\"]",
+       "continuation_token = response.json[\"continuation_token\"]"},
+      {"{'password': {'type': 'string', 'format': 'password'}, 'file_token': {'type': 'string'}}",
+       "{'password': {'type': 'string', 'format': 'password'}, 'file_token': {'type': 'string'}}"},
   });
 }
 
@@ -108,8 +117,7 @@ TEST(Redact, TokensByShape) {
       {"slack xoxb-1234567890-abcdefghij", "slack ***"},
       {"gh ghp_abcdefghijklmnopqrstuvwxyz0123456789 x", "gh *** x"},
       {"pat github_pat_11ABCDEFG0123456789_abcdefghij", "pat ***"},
-      {"jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U.",
-       "jwt ***."},
+      {"jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U.", "jwt ***."},
       // One character off each shape, inside a longer word, or a base64 blob that is no key.
       {"AKIAIOSFODNN7EXAMPLEX AKIAIOSFODNN7EXAMPL XAKIAIOSFODNN7EXAMPLE",
        "AKIAIOSFODNN7EXAMPLEX AKIAIOSFODNN7EXAMPL XAKIAIOSFODNN7EXAMPLE"},
@@ -222,8 +230,8 @@ TEST(Redact, DuplicatesAreJudgedBeforeMasking) {
   const std::string t0 = "[2024-05-01T12:00:00.000+0000] {hooks.py:42} INFO - ";
   const std::string t1 = "[2024-05-01T12:00:01.000+0000] {hooks.py:42} INFO - ";
   // Read twice, the second time with another password in the first line.
-  const std::string log = t0 + "login password=first\n" + t1 + "done\n" + t0 + "login password=second\n" + t1 +
-                          "done\n";
+  const std::string log =
+      t0 + "login password=first\n" + t1 + "done\n" + t0 + "login password=second\n" + t1 + "done\n";
   Options o = redacting();
   o.dedup = true;
   Result r = parse_whole(log, o);

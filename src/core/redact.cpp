@@ -34,12 +34,13 @@ bool ieq_at(std::string_view t, size_t pos, std::string_view word) noexcept {
   return true;
 }
 
-// A value that is no secret but stands for one: empty, already masked, a format or bind
-// placeholder, `None` / `null`, `<redacted>`-like, a `{template}`.
+// A value that is no secret but stands for one: empty, already masked (`***`, Airflow 1.10's
+// `XXXXXXXX`), a format or bind placeholder, `None` / `null`, `<redacted>`-like, a `{template}`.
 bool placeholder(std::string_view v) noexcept {
   if (v.empty() || v == "?" || v == "None" || v == "none" || v == "null" || v == "NULL") return true;
   if (v.find_first_not_of('*') == std::string_view::npos) return true;
-  if (v[0] == '%' && v.size() >= 2 && (v[1] == 's' || v[1] == '(')) return true;  // %s, %(password)s
+  if (v.size() >= 3 && (v.find_first_not_of('X') == std::string_view::npos)) return true;
+  if (v[0] == '%' && v.size() >= 2 && (v[1] == 's' || v[1] == '(')) return true;     // %s, %(password)s
   if (v[0] == ':' && v.size() >= 2 && (is_alpha(v[1]) || v[1] == '_')) return true;  // SQL bind :password
   if ((v.front() == '<' && v.back() == '>') || (v.front() == '{' && v.back() == '}')) return true;
   if (v.size() >= 3 && v[0] == '$' && v[1] == '{' && v.back() == '}') return true;  // ${ENV}
@@ -101,8 +102,8 @@ class Finder {
   size_t bare_end(size_t i) const {
     while (i < t_.size()) {
       const char c = t_[i];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ';' || c == '&' || c == ')' ||
-          c == '}' || c == ']' || c == '"' || c == '\'' || (json_ && c == '\\'))
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ';' || c == '&' || c == ')' || c == '}' ||
+          c == ']' || c == '"' || c == '\'' || (json_ && c == '\\'))
         break;
       ++i;
     }
@@ -132,7 +133,7 @@ class Finder {
     *quoted = false;
     *b = v;
     *e = bare_end(v);
-    // A `{template}`, `${ENV}` or `<redacted value>` runs to its closing bracket (a placeholder).
+    // A `${ENV}` or `<redacted value>` runs to its closing bracket (a placeholder).
     const size_t open = q == '$' && v + 1 < t_.size() && t_[v + 1] == '{' ? v + 1 : v;
     if (t_[open] == '{' || t_[open] == '<') {
       const size_t close = t_.find(t_[open] == '{' ? '}' : '>', open);
@@ -174,9 +175,9 @@ class Finder {
 
   // Key names ending in "key" that name a secret (lowercase; `_`/`-` spelled as written).
   static constexpr std::string_view kKeyNames[] = {
-      "api_key",    "api-key",    "apikey",    "access_key",  "access-key", "accesskey",      "secret_key",
-      "secret-key", "secretkey",  "private_key", "private-key", "privatekey", "account_key", "accountkey",
-      "sharedaccesskey",
+      "api_key",     "api-key",    "apikey",      "access_key", "access-key",
+      "accesskey",   "secret_key", "secret-key",  "secretkey",  "private_key",
+      "private-key", "privatekey", "account_key", "accountkey", "sharedaccesskey",
   };
 
   // 2. `key=value`, `key: value`, `"key": "value"`, `'key': 'value'`, `key='value'` for keys that
@@ -203,8 +204,7 @@ class Finder {
         bool named = false;
         for (std::string_view name : kKeyNames) {
           const size_t from = word_end - std::min(name.size(), word_end);
-          if (word_end - key_begin >= name.size() && ieq_at(t_, from, name) &&
-              (from == key_begin || boundary(from))) {
+          if (word_end - key_begin >= name.size() && ieq_at(t_, from, name) && (from == key_begin || boundary(from))) {
             named = true;
             break;
           }
@@ -216,8 +216,10 @@ class Finder {
       // The separator: after an optional closing quote of the key and spaces.
       size_t s = word_end;
       char key_quote = 0;
-      if (s < n && (t_[s] == '"' || t_[s] == '\'')) key_quote = t_[s++];
-      else if (json_ && s + 1 < n && t_[s] == '\\' && t_[s + 1] == '"') s += 2;
+      if (s < n && (t_[s] == '"' || t_[s] == '\''))
+        key_quote = t_[s++];
+      else if (json_ && s + 1 < n && t_[s] == '\\' && t_[s + 1] == '"')
+        s += 2;
       while (s < n && t_[s] == ' ') ++s;
       if (s >= n || (t_[s] != '=' && t_[s] != ':')) continue;  // `SELECT password FROM users`
       const char sep = t_[s];
@@ -225,10 +227,22 @@ class Finder {
       size_t b = 0, e = 0;
       bool quoted = false;
       if (!value_at(s + 1, &b, &e, &quoted) || placeholder(t_.substr(b, e - b))) continue;
+      if (!quoted && code_not_secret(t_.substr(key_begin, word_end - key_begin), t_.substr(b, e - b))) continue;
       // A bare JSON value (`"password": 12345`) becomes the string "***".
       add(b, e, json_ && !quoted && key_quote == '"' && sep == ':');
       i = e > i ? e - 1 : i;
     }
+  }
+
+  // An unquoted value that is code or structure rather than a secret: a nested object or list
+  // (`'password': {'type': 'string'}` in a schema; its own keys are read on their own), a call or
+  // index (`token = response.json["token"]`), the variable named like the key (`{"token": token}`).
+  static bool code_not_secret(std::string_view key, std::string_view v) noexcept {
+    if (v.front() == '{' || v.front() == '[' || v.back() == '[' || v.back() == '(') return true;
+    if (v.size() != key.size()) return false;
+    for (size_t k = 0; k < v.size(); ++k)
+      if (lower(v[k]) != lower(key[k])) return false;
+    return true;
   }
 
   static bool token_char(char c) noexcept {
@@ -244,13 +258,20 @@ class Finder {
     for (size_t k = 0; k < v.size(); ++k) {
       const char c = v[k];
       int d;
-      if (c >= 'A' && c <= 'Z') d = c - 'A';
-      else if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
-      else if (c >= '0' && c <= '9') d = c - '0' + 52;
-      else if (c == '+') d = 62;
-      else if (c == '/') d = 63;
-      else if (c == '=' && k + 2 >= v.size()) break;
-      else return false;
+      if (c >= 'A' && c <= 'Z')
+        d = c - 'A';
+      else if (c >= 'a' && c <= 'z')
+        d = c - 'a' + 26;
+      else if (c >= '0' && c <= '9')
+        d = c - '0' + 52;
+      else if (c == '+')
+        d = 62;
+      else if (c == '/')
+        d = 63;
+      else if (c == '=' && k + 2 >= v.size())
+        break;
+      else
+        return false;
       acc = (acc << 6) | static_cast<uint32_t>(d);
       bits += 6;
       if (bits >= 8) {
@@ -382,8 +403,10 @@ class Finder {
       return 0;
     };
     b += line_break_at(b);
-    if (e > b && t_[e - 1] == '\n') --e;
-    else if (json_ && e >= b + 2 && t_[e - 2] == '\\' && t_[e - 1] == 'n') e -= 2;
+    if (e > b && t_[e - 1] == '\n')
+      --e;
+    else if (json_ && e >= b + 2 && t_[e - 2] == '\\' && t_[e - 1] == 'n')
+      e -= 2;
     if (e > b && !placeholder(t_.substr(b, e - b))) add(b, e);
     return e > i ? e - 1 : i;
   }

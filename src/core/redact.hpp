@@ -22,13 +22,12 @@ struct SecretHint {
 /// The hint literals (database.cpp compiles them, all reporting Anchor::secret_hint). The first
 /// is the anchor row's own literal (rules.hpp).
 inline constexpr SecretHint kSecretHints[] = {
-    {"passw", true},        {"pwd", true},         {"secret", true},      {"token", true},
-    {"api_key", true},      {"apikey", true},      {"api-key", true},     {"accountkey", true},
-    {"access_key", true},   {"accesskey", true},   {"private_key", true}, {"privatekey", true},
-    {"://", false},         {"authorization", true}, {"bearer ", true},   {"basic ", true},
-    {"AKIA", false},        {"ASIA", false},       {"-----BEGIN", false}, {"eyJ", false},
-    {"xox", false},         {"ghp_", false},       {"gho_", false},       {"ghu_", false},
-    {"ghs_", false},        {"ghr_", false},       {"github_pat_", false}, {"AIza", false},
+    {"passw", true},       {"pwd", true},          {"secret", true},     {"token", true},         {"api_key", true},
+    {"apikey", true},      {"api-key", true},      {"accountkey", true}, {"access_key", true},    {"accesskey", true},
+    {"private_key", true}, {"privatekey", true},   {"://", false},       {"authorization", true}, {"bearer ", true},
+    {"basic ", true},      {"AKIA", false},        {"ASIA", false},      {"-----BEGIN", false},   {"eyJ", false},
+    {"xox", false},        {"ghp_", false},        {"gho_", false},      {"ghu_", false},         {"ghs_", false},
+    {"ghr_", false},       {"github_pat_", false}, {"AIza", false},
 };
 
 /// Masks the secrets in `text` into `out` (the text with each secret replaced by `***`). `json`:
