@@ -85,6 +85,7 @@ TEST(Redact, KeyValues) {
       {"mypassword=x keyring=y", "mypassword=x keyring=y"},
       // Met in real logs: Airflow 1.10's own mask, code, an OpenAPI schema.
       {"Login: airflow, Password: XXXXXXXX, extra: {}", "Login: airflow, Password: XXXXXXXX, extra: {}"},
+      {"Executing workload in Celery: token='eyJ***' ti=x", "Executing workload in Celery: token='eyJ***' ti=x"},
       {"query_string={\"token\": token}, t = r.json[\"continuation_token\"]",
        "query_string={\"token\": token}, t = r.json[\"continuation_token\"]"},
       {"continuation_token = response.json[\"continuation_token\"]",

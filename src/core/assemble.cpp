@@ -266,8 +266,7 @@ class Assembler {
     }
     // After the duplicate check, which sees the text as written (two lines differing only in a
     // password are two events).
-    if (st_.options.redact && (p.anchors & bit(Anchor::secret_hint)))
-      st_.stats.redactions += redact_event(ev, out_.arena);
+    if (st_.options.redact && (p.anchors & kHintMarks)) st_.stats.redactions += redact_event(ev, out_.arena, p.anchors);
     enrich_.count(ev, p.head_physical);  // the event stays in out_.events: the one place events leave
     p.active = false;
   }
@@ -493,7 +492,8 @@ class Assembler {
 
   // The anchors that describe a line's bytes rather than a template in its text (the secret hint
   // covers every field read from the line, JSON keys included).
-  static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return) | bit(Anchor::secret_hint);
+  static constexpr uint64_t kHintMarks = bit(Anchor::secret_hint) | bit(Anchor::uri_hint);
+  static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return) | kHintMarks;
 
   // The anchors of an Airflow 3 JSON event: its templates are looked for in the decoded `event`
   // text only (`message_anchors`), whatever path read the line and whether or not the block scan

@@ -34,11 +34,12 @@ bool ieq_at(std::string_view t, size_t pos, std::string_view word) noexcept {
   return true;
 }
 
-// A value that is no secret but stands for one: empty, already masked (`***`, Airflow 1.10's
-// `XXXXXXXX`), a format or bind placeholder, `None` / `null`, `<redacted>`-like, a `{template}`.
+// A value that is no secret but stands for one: empty, already masked (`***`, `eyJ***`, Airflow
+// 1.10's `XXXXXXXX`), a format or bind placeholder, `None` / `null`, `<redacted>`-like, a `{template}`.
 bool placeholder(std::string_view v) noexcept {
   if (v.empty() || v == "?" || v == "None" || v == "none" || v == "null" || v == "NULL") return true;
   if (v.find_first_not_of('*') == std::string_view::npos) return true;
+  if (v.size() > 3 && v.substr(v.size() - 3) == "***") return true;  // masked already (`eyJ***`)
   if (v.size() >= 3 && (v.find_first_not_of('X') == std::string_view::npos)) return true;
   if (v[0] == '%' && v.size() >= 2 && (v[1] == 's' || v[1] == '(')) return true;     // %s, %(password)s
   if (v[0] == ':' && v.size() >= 2 && (is_alpha(v[1]) || v[1] == '_')) return true;  // SQL bind :password
@@ -56,15 +57,38 @@ struct Mask {
 
 class Finder {
  public:
-  Finder(std::string_view t, bool json) : t_(t), json_(json) {}
+  Finder(std::string_view t, bool json, bool uri_only) : t_(t), json_(json), uri_only_(uri_only) {}
 
   // Runs every reader; false when the mask list filled up (the caller masks what it has, then
   // reads the result again: masked values are placeholders, so each pass makes progress).
   bool run() {
     uri_passwords();
-    key_values();
-    authorization();
-    shaped_tokens();
+    if (uri_only_) return !full_;
+    // One pass for the other families, each started by the byte its shapes hinge on: a
+    // separator for key-values, `b` for Bearer / Basic, a token's first letter.
+    const size_t n = t_.size();
+    for (size_t i = 0; i < n; ++i) {
+      switch (t_[i]) {
+        case '=':
+        case ':': i = key_value_at(i); break;
+        case 'b':
+        case 'B': i = credential_at(i); break;
+        case 'A':
+        case 'x':
+        case '-': i = shaped_token_at(i); break;
+        // Common first letters are looked at from a rarer byte inside the prefix: `eyJ`, `gh?_`.
+        case 'J':
+          if (i >= 2 && t_[i - 2] == 'e' && t_[i - 1] == 'y') i = std::max(i, shaped_token_at(i - 2));
+          break;
+        case '_':
+          if (i >= 3 && t_[i - 3] == 'g' && t_[i - 2] == 'h')
+            i = std::max(i, shaped_token_at(i - 3));
+          else if (i >= 6 && t_[i - 6] == 'g')
+            i = std::max(i, shaped_token_at(i - 6));  // github_pat_
+          break;
+        default: break;
+      }
+    }
     return !full_;
   }
 
@@ -173,65 +197,51 @@ class Finder {
     return is_upper(t_[p]) && !is_upper(prev);
   }
 
-  // Key names ending in "key" that name a secret (lowercase; `_`/`-` spelled as written).
-  static constexpr std::string_view kKeyNames[] = {
-      "api_key",     "api-key",    "apikey",      "access_key", "access-key",
-      "accesskey",   "secret_key", "secret-key",  "secretkey",  "private_key",
-      "private-key", "privatekey", "account_key", "accountkey", "sharedaccesskey",
+  // Names a key is, or ends with at a boundary, when its value is a secret (lowercase; `_`/`-`
+  // spelled as written). Every one ends in d, t, n or y: key_value_at's first filter.
+  static constexpr std::string_view kSecretNames[] = {
+      "password",    "passwd",      "pwd",        "secret",      "token",      "api_key",         "api-key",
+      "apikey",      "access_key",  "access-key", "accesskey",   "secret_key", "secret-key",      "secretkey",
+      "private_key", "private-key", "privatekey", "account_key", "accountkey", "sharedaccesskey",
   };
 
-  // 2. `key=value`, `key: value`, `"key": "value"`, `'key': 'value'`, `key='value'` for keys that
-  // are or end with a secret's name (password, passwd, pwd, secret, token, api_key …).
-  void key_values() {
-    const size_t n = t_.size();
-    for (size_t i = 0; i < n; ++i) {
-      const char c = lower(t_[i]);
-      size_t len = 0;
-      if (c == 'p')
-        len = ieq_at(t_, i, "password") ? 8 : ieq_at(t_, i, "passwd") ? 6 : ieq_at(t_, i, "pwd") ? 3 : 0;
-      else if (c == 's')
-        len = ieq_at(t_, i, "secret") ? 6 : 0;
-      else if (c == 't')
-        len = ieq_at(t_, i, "token") ? 5 : 0;
-      else if (c == 'k')
-        len = ieq_at(t_, i, "key") ? 3 : 0;
-      if (len == 0) continue;
-      const size_t word_end = i + len;
-      if (word_end < n && key_char(t_[word_end])) continue;  // password_hash, tokenizer: not the key's end
-      size_t key_begin = i;
-      while (key_begin > 0 && key_char(t_[key_begin - 1])) --key_begin;
-      if (c == 'k') {
-        bool named = false;
-        for (std::string_view name : kKeyNames) {
-          const size_t from = word_end - std::min(name.size(), word_end);
-          if (word_end - key_begin >= name.size() && ieq_at(t_, from, name) && (from == key_begin || boundary(from))) {
-            named = true;
-            break;
-          }
-        }
-        if (!named) continue;
-      } else if (i != key_begin && !boundary(i)) {
-        continue;
-      }
-      // The separator: after an optional closing quote of the key and spaces.
-      size_t s = word_end;
-      char key_quote = 0;
-      if (s < n && (t_[s] == '"' || t_[s] == '\''))
-        key_quote = t_[s++];
-      else if (json_ && s + 1 < n && t_[s] == '\\' && t_[s + 1] == '"')
-        s += 2;
-      while (s < n && t_[s] == ' ') ++s;
-      if (s >= n || (t_[s] != '=' && t_[s] != ':')) continue;  // `SELECT password FROM users`
-      const char sep = t_[s];
-      if (s + 1 < n && (t_[s + 1] == '=' || (sep == ':' && t_[s + 1] == '/'))) continue;  // `==`, a URI
-      size_t b = 0, e = 0;
-      bool quoted = false;
-      if (!value_at(s + 1, &b, &e, &quoted) || placeholder(t_.substr(b, e - b))) continue;
-      if (!quoted && code_not_secret(t_.substr(key_begin, word_end - key_begin), t_.substr(b, e - b))) continue;
-      // A bare JSON value (`"password": 12345`) becomes the string "***".
-      add(b, e, json_ && !quoted && key_quote == '"' && sep == ':');
-      i = e > i ? e - 1 : i;
+  bool secret_key(size_t key_begin, size_t key_end) const {
+    for (std::string_view name : kSecretNames) {
+      if (key_end - key_begin < name.size()) continue;
+      const size_t from = key_end - name.size();
+      if (ieq_at(t_, from, name) && (from == key_begin || boundary(from))) return true;
     }
+    return false;
+  }
+
+  // 2. `key=value`, `key: value`, `"key": "value"`, `'key': 'value'`, `key='value'` for keys that
+  // are or end with a secret's name, read from the separator at `s` (a `SELECT password FROM
+  // users` has none). Returns where reading resumes.
+  size_t key_value_at(size_t s) {
+    const size_t n = t_.size();
+    const char sep = t_[s];
+    if (s + 1 < n && (t_[s + 1] == '=' || (sep == ':' && t_[s + 1] == '/'))) return s + 1;  // `==`, a URI
+    size_t p = s;
+    while (p > 0 && t_[p - 1] == ' ') --p;
+    char key_quote = 0;
+    if (p > 0 && (t_[p - 1] == '"' || t_[p - 1] == '\'')) {
+      key_quote = t_[--p];
+      if (json_ && p > 0 && t_[p - 1] == '\\') --p, key_quote = 0;  // `\"key\":` inside a JSON string
+    }
+    const size_t key_end = p;
+    if (key_end == 0) return s;
+    const char last = lower(t_[key_end - 1]);
+    if (last != 'd' && last != 't' && last != 'n' && last != 'y') return s;
+    size_t key_begin = key_end;
+    while (key_begin > 0 && key_char(t_[key_begin - 1])) --key_begin;
+    if (key_begin == key_end || !secret_key(key_begin, key_end)) return s;
+    size_t b = 0, e = 0;
+    bool quoted = false;
+    if (!value_at(s + 1, &b, &e, &quoted) || placeholder(t_.substr(b, e - b))) return s;
+    if (!quoted && code_not_secret(t_.substr(key_begin, key_end - key_begin), t_.substr(b, e - b))) return s;
+    // A bare JSON value (`"password": 12345`) becomes the string "***".
+    add(b, e, json_ && !quoted && key_quote == '"' && sep == ':');
+    return e > s ? e - 1 : s;
   }
 
   // An unquoted value that is code or structure rather than a secret: a nested object or list
@@ -306,23 +316,20 @@ class Finder {
 
   // 3. `Authorization: Bearer TOKEN` / `Basic B64`: the credential, the scheme word kept. Outside
   // a header, a Bearer token needs 16 characters and a Basic one must decode to `user:pass`.
-  void authorization() {
+  size_t credential_at(size_t i) {
     const size_t n = t_.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (lower(t_[i]) != 'b') continue;
-      const bool bearer = ieq_at(t_, i, "bearer ");
-      if (!bearer && !ieq_at(t_, i, "basic ")) continue;
-      if (i > 0 && word_char(t_[i - 1])) continue;
-      size_t b = i + (bearer ? 6 : 5);
-      while (b < n && t_[b] == ' ') ++b;
-      size_t e = b;
-      while (e < n && token_char(t_[e])) ++e;
-      const std::string_view cred = t_.substr(b, e - b);
-      if (placeholder(cred)) continue;
-      if (!after_authorization(i) && (bearer ? !bare_bearer(cred) : !basic_credential(cred))) continue;
-      add(b, e);
-      i = e - 1;
-    }
+    const bool bearer = ieq_at(t_, i, "bearer ");
+    if (!bearer && !ieq_at(t_, i, "basic ")) return i;
+    if (i > 0 && word_char(t_[i - 1])) return i;
+    size_t b = i + (bearer ? 6 : 5);
+    while (b < n && t_[b] == ' ') ++b;
+    size_t e = b;
+    while (e < n && token_char(t_[e])) ++e;
+    const std::string_view cred = t_.substr(b, e - b);
+    if (placeholder(cred)) return i;
+    if (!after_authorization(i) && (bearer ? !bare_bearer(cred) : !basic_credential(cred))) return i;
+    add(b, e);
+    return e - 1;
   }
 
   // The length of the run at `i` of characters `ok` accepts.
@@ -340,41 +347,35 @@ class Finder {
 
   // 4. Tokens known by their shape, masked whole: AWS key ids, GCP API keys, Slack and GitHub
   // tokens, JWTs; and the body of a PEM private key block (its BEGIN / END lines kept).
-  void shaped_tokens() {
+  size_t shaped_token_at(size_t i) {
     const size_t n = t_.size();
     const auto b64url = [](char c) { return alnum(c) || c == '_' || c == '-'; };
     const auto upper_digit = [](char c) { return is_upper(c) || is_digit(c); };
-    for (size_t i = 0; i < n; ++i) {
-      const char c = t_[i];
-      if (c != 'A' && c != 'x' && c != 'g' && c != 'e' && c != '-') continue;
-      const std::string_view rest = t_.substr(i);
-      size_t end = 0;
-      if (c == '-') {
-        if (starts_with(rest, "-----BEGIN")) i = pem_block(i);
-        continue;
-      }
-      if (!starts_word(i)) continue;
-      if (starts_with(rest, "AKIA") || starts_with(rest, "ASIA")) {
-        if (run_of(i + 4, upper_digit) == 16 && (i + 20 == n || !alnum(t_[i + 20]))) end = i + 20;
-      } else if (starts_with(rest, "AIza")) {
-        if (run_of(i + 4, b64url) == 35) end = i + 39;
-      } else if (starts_with(rest, "xox") && rest.size() > 4 && std::strchr("abprs", rest[3]) && rest[4] == '-') {
-        const size_t k = run_of(i + 5, [](char ch) { return alnum(ch) || ch == '-'; });
-        if (k >= 10) end = i + 5 + k;
-      } else if (starts_with(rest, "github_pat_")) {
-        const size_t k = run_of(i + 11, word_char);
-        if (k >= 22) end = i + 11 + k;
-      } else if (starts_with(rest, "gh") && rest.size() > 3 && std::strchr("pousr", rest[2]) && rest[3] == '_') {
-        const size_t k = run_of(i + 4, alnum);
-        if (k >= 36) end = i + 4 + k;
-      } else if (starts_with(rest, "eyJ")) {
-        end = jwt_end(i);
-      }
-      if (end != 0) {
-        add(i, end);
-        i = end - 1;
-      }
+    const std::string_view rest = t_.substr(i);
+    if (rest[0] == '-') return starts_with(rest, "-----BEGIN") ? pem_block(i) : i;
+    if (!starts_word(i)) return i;
+    size_t end = 0;
+    if (starts_with(rest, "AKIA") || starts_with(rest, "ASIA")) {
+      if (run_of(i + 4, upper_digit) == 16 && (i + 20 == n || !alnum(t_[i + 20]))) end = i + 20;
+    } else if (starts_with(rest, "AIza")) {
+      if (run_of(i + 4, b64url) == 35) end = i + 39;
+    } else if (starts_with(rest, "xox") && rest.size() > 4 && rest[3] != 0 && std::strchr("abprs", rest[3]) &&
+               rest[4] == '-') {
+      const size_t k = run_of(i + 5, [](char ch) { return alnum(ch) || ch == '-'; });
+      if (k >= 10) end = i + 5 + k;
+    } else if (starts_with(rest, "github_pat_")) {
+      const size_t k = run_of(i + 11, word_char);
+      if (k >= 22) end = i + 11 + k;
+    } else if (starts_with(rest, "gh") && rest.size() > 3 && rest[2] != 0 && std::strchr("pousr", rest[2]) &&
+               rest[3] == '_') {
+      const size_t k = run_of(i + 4, alnum);
+      if (k >= 36) end = i + 4 + k;
+    } else if (starts_with(rest, "eyJ")) {
+      end = jwt_end(i);
     }
+    if (end == 0) return i;
+    add(i, end);
+    return end - 1;
   }
 
   // `eyJ….eyJ….sig`: the end of a JWT starting at `i`, or 0.
@@ -413,6 +414,7 @@ class Finder {
 
   std::string_view t_;
   bool json_;
+  bool uri_only_;
   Mask masks_[kMaxMasks];
   size_t n_ = 0;
   bool full_ = false;
@@ -439,10 +441,10 @@ std::string_view rewrite(std::string_view text, std::span<const Mask> masks, Are
 
 }  // namespace
 
-size_t redact_text(std::string_view text, bool json, Arena& arena, std::string_view& out) {
+size_t redact_text(std::string_view text, bool json, Arena& arena, std::string_view& out, bool uri_only) {
   size_t count = 0;
   while (!text.empty()) {
-    Finder finder(text, json);
+    Finder finder(text, json, uri_only);
     const bool complete = finder.run();
     const std::span<const Mask> masks = finder.merged();
     if (masks.empty()) break;
@@ -454,12 +456,13 @@ size_t redact_text(std::string_view text, bool json, Arena& arena, std::string_v
   return count;
 }
 
-size_t redact_event(Event& ev, Arena& arena) {
+size_t redact_event(Event& ev, Arena& arena, uint64_t anchors) {
+  const bool uri_only = !(anchors & bit(Anchor::secret_hint));
   size_t count = 0;
   for (std::string_view Event::*member : kTextMembers) {
     std::string_view& field = ev.*member;
     if (field.empty()) continue;
-    count += redact_text(field, member == &Event::attrs, arena, field);
+    count += redact_text(field, member == &Event::attrs, arena, field, uri_only);
   }
   return count;
 }
