@@ -7,7 +7,7 @@ ASAN_BUILD := build/asan
 DEMO_CORPUS := build/corpus/demo
 BENCH_CORPUS := build/corpus/bench-64M.log
 
-.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus format clean
+.PHONY: all deps build build-asan demo test test-release test-asan test-airflow bench corpus airflow-corpus hostile-memory serve-outage format clean
 
 all: build
 
@@ -58,6 +58,21 @@ $(BENCH_CORPUS):
 
 bench: build $(BENCH_CORPUS)
 	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+
+# Peak memory of `airlog parse` on 1 GiB of each hostile input shape (tests/hostile_memory.py;
+# `make test` runs 64 MiB of each). About a minute a shape; nothing is written to disk.
+hostile-memory: build
+	$(PYTHON) tests/hostile_memory.py $(BUILD)/airlog $(BUILD)/tests/airlog_peak_rss --size 1G --max-rss-mb 80
+
+# airlog serve with its store answering 500 for OUTAGE (default 5m; `make test` runs 20 s):
+# memory and --buffer-dir stay bounded, senders get 429, every line arrives once.
+OUTAGE ?= 5m
+serve-outage: build
+	cd tools/serve && CGO_ENABLED=1 CGO_CFLAGS=-I$(CURDIR)/include \
+	  CGO_LDFLAGS="-L$(CURDIR)/$(BUILD) -Wl,-rpath,$(CURDIR)/$(BUILD)" GOFLAGS="-mod=mod -buildvcs=false" \
+	  AIRLOG_VL_BIN=$(CURDIR)/build/tools/bin/victoria-logs AIRLOG_SERVE_BIN=$(CURDIR)/$(BUILD)/airlog-serve \
+	  AIRLOG_CLI_BIN=$(CURDIR)/$(BUILD)/airlog AIRLOG_SOURCE_DIR=$(CURDIR) AIRLOG_E2E_OUTAGE=$(OUTAGE) \
+	  go test -count=1 -v -timeout 0 -run TestStoreFailingForLong ./e2e/
 
 # Re-captures tests/data/airflow from real Airflow runs: every version in
 # tools/capture-airflow/versions.tsv, text and (where the version has it) JSON logging. Needs PyPI,

@@ -610,7 +610,7 @@ TEST_F(CApiTest, SpansPointIntoTheInputWhereTextIsUntouched) {
       "[\x1b[34m2024-05-10T10:00:00.000+0500\x1b[0m] {\x1b[34mdagrun.py:\x1b[0m823} \x1b[31mERROR\x1b[0m - "
       "\x1b[31mboom\x1b[0m\n";
   const std::string input = plain + colour;
-  CParser c;
+  CParser c(nullptr, "airflow-scheduler.log");  // a named component: no first-lines window to wait for
   airlog_output o = c.output();
   ASSERT_EQ(airlog_parser_feed(c.get(), input.data(), input.size(), 0, &o), AIRLOG_OK);
   ASSERT_EQ(o.events_written, 1u) << "the colour line is the last complete line: it waits for a possible continuation";
@@ -664,6 +664,24 @@ TEST_F(CApiTest, ChunkedFeedEqualsWholeParse) {
   ASSERT_EQ(airlog_parser_stats(c.get(), &got.stats), AIRLOG_OK);
   expect_same(got.events, want.events, "parse(last=0) with carry");
   EXPECT_EQ(got.jsonl, want.jsonl);
+}
+
+// A stream whose component no path or hint names holds its first events until its first 64
+// lines have come (or it is flushed, or the multiline wait runs out): they take a hint any of
+// those lines gives (docs/architecture.md).
+TEST_F(CApiTest, FirstLinesWaitForTheComponentWindow) {
+  const std::string input =
+      "[2024-01-02T00:00:05.700+0000] {my_module.py:1} INFO - generic\n"
+      "[2024-01-02T00:00:05.800+0000] {scheduler_job_runner.py:950} INFO - Starting the scheduler\n"
+      "[2024-01-02T00:00:05.900+0000] {my_module.py:2} INFO - generic again\n";
+  CParser c;
+  airlog_output o = c.output();
+  ASSERT_EQ(airlog_parser_feed(c.get(), input.data(), input.size(), 0, &o), AIRLOG_OK);
+  EXPECT_EQ(o.events_written, 0u);
+  o = c.output();
+  ASSERT_EQ(airlog_parser_flush(c.get(), &o), AIRLOG_OK);
+  ASSERT_EQ(o.events_written, 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.events_[i].component, AIRLOG_COMPONENT_SCHEDULER) << i;
 }
 
 TEST_F(CApiTest, TooSmallBuffersReportTheSizesAndLoseNothing) {

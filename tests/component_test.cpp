@@ -93,7 +93,7 @@ TEST_F(ComponentTest, LineLayoutsNameTheirProcess) {
       "[2024-01-02T00:00:01.234+0000] [SOURCE:DAG_PROCESSOR] {processor.py:157} INFO - Started process\n");
   ASSERT_EQ(p.size(), 8u) << p.dump();
   EXPECT_EQ(p[0].component, Component::worker);
-  EXPECT_EQ(p[1].component, Component::webserver);
+  EXPECT_EQ(p[1].component, Component::unknown);  // a gunicorn line names no process (serve-logs is one too)
   EXPECT_EQ(p[2].component, Component::webserver);
   EXPECT_EQ(p[3].component, Component::api_server);
   EXPECT_EQ(p[4].component, Component::api_server);
@@ -138,13 +138,89 @@ TEST_F(ComponentTest, FirstSourceFileSticksForTheStream) {
   EXPECT_EQ(q[1].component, Component::task);
 }
 
-TEST_F(ComponentTest, UnknownUntilAFileNameSaysSo) {
+// A file of one component comes out as that component from its first lines: a hint among the
+// stream's first 64 lines names them all (issue 12). A hint after them names the lines from there.
+TEST_F(ComponentTest, FirstLinesTakeTheHintOfTheWindow) {
   auto p = parse(kNeutralLine + "\n" + kNeutralLine + "\n" + kSchedulerLine + "\n" + kNeutralLine + "\n");
   ASSERT_EQ(p.size(), 4u) << p.dump();
-  EXPECT_EQ(p[0].component, Component::unknown);
-  EXPECT_EQ(p[1].component, Component::unknown);
-  EXPECT_EQ(p[2].component, Component::scheduler);
-  EXPECT_EQ(p[3].component, Component::scheduler);
+  for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i].component, Component::scheduler) << i;
+
+  std::string late;
+  for (size_t i = 0; i < 64; ++i) late += kNeutralLine + "\n";
+  late += kSchedulerLine + "\n" + kNeutralLine + "\n";
+  auto q = parse(late);
+  ASSERT_EQ(q.size(), 66u);
+  EXPECT_EQ(q[0].component, Component::unknown);
+  EXPECT_EQ(q[63].component, Component::unknown);
+  EXPECT_EQ(q[64].component, Component::scheduler);
+  EXPECT_EQ(q[65].component, Component::scheduler);
+
+  auto none = parse(kNeutralLine + "\n" + kNeutralLine + "\n");  // no hint at all: unknown
+  ASSERT_EQ(none.size(), 2u);
+  EXPECT_EQ(none[0].component, Component::unknown);
+  EXPECT_EQ(none[1].component, Component::unknown);
+}
+
+// For each component, a file without a path or hint whose first line is generic and whose
+// hint comes third: every event gets the component, whatever the chunking.
+TEST_F(ComponentTest, HintOnTheThirdLineNamesTheFirstTwo) {
+  const std::string generic = "[2024-01-02T00:00:01.000+0000] {my_module.py:12} INFO - generic line\n";
+  const std::string plain = "2024-01-02 00:00:01,500 INFO - another generic line\n";
+  struct Case {
+    std::string hint;
+    Component expected;
+  } const cases[] = {
+      {"[2024-01-02T00:00:02.000+0000] {scheduler_job_runner.py:950} INFO - Starting the scheduler\n",
+       Component::scheduler},
+      {"[2024-01-02T00:00:02.000+0000] {manager.py:1} INFO - Processing files using up to 2 processes at a time\n",
+       Component::dag_processor},
+      {"[2024-01-02T00:00:02.000+0000] {base.py:1} WARNING - Triggerer's async thread was blocked for 0.5 "
+       "seconds\n",
+       Component::triggerer},
+      {"[2024-01-02T00:00:02.000+0000] {celery_command.py:1} INFO - Starting Celery worker\n", Component::worker},
+      {"Running the Gunicorn Server with:\n", Component::webserver},
+      {"Running the uvicorn with:\n", Component::api_server},
+      {"[2024-01-02T00:00:02.000+0000] {taskinstance.py:2867} INFO - Starting attempt 1 of 1\n", Component::task},
+  };
+  for (const Case& c : cases) {
+    const std::string text = generic + plain + c.hint;
+    for (size_t piece : {size_t{7}, text.size()}) {
+      auto s = make_stream();
+      ASSERT_TRUE(s.has_value());
+      std::vector<Component> got;
+      airlog::Batch b;
+      std::string carry;
+      for (size_t pos = 0; pos < text.size();) {
+        const size_t n = std::min(piece, text.size() - pos);
+        carry.append(text, pos, n);
+        pos += n;
+        b.clear();
+        ASSERT_TRUE(s->parse(scratch(), carry, pos == text.size(), b).ok());
+        for (const airlog::Event& e : b.events) got.push_back(e.component);
+        carry.erase(0, b.consumed);
+      }
+      ASSERT_EQ(got.size(), 3u) << c.hint;
+      for (size_t i = 0; i < got.size(); ++i)
+        EXPECT_EQ(got[i], c.expected) << c.hint << " event " << i << " piece " << piece;
+    }
+  }
+}
+
+// The 2.x task-log server inside the worker and the scheduler (serve-logs, gunicorn on :8793)
+// prints gunicorn's lines: they are the file's component, never `webserver` by themselves.
+TEST_F(ComponentTest, ServeLogsGunicornIsNotTheWebserver) {
+  const std::string serve_logs =
+      "[2026-12-07 17:03:42 +0000] [17722] [INFO] Starting gunicorn 27.0.1\n"
+      "[2026-12-07 17:03:42 +0000] [17722] [INFO] Listening at: http://[::]:8793 (17722)\n"
+      "[2026-12-07 17:03:42 +0000] [17728] [INFO] Booting worker with pid: 17728\n";
+  auto scheduler = parse(serve_logs + kSchedulerLine + "\n");
+  ASSERT_EQ(scheduler.size(), 4u) << scheduler.dump();
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(scheduler[i].component, Component::scheduler) << i;
+  auto alone = parse(serve_logs);
+  ASSERT_EQ(alone.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(alone[i].component, Component::unknown) << i;
+  auto worker = parse(serve_logs, "airflow-worker.log");
+  for (size_t i = 0; i < worker.size(); ++i) EXPECT_EQ(worker[i].component, Component::worker) << i;
 }
 
 // 3.x task logs (and dag-processor, triggerer logs) open with the bundle manager's line from
@@ -157,7 +233,7 @@ TEST_F(ComponentTest, DagBundlesManagerNamesNoComponent) {
       R"J({"timestamp":"2026-03-04T19:43:32.0Z","level":"info","event":"Done. Returned value was: None","logger":"airflow.task.operators.airflow.providers.standard.decorators.python._PythonDecoratedOperator","filename":"python.py","lineno":215})J";
   auto p = parse(bundles + "\n" + done + "\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
-  EXPECT_EQ(p[0].component, Component::unknown);
+  EXPECT_EQ(p[0].component, Component::task);  // the first lines take the task line's hint
   EXPECT_EQ(p[1].component, Component::task);
   // The dag-processor manager's own `manager.py` lines still name it.
   auto q = parse(

@@ -347,9 +347,8 @@ TEST_F(LayoutTest, Console31IsoZWithLoggerAndLoc) {
   EXPECT_EQ(e.logger, "airflow.jobs.scheduler_job_runner.SchedulerJobRunner");
   EXPECT_EQ(e.file, "scheduler_job_runner.py");
   EXPECT_EQ(e.lineno, 1003);
-  EXPECT_EQ(e.message.substr(0, 23), "Starting the scheduler ");  // padding gone, k=v kept
-  EXPECT_EQ(e.message.find("Starting the scheduler  "), std::string_view::npos);
-  EXPECT_NE(e.message.find("loc=scheduler_job_runner.py:1003"), std::string_view::npos);
+  EXPECT_EQ(e.message, "Starting the scheduler");  // padding gone; `loc` is file and lineno
+  EXPECT_TRUE(e.attrs.empty()) << e.attrs;
 }
 
 TEST_F(LayoutTest, ConsolePaddedLevels) {
@@ -388,6 +387,33 @@ TEST_F(LayoutTest, ConsoleReprQuotedValuesDoNotDerailLaterKeys) {
   EXPECT_EQ(e.lineno, 103);
 }
 
+// A trailer whose pairs are followed by text that is no pair keeps all of it in the message: nothing
+// printed is lost (the pairs that read still fill their fields).
+TEST_F(LayoutTest, ConsoleTrailerWithTextAfterThePairsStaysInTheMessage) {
+  PARSE_ONE(e,
+            "2025-10-01T12:00:00Z [info     ] Slot check                     [airflow.pool] try_number=3 then "
+            "more words");
+  EXPECT_EQ(e.logger, "airflow.pool");
+  EXPECT_EQ(e.message, "Slot check try_number=3 then more words");
+  EXPECT_EQ(e.try_number, 3);
+  EXPECT_TRUE(e.attrs.empty()) << e.attrs;
+}
+
+// Every pair the contract does not name lands in attrs, however many there are (past the 64th too).
+TEST_F(LayoutTest, ConsoleManyPairsAllReachAttrs) {
+  std::string line = "2025-10-01T12:00:00Z [info     ] Many                           [x] dag_id=d";
+  std::string want = "{";
+  for (int i = 0; i < 70; ++i) {
+    line += " k" + std::to_string(i) + "=" + std::to_string(i);
+    want += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  }
+  want += "}";
+  PARSE_ONE(e, line);
+  EXPECT_EQ(e.message, "Many");
+  EXPECT_EQ(e.dag_id, "d");
+  EXPECT_EQ(e.attrs, want);
+}
+
 TEST_F(LayoutTest, Console30PrettyLocalMicrosecondStamp) {
   const char* line =
       "2025-05-20 15:07:48.653060 [info     ] Connected to redis://redis:6379/0 [celery.worker.consumer.connection]";
@@ -415,7 +441,8 @@ TEST_F(LayoutTest, Console30UnconfiguredSecondsStampAmidClassicLines) {
   EXPECT_EQ(p[1].format, Format::airflow_console);
   EXPECT_EQ(p[1].ts_ns, utc_ns(2025, 4, 23, 15, 27, 24));
   EXPECT_EQ(p[1].logger, "supervisor");
-  EXPECT_EQ(p[1].message.substr(0, 15), "Process exited ");
+  EXPECT_EQ(p[1].message, "Process exited");
+  EXPECT_EQ(p[1].attrs, R"({"pid":820,"signal_sent":"SIGKILL"})");
   ASSERT_TRUE(p[1].has_return_code);  // the signal enum repr holds the exit code
   EXPECT_EQ(p[1].return_code, -9);
   EXPECT_EQ(p[2].format, Format::airflow_text);
@@ -465,8 +492,8 @@ TEST_F(LayoutTest, ConsoleAnsiColorful) {
   EXPECT_EQ(e.ts_ns, utc_ns(1985, 10, 26, 0, 0, 0, 1 * kUs));
   EXPECT_EQ(e.logger, "my.logger");
   EXPECT_FALSE(has_esc(e.message)) << e.message;
-  EXPECT_EQ(e.message.substr(0, 12), "Hello world ");
-  EXPECT_NE(e.message.find("key1=value1"), std::string_view::npos) << e.message;
+  EXPECT_EQ(e.message, "Hello world");
+  EXPECT_EQ(e.attrs, R"({"key1":"value1"})");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,7 +538,7 @@ TEST_F(LayoutTest, GunicornErrorLog) {
   ASSERT_EQ(p.size(), 4u) << p.dump();
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(p[i].format, Format::gunicorn_error);
-    EXPECT_EQ(p[i].component, Component::webserver);
+    EXPECT_EQ(p[i].component, Component::unknown);  // the webserver's or serve-logs' (worker, scheduler)
   }
   EXPECT_EQ(p[0].level, Level::info);
   EXPECT_EQ(p[0].message, "Booting worker with pid: 43");
@@ -720,6 +747,102 @@ TEST_F(LayoutTest, BareComponentNamePrefix) {
   EXPECT_EQ(e.ts_ns, utc_ns(2025, 4, 23, 15, 27, 10, 538 * kMs));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The 2.x KubernetesPodOperator relay: each line of the pod's container, logged by pod_manager.py
+// (providers 5+: `[container] line`; before: the line alone; 1.10 / early 2.x: pod_launcher.py).
+
+constexpr std::string_view kKpoPath = "logs/dag_id=d/run_id=r/task_id=kpo/attempt=2.log";
+
+TEST_F(LayoutTest, PodRelayTakesThePodLinesFieldsAndKeepsTheTask) {
+  auto p = parse(
+      "[2024-03-01T10:00:02.000+0000] {pod_manager.py:466} INFO - [base] plain print output\n"
+      "[2024-03-01T10:00:01.123+0000] {pod_manager.py:466} INFO - [base] [2024-03-01T10:00:01.100+0000] "
+      "{my_job.py:12} WARNING - disk almost full\n"
+      "[2024-03-01T10:00:03.000+0000] {pod_manager.py:466} INFO - [side-car.1] 2024-03-01 10:00:02,500 ERROR - "
+      "sidecar failed\n"
+      "[2024-03-01T10:00:04.000+0000] {pod_manager.py:466} INFO - [base] "
+      R"J({"timestamp":"2024-03-01T10:00:03.5Z","level":"error","event":"boom","dag_id":"other","rows":3})J"
+      "\n",
+      kKpoPath);
+  ASSERT_EQ(p.size(), 4u) << p.dump();
+  for (size_t i = 0; i < p.size(); ++i) {
+    EXPECT_EQ(p[i].component, Component::task) << i;
+    EXPECT_EQ(p[i].dag_id, "d") << i;  // the task's identity, whatever the pod's line says
+    EXPECT_EQ(p[i].task_id, "kpo") << i;
+    EXPECT_EQ(p[i].try_number, 2) << i;
+  }
+  // The pod's own classic line: its time, level, location and message.
+  EXPECT_EQ(p[1].format, Format::airflow_text);
+  EXPECT_EQ(p[1].ts_ns, utc_ns(2024, 3, 1, 10, 0, 1, 100 * kMs));
+  EXPECT_EQ(p[1].level, Level::warning);
+  EXPECT_EQ(p[1].file, "my_job.py");
+  EXPECT_EQ(p[1].lineno, 12);
+  EXPECT_EQ(p[1].message, "disk almost full");
+  EXPECT_EQ(p[1].attrs, R"({"container":"base"})");
+  // A line no layout reads: the relay's record with the pod's text.
+  EXPECT_EQ(p[0].format, Format::airflow_text);
+  EXPECT_EQ(p[0].file, "pod_manager.py");
+  EXPECT_EQ(p[0].level, Level::info);
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2));
+  EXPECT_EQ(p[0].message, "plain print output");
+  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
+  EXPECT_EQ(p[2].format, Format::airflow_simple);
+  EXPECT_EQ(p[2].level, Level::error);
+  EXPECT_EQ(p[2].ts_ns, utc_ns(2024, 3, 1, 10, 0, 2, 500 * kMs));
+  EXPECT_EQ(p[2].message, "sidecar failed");
+  EXPECT_EQ(p[2].attrs, R"({"container":"side-car.1"})");
+  EXPECT_EQ(p[3].format, Format::airflow_json);
+  EXPECT_EQ(p[3].level, Level::error);
+  EXPECT_EQ(p[3].message, "boom");
+  EXPECT_EQ(p[3].attrs, R"({"container":"base","rows":3})");
+}
+
+// The pod's own multi-line output (a traceback) comes relayed one line per record: its lines
+// fold into the pod's record before them as they would in the pod's log, per container.
+TEST_F(LayoutTest, PodRelayTracebackFoldsIntoThePodRecord) {
+  const std::string relay = "[2024-03-01T10:00:05.000+0000] {pod_manager.py:466} INFO - ";
+  auto p =
+      parse(relay + "[base] [2024-03-01T10:00:04.900+0000] {my_job.py:12} ERROR - job failed\n" + relay +
+                "[base] Traceback (most recent call last):\n" + relay +
+                "[base]   File \"/app/job.py\", line 3, in <module>\n" + relay +
+                "[base] ZeroDivisionError: division by zero\n" + relay + "[side] Traceback (most recent call last):\n" +
+                relay + "[side]   File \"/s.py\", line 1, in f\n" + relay + "[side] KeyError: 'k'\n" +
+                "[2024-03-01T10:00:06.000+0000] {taskinstance.py:1} ERROR - Task failed\n",
+            kKpoPath);
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].lines, 4u);
+  EXPECT_EQ(p[0].file, "my_job.py");
+  EXPECT_EQ(p[0].message,
+            "job failed\nTraceback (most recent call last):\n  File \"/app/job.py\", line 3, in <module>\n"
+            "ZeroDivisionError: division by zero");
+  EXPECT_EQ(p[0].exception_type, "ZeroDivisionError");
+  EXPECT_EQ(p[0].attrs, R"({"container":"base"})");
+  EXPECT_EQ(p[1].lines, 3u);  // another container's lines do not join it
+  EXPECT_EQ(p[1].message, "Traceback (most recent call last):\n  File \"/s.py\", line 1, in f\nKeyError: 'k'");
+  EXPECT_EQ(p[1].exception_type, "KeyError");
+  EXPECT_EQ(p[1].attrs, R"({"container":"side"})");
+  EXPECT_EQ(p[2].file, "taskinstance.py");
+  EXPECT_EQ(p[2].lines, 1u);
+}
+
+TEST_F(LayoutTest, PodRelayWithoutContainerNameAndOldPodLauncher) {
+  auto p = parse(
+      "[2021-05-01 10:00:00,100] {pod_launcher.py:149} INFO - [2021-05-01 10:00:00,050] {job.py:3} INFO - "
+      "loaded 10 rows\n"
+      "[2022-05-01 10:00:00,100] {pod_manager.py:237} INFO - + python -c 'print(1)'\n"
+      "[2022-05-01 10:00:00,200] {pod_manager.py:237} INFO - [not a container] text\n",
+      kKpoPath);
+  ASSERT_EQ(p.size(), 3u) << p.dump();
+  EXPECT_EQ(p[0].file, "job.py");
+  EXPECT_EQ(p[0].message, "loaded 10 rows");
+  EXPECT_EQ(p[0].ts_ns, utc_ns(2021, 5, 1, 10, 0, 0, 50 * kMs));
+  EXPECT_TRUE(p[0].attrs.empty()) << p[0].attrs;
+  EXPECT_EQ(p[1].file, "pod_manager.py");
+  EXPECT_EQ(p[1].message, "+ python -c 'print(1)'");
+  EXPECT_EQ(p[2].message, "[not a container] text");  // a bracket with spaces is the pod's text
+  EXPECT_TRUE(p[2].attrs.empty()) << p[2].attrs;
+}
+
 TEST_F(LayoutTest, TaskLogPrefixTemplate) {
   // TaskHandlerWithCustomFormatter (§1.6): the rendered task_log_prefix_template, `:`, the classic line.
   PARSE_ONE(e,
@@ -741,7 +864,8 @@ TEST_F(LayoutTest, ConsoleEventTextWithBracketedWord) {
       "2025-10-01T12:00:00Z [info     ] Queue [default] drained\n");
   ASSERT_EQ(p.size(), 2u) << p.dump();
   EXPECT_EQ(p[0].logger, "airflow.jobs.scheduler_job_runner");
-  EXPECT_EQ(p[0].message, "Pool [default_pool] is full slots=0");
+  EXPECT_EQ(p[0].message, "Pool [default_pool] is full");
+  EXPECT_EQ(p[0].attrs, R"({"slots":0})");
   EXPECT_TRUE(p[1].logger.empty()) << p[1].logger;
   EXPECT_EQ(p[1].message, "Queue [default] drained");
 }

@@ -21,6 +21,16 @@ TEST(PathContext, TemplateSince23) {
   EXPECT_TRUE(c.logical_date.empty());
 }
 
+// A kubelet's pod log is named by its container, else its pod; a numbered file elsewhere says nothing.
+TEST(PathContext, KubeletPodLogByContainerThenPod) {
+  EXPECT_EQ(parse_path_context("/var/log/pods/airflow_airflow-worker-0_1f2e/worker/0.log").component,
+            Component::worker);
+  EXPECT_EQ(parse_path_context("/var/log/pods/airflow_airflow-scheduler-7d9_1f2e/base/3.log").component,
+            Component::scheduler);
+  EXPECT_EQ(parse_path_context("/var/log/pods/airflow_my-app-0_1f2e/main/0.log").component, Component::unknown);
+  EXPECT_EQ(parse_path_context("/srv/scheduler/0.log").component, Component::unknown);  // no pod directory
+}
+
 TEST(PathContext, TemplateWithMapIndexDottedIdsAndRandomRunSuffix) {
   PathContext c = parse_path_context(
       "logs/dag_id=etl.daily/run_id=manual__2025-04-22T09:13:12.345678+00:00_AbCd1234/task_id=extract.load_rows/"

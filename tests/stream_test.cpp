@@ -216,6 +216,16 @@ TEST(StreamFold, DagFileProcessingStatsTableIsOneEvent) {
   EXPECT_EQ(r.stats.recognised_lines, lines.size());
 }
 
+// Whatever the chunking (pieces of each size in `chunks`), the events of `r`.
+void expect_same_events_in_chunks(const std::vector<std::string>& lines, const Result& r,
+                                  std::initializer_list<size_t> chunks) {
+  for (size_t chunk : chunks) {
+    Result c = parse_chunked(join(lines), [chunk] { return chunk; });
+    ASSERT_EQ(c.events.size(), r.events.size()) << chunk;
+    for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(c.at(i).json, r.at(i).json) << chunk;
+  }
+}
+
 // A scheduler `.err` file: standalone tracebacks one after another, each its own event with its
 // own exception (issue 12); multiprocessing's `Process ForkProcess-N:` header stands alone.
 TEST(StreamFold, ConsecutiveTracebacksAreSeparateEvents) {
@@ -259,12 +269,71 @@ TEST(StreamFold, ConsecutiveTracebacksAreSeparateEvents) {
   EXPECT_EQ(r.at(5).message, "Exception in thread Thread-3 (serve):");
   EXPECT_EQ(r.at(6).exception_type, "TimeoutError");
   expect_invariant(r, lines.size());
-  // Whatever the chunking, the same events.
-  for (size_t chunk : {1u, 7u, 64u}) {
-    Result c = parse_chunked(join(lines), [chunk] { return chunk; });
-    ASSERT_EQ(c.events.size(), r.events.size()) << chunk;
-    for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(c.at(i).json, r.at(i).json) << chunk;
-  }
+  expect_same_events_in_chunks(lines, r, {1, 7, 64});
+}
+
+// A multi-line str(exc) runs on after the exception line: its lines stay in the event, and
+// exception_message is the message as printed, to the last line with text (issue 12).
+TEST(StreamFold, RunOnExceptionMessageIsTheWholeMessage) {
+  const std::vector<std::string> lines = {
+      "[2024-01-02T00:00:01.000+0000] {taskinstance.py:1} ERROR - Task failed with exception",
+      "Traceback (most recent call last):",
+      "  File \"/x.py\", line 1, in <module>",
+      "ValueError: first line",
+      "second line of the message",
+      "  indented third",
+      "",
+      "[2024-01-02T00:00:02.000+0000] {taskinstance.py:2} INFO - Marking task as FAILED.",
+      "Traceback (most recent call last):",
+      "  File \"/y.py\", line 2, in f",
+      "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect",
+      "",
+      "(Background on this error at: https://sqlalche.me/e/14/e3q8)",
+      "",
+      "During handling of the above exception, another exception occurred:",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 2u) << r.jsonl;
+  EXPECT_EQ(r.at(0).ev.lines, 7u);
+  EXPECT_EQ(r.at(0).exception_type, "ValueError");
+  EXPECT_EQ(r.at(0).exception_message, "first line\nsecond line of the message\n  indented third");
+  EXPECT_EQ(r.at(1).ev.lines, 8u);
+  EXPECT_EQ(r.at(1).exception_type, "sqlalchemy.exc.OperationalError");
+  EXPECT_EQ(r.at(1).exception_message,  // up to the chaining line, blank lines inside kept
+            "(psycopg2.OperationalError) could not connect\n\n(Background on this error at: "
+            "https://sqlalche.me/e/14/e3q8)");
+  expect_invariant(r, lines.size());
+}
+
+// `kubectl logs --prefix` puts `[pod/NAME/CONTAINER] ` before every physical line: a record's
+// traceback still folds into it, without the prefixes, and so does a traceback of its own.
+TEST(StreamFold, KubectlPrefixedTracebacksFold) {
+  const std::vector<std::string> lines = {
+      "[pod/airflow-scheduler-0/scheduler] [2024-01-02T00:00:01.000+0000] {scheduler_job_runner.py:1} ERROR - boom",
+      "[pod/airflow-scheduler-0/scheduler] Traceback (most recent call last):",
+      "[pod/airflow-scheduler-0/scheduler]   File \"/x.py\", line 1, in <module>",
+      "[pod/airflow-scheduler-0/scheduler] ValueError: bad",
+      "[pod/airflow-scheduler-0/scheduler] ",
+      "[pod/airflow-scheduler-0/scheduler] [2024-01-02T00:00:02.000+0000] {scheduler_job_runner.py:2} INFO - next",
+      "[pod/airflow-worker-0/worker] Traceback (most recent call last):",
+      "[pod/airflow-worker-0/worker]   File \"/y.py\", line 2, in f",
+      "[pod/airflow-worker-0/worker] KeyError: 'k'",
+  };
+  Result r = parse_whole(join(lines));
+  ASSERT_EQ(r.events.size(), 3u) << r.jsonl;
+  EXPECT_EQ(r.at(0).ev.lines, 5u);
+  EXPECT_EQ(r.at(0).message,
+            "boom\nTraceback (most recent call last):\n  File \"/x.py\", line 1, in <module>\nValueError: bad\n");
+  EXPECT_EQ(r.at(0).exception_type, "ValueError");
+  EXPECT_EQ(r.at(0).exception_message, "bad");
+  EXPECT_EQ(r.at(0).ev.component, Component::scheduler);
+  EXPECT_EQ(r.at(1).message, "next");
+  EXPECT_EQ(r.at(2).ev.format, Format::traceback);
+  EXPECT_EQ(r.at(2).ev.lines, 3u);
+  EXPECT_EQ(r.at(2).message, "Traceback (most recent call last):\n  File \"/y.py\", line 2, in f\nKeyError: 'k'");
+  EXPECT_EQ(r.at(2).exception_type, "KeyError");
+  expect_invariant(r, lines.size());
+  expect_same_events_in_chunks(lines, r, {1, 9, 50});
 }
 
 // A chaining line joins the traceback after it, in a standalone traceback as in a record's; a
@@ -416,9 +485,8 @@ TEST(StreamFold, MultiLineConsoleEventTakesTheTrailerOfItsLastLine) {
   EXPECT_EQ(e.logger, "airflow.jobs.scheduler_job_runner.SchedulerJobRunner");
   EXPECT_EQ(e.file, "scheduler_job_runner.py");
   EXPECT_EQ(e.ev.lineno, 419);
-  EXPECT_EQ(e.message,
-            "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]> "
-            "loc=scheduler_job_runner.py:419");
+  EXPECT_EQ(e.message,  // the event text: the pairs are in their keys
+            "1 tasks up for execution:\n\t<TaskInstance: d.t scheduled__2025-10-02T00:00:00+00:00 [scheduled]>");
   EXPECT_EQ(e.ev.component, Component::scheduler);
   EXPECT_EQ(r.at(1).logger, "supervisor");
   expect_invariant(r, 3);
@@ -437,7 +505,8 @@ TEST(StreamFold, ConsoleTrailerParserReadsLoggerAndPairs) {
   EXPECT_EQ(r.ev.lineno, 7);
   EXPECT_EQ(r.ev.dag_id, "d");
   EXPECT_EQ(r.ev.try_number, 2);
-  EXPECT_EQ(r.ev.message, "\t<TaskInstance: d.t [queued]> loc=x.py:7 dag_id=d try_number=2");
+  EXPECT_EQ(r.ev.message, "\t<TaskInstance: d.t [queued]>");
+  EXPECT_TRUE(r.ev.attrs.empty()) << r.ev.attrs;  // every pair named a field
   EXPECT_EQ(r.line_component, Component::unknown);
 
   detail::LineResult end;  // a logger column that ends the line; the padding before it dropped
@@ -463,9 +532,11 @@ TEST(StreamFold, ConsoleTrailerBeforeTrailingBlankLines) {
       " -------------- celery@vm v5.6.3 (recovery)\n");
   ASSERT_EQ(r.events.size(), 2u) << r.jsonl;
   EXPECT_EQ(r.at(0).logger, "py.warnings");
+  // The warning's text ends with its newline (the last line's event text is empty), then the blank line.
   EXPECT_EQ(r.at(0).message,
-            "You're running the worker with superuser privileges: this is\nabsolutely not recommended!\n "
-            "category=SecurityWarning lineno=841\n ");
+            "You're running the worker with superuser privileges: this is\nabsolutely not recommended!\n\n ");
+  EXPECT_EQ(r.at(0).ev.lineno, 841);
+  EXPECT_EQ(r.jsonl.find(R"("attrs":{"category":"SecurityWarning"})") != std::string::npos, true) << r.jsonl;
   EXPECT_EQ(r.at(1).ev.format, Format::airflow_banner);
 }
 
@@ -776,7 +847,9 @@ TEST(StreamChunking, LineNumbersContinueAcrossCalls) {
 }
 
 TEST(StreamChunking, OpenEventIsLeftUnconsumed) {
-  Stream s = make_stream({}, {});
+  Options named;  // a named component: no first-lines window holds the events (see ComponentTest)
+  named.component = Component::task;
+  Stream s = make_stream(named, {});
   Batch b;
   const std::string text = join(kTaskFailure);
   // Everything but the last record: the traceback event may still grow, so nothing of it is used.

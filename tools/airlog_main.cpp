@@ -74,6 +74,8 @@ void usage() {
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
+      "exit status: 0 done; 1 an input could not be read (the others were parsed; each said on stderr)\n"
+      "             or --push could not deliver; 2 a usage error or a failure that stopped the run\n"
       "\n"
       "output (docs/outputs.md):\n"
       "  --output jsonl|logfmt|loki-json|loki-proto|otlp-json\n"
@@ -301,17 +303,50 @@ CliOptions parse_args(int argc, char** argv) {
   return o;
 }
 
+// An input that could not be read: said on stderr at once; the others are still parsed, and the
+// exit code is 1 at the end (2 is for runs that stop).
+struct InputFailures {
+  size_t count = 0;
+  void report(const std::string& what) {
+    std::fprintf(stderr, "airlog: %s (skipped)\n", what.c_str());
+    ++count;
+  }
+};
+
+// The regular files under `dir`, recursively (symlinks to files are files; symlinks to
+// directories are not followed, as find(1) does not). Sockets, FIFOs and devices are not log files
+// and are passed over; a dangling symlink or a directory that cannot be read is reported.
+void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& found, InputFailures& failures) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  while (!ec && it != fs::directory_iterator()) {
+    std::error_code entry_ec;
+    const fs::file_status own = it->symlink_status(entry_ec);
+    if (fs::is_directory(own)) {
+      walk_directory(it->path(), found, failures);
+    } else if (fs::is_symlink(own)) {
+      const fs::file_status target = fs::status(it->path(), entry_ec);
+      if (fs::is_regular_file(target))
+        found.push_back(it->path().string());
+      else if (!fs::exists(target))
+        failures.report("cannot open " + it->path().string() + ": a symlink to nothing");
+    } else if (fs::is_regular_file(own)) {
+      found.push_back(it->path().string());
+    }
+    it.increment(ec);
+  }
+  if (ec) failures.report("cannot read directory " + dir.string() + ": " + ec.message());
+}
+
 // Expands directories into their regular files, sorted, so runs are reproducible.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, InputFailures& failures) {
   std::vector<std::string> files;
   for (const std::string& in : inputs) {
     std::error_code ec;
     if (in != "-" && std::filesystem::is_directory(in, ec)) {
       std::vector<std::string> found;
-      for (auto it = std::filesystem::recursive_directory_iterator(in, ec);
-           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec)) found.push_back(it->path().string());
-      if (ec) die("cannot read directory " + in + ": " + ec.message());
+      walk_directory(in, found, failures);
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else {
@@ -567,9 +602,8 @@ int main(int argc, char** argv) {
 
   const bool summary_mode = cli.command == "summary";
   const pid_t push_pid = cli.push_url.empty() || summary_mode ? 0 : start_push(cli);
-  std::vector<std::string> files = expand_inputs(cli.inputs);
-  for (const std::string& path : files)  // fail before any output when an input cannot be read
-    if (path != "-" && ::access(path.c_str(), R_OK) != 0) die("cannot open " + path + ": " + std::strerror(errno));
+  InputFailures failures;
+  std::vector<std::string> files = expand_inputs(cli.inputs, failures);
   // The total size, when every input is a regular file (for the progress line's time left).
   uint64_t total_size = 0;
   for (const std::string& path : files) {
@@ -595,13 +629,14 @@ int main(int argc, char** argv) {
   double parse_seconds = 0;
   const int64_t wait_ns = cli.parse.multiline_wait_ns;
 
+  size_t files_read = 0;
   for (const std::string& path : files) {
     int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      int err = errno;
-      out.flush();  // the events of the files before it are complete
-      die("cannot open " + path + ": " + std::strerror(err));
+      failures.report("cannot open " + path + ": " + std::strerror(errno));
+      continue;
     }
+    ++files_read;
     struct stat sb {};
     // Pipes, terminals, sockets: data comes when it comes, so the real clock matters.
     const bool live = ::fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode);
@@ -651,9 +686,10 @@ int main(int argc, char** argv) {
       ssize_t n = ::read(fd, buf.data(), buf.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        int err = errno;
-        out.flush();
-        die("cannot read " + path + ": " + std::strerror(err));
+        // What was read is parsed and flushed below, so every line read is in the output.
+        failures.report("cannot read " + path + " past byte " + std::to_string(stream->stats().bytes_in) + ": " +
+                        std::strerror(errno));
+        break;
       }
       if (n == 0) break;
       progress.add(static_cast<uint64_t>(n));
@@ -680,10 +716,12 @@ int main(int argc, char** argv) {
     airlog::append_stats_json(total, s);
     std::fputs(s.c_str(), stderr);
   }
-  if (push_pid > 0) return finish_push(push_pid);
+  const int read_status = failures.count > 0 ? 1 : 0;
+  if (push_pid > 0) return std::max(finish_push(push_pid), read_status);
   if (summary_mode) {
     double mb = static_cast<double>(total.bytes_in) / 1e6;
-    std::printf("airlog summary of %zu file(s)\n", files.size());
+    std::printf("airlog summary of %zu file(s)\n", files_read);
+    if (failures.count > 0) std::printf("  inputs that could not be read: %zu (on stderr)\n", failures.count);
     std::printf("  input: %llu lines, %.1f MB\n", static_cast<unsigned long long>(total.lines_in), mb);
     std::printf("  events: %llu (%llu lines folded into multi-line events)\n",
                 static_cast<unsigned long long>(total.events_out), static_cast<unsigned long long>(total.lines_folded));
@@ -721,5 +759,5 @@ int main(int argc, char** argv) {
       std::printf("  throughput: %.0f MB/s, %.1f M lines/s (parsing only, one thread)\n", mb / parse_seconds,
                   static_cast<double>(total.lines_in) / parse_seconds / 1e6);
   }
-  return 0;
+  return read_status;
 }

@@ -351,11 +351,15 @@ AIRLOG_API airlog_status airlog_parser_free(airlog_parser* p);
  *  may end anywhere (mid-line, mid-UTF-8, mid-envelope); it is taken whole. Complete events come
  *  out; the rest waits inside the parser, bounded by the caps. The events are the same whatever
  *  the chunking. `now_ns`: the caller's clock (any epoch; 0 = none) for poll(). `data` is not kept.
- *  One thread at a time per parser (as for every airlog_parser_* call below). */
+ *  Without a component hint or a path that names one, the first events wait until the source's
+ *  first 64 lines (64 KiB) have come, flush, or an expired multiline wait (the component from the
+ *  first lines; docs/architecture.md). One thread at a time per parser (as for every
+ *  airlog_parser_* call below). */
 AIRLOG_API airlog_status airlog_parser_feed(airlog_parser* p, const char* data, size_t size, int64_t now_ns,
                                             airlog_output* out);
 /** Whole-buffer input: with `last` non-zero all of `data` becomes events; with `last` 0 a trailing
- *  partial line or open multi-line event is left unconsumed: *consumed (may be NULL) tells how many
+ *  partial line or open multi-line event is left unconsumed (as are a source's first 64 lines while
+ *  they may still name its component, see feed): *consumed (may be NULL) tells how many
  *  leading bytes were used, and the caller passes the rest again, followed by more data. */
 AIRLOG_API airlog_status airlog_parser_parse(airlog_parser* p, const char* data, size_t size, int last,
                                              size_t* consumed, airlog_output* out);

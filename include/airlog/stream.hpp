@@ -76,6 +76,13 @@ class Stream {
   /// parse(whole input, last = true) whatever the chunking, one byte at a time included.
   /// Envelopes (Options::envelope) are decoded here.
   ///
+  /// Latency: when neither Options::component nor the path names the component, the stream's
+  /// first events wait until its first 64 lines (within its first 64 KiB) have come, so that a
+  /// hint any of them gives names them all (a file of one component is that component from its
+  /// first line); flush() and an expired multiline wait (poll()) emit them sooner. At most those
+  /// 64 lines are held, once per Stream. parse() likewise consumes nothing of such a stream
+  /// until it sees them or `last`.
+  ///
   /// Nothing of `bytes` is copied when nothing is carried over from the previous call: it is
   /// parsed where it lies and only its tail is kept. An open event of 256 KiB or more is parsed
   /// again only once a quarter more input has come (so small reads cannot make its parsing

@@ -93,6 +93,21 @@ struct Appender {
   }
 };
 
+struct Writer {
+  char* p;
+  void copy(const char* s, size_t n) noexcept {
+    std::memcpy(p, s, n);
+    p += n;
+  }
+  void escape(std::string_view e) noexcept { copy(e.data(), e.size()); }
+  void control(unsigned char c) noexcept {
+    static constexpr char kHex[] = "0123456789abcdef";
+    copy("\\u00", 4);
+    *p++ = kHex[c >> 4];
+    *p++ = kHex[c & 15];
+  }
+};
+
 struct Counter {
   size_t n = 0;
   void copy(const char*, size_t len) { n += len; }
@@ -122,6 +137,12 @@ void append_json_string(std::string_view s, std::string& out) {
 }
 
 namespace detail {
+
+size_t write_json_string_contents(std::string_view text, char* out) noexcept {
+  Writer w{out};
+  walk_json_string(text, w);
+  return static_cast<size_t>(w.p - out);
+}
 
 size_t json_string_bytes(std::string_view text) noexcept {
   Counter c;

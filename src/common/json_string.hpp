@@ -21,6 +21,14 @@ namespace airlog::detail {
 /// Exact size of append_json_string(text)'s output, quotes included, for any bytes.
 size_t json_string_bytes(std::string_view text) noexcept;
 
+/// Upper bound of write_json_string_contents(text)'s output: 6 bytes per input byte (`\u00XX`, `\ufffd`).
+inline constexpr size_t json_string_contents_bound(size_t text_bytes) noexcept { return 6 * text_bytes; }
+
+/// Writes what append_json_string writes between the quotes for `text` (any bytes) to `out`, which
+/// has room for json_string_contents_bound(text.size()) bytes. Returns the bytes written. For
+/// writers that build JSON in place (a structlog console line's attrs in the batch arena).
+size_t write_json_string_contents(std::string_view text, char* out) noexcept;
+
 /// Appends `json_text` as a JSON string literal, where `json_text` is valid UTF-8 without control
 /// bytes, U+2028 or U+2029 — a JSON text such as a contract line, whose own strings are already escaped. For such
 /// text only '"' and '\\' need escaping; the output equals append_json_string's, written 8 bytes

@@ -17,6 +17,7 @@
 #include "common/text.hpp"
 #include "core/classify.hpp"
 #include "core/enrich.hpp"
+#include "core/first_lines.hpp"
 #include "core/redact.hpp"
 #include "core/rules.hpp"
 
@@ -87,6 +88,9 @@ struct Pending {
   bool traceback_seen = false;
   bool chained = false;  // a chaining line followed the ended traceback: the next one continues it
   std::string_view exception_line;
+  uint32_t exception_index = 0;   // the exception line's place among the event's lines (0: the first)
+  uint32_t exception_end = 0;     // one past the last line with text that continues its message
+  bool exception_closed = false;  // a chaining line came after it: its message ended
   uint32_t flags = 0;
   uint64_t anchors = 0;             // OR of its lines' anchors (the secret hint asks for redaction)
   bool split_in_traceback = false;  // a continuation: whether the split fell inside a traceback
@@ -151,6 +155,10 @@ class Assembler {
       continue_record(resume_head_, resume_in_traceback_, begin, text, had_cr, anchors, number);
     } else if (!parse_line(text, anchors, ctx_, r)) {
       unrecognised(begin, text, had_cr, anchors, number, over_long);
+    } else if (r.pod_text && pending_.active && pending_.head.pod_relay &&
+               relay_container(text) == relay_container(block_.substr(pending_.first_begin)) &&
+               folds_into_pending(text, anchors, over_long)) {
+      fold(begin, text, had_cr, anchors, number);  // a pod's traceback or run-on text, relayed line by line
     } else if (r.after_blank && pending_.blank_lead && !over_long && same_channel()) {
       adopt_lead(r, begin, text, had_cr, anchors, number);  // Celery printed the blank line before it
     } else if (r.ev.format == Format::airflow_banner && !over_long && same_channel() &&
@@ -161,6 +169,10 @@ class Assembler {
       if (!r.source_path.empty() || r.task_identity) adopt_source(r);
       if (r.ev.format == Format::airflow_json)
         anchors = json_anchors(anchors, message_anchors(r.ev.message, text, anchors));
+      else if (r.ev.format == Format::airflow_console && (anchors & ~kLineMarks))
+        // Templates are read from the event text, as for the same event's JSON line: a literal
+        // in a pair's value (`error='Failed to import …'`) names no template.
+        anchors = json_anchors(anchors, scan_text(detail::impl_of(st_.db), scratch_, r.ev.message));
       else if (r.ev.format == Format::airlog_json)
         anchors &= kLineMarks;  // airlog's own line: its fields were read from the text already
       if (templated(r.ev.format)) extract_templates(anchors, ctx_, r.ev);
@@ -211,8 +223,7 @@ class Assembler {
   // traceback header opens a traceback event that the frames after it fold into).
   void unrecognised(size_t begin, std::string_view text, bool had_cr, uint64_t anchors, uint64_t number,
                     bool over_long) {
-    if (pending_.active && pending_.head.foldable && !over_long && same_channel() && !nul_only(text) &&
-        !starts_another_traceback(text, anchors)) {
+    if (folds_into_pending(text, anchors, over_long)) {
       fold(begin, text, had_cr, anchors, number);
       return;
     }
@@ -221,6 +232,12 @@ class Assembler {
     raw.ev.message = text;
     raw.message_in_place = true;
     std::string_view content = clean(text, anchors);
+    // A traceback printed under `kubectl logs --prefix`: its lines fold as a prefixed record's.
+    const std::string_view unprefixed = strip_kubectl(content);
+    if (unprefixed.data() != content.data() && starts_with(unprefixed, anchor_literal(Anchor::traceback))) {
+      content = unprefixed;
+      raw.kubectl_prefixed = true;
+    }
     if (starts_with(content, anchor_literal(Anchor::traceback))) {
       raw.ev.format = Format::traceback;
       raw.ev.level = Level::error;
@@ -239,6 +256,12 @@ class Assembler {
       finish();
   }
 
+  // Whether line `text`, read as no record of its own, joins the open event.
+  bool folds_into_pending(std::string_view text, uint64_t anchors, bool over_long) {
+    return pending_.active && pending_.head.foldable && !over_long && same_channel() && same_pod(text) &&
+           !nul_only(text) && !starts_another_traceback(text, anchors);
+  }
+
   // Emits the pending event, if any.
   void finish() {
     if (!pending_.active) return;
@@ -251,7 +274,8 @@ class Assembler {
     if (p.lines > 1) ev.message = joined_message();
     if (p.lines > 1 && ev.format == Format::airflow_console && ev.logger.empty() && !p.traceback_seen)
       take_console_trailer(ev);
-    enrich_.complete(ev, p.exception_line, p.traceback_seen, p.head.line_component);
+    enrich_.complete(ev, p.lines > 1 ? exception_text(ev.message) : p.exception_line, p.traceback_seen,
+                     p.head.line_component);
     if (st_.dedup) {
       const bool duplicate = st_.dedup->seen(ev);
       st_.stats.dedup_memory_bytes = st_.dedup->memory_bytes();
@@ -311,6 +335,8 @@ class Assembler {
     p.in_traceback = p.traceback_seen = p.split_in_traceback = p.blank_lead = p.chained = false;
     p.exception_line = {};
     p.anchors = anchors;
+    p.exception_index = p.exception_end = 0;
+    p.exception_closed = false;
     p.line = number;
     p.flags = start_flags_;
     start_flags_ = 0;
@@ -357,10 +383,10 @@ class Assembler {
     p.physical += weight_;
     p.bytes += 1 + text.size();
     p.last_end = static_cast<size_t>(text.data() + text.size() - block_.data());
-    if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed) p.dirty = true;
-    std::string_view content = clean(text, anchors);
-    if (p.head.compose_prefixed) content = strip_compose(content);
-    track_traceback(content);
+    if (had_cr || (anchors & bit(Anchor::esc)) || p.head.compose_prefixed || p.head.kubectl_prefixed ||
+        p.head.pod_relay)
+      p.dirty = true;
+    track_traceback(strip_outer(p.head, clean(text, anchors)));
   }
 
   // The record `r` of line `text` takes over the open blank lead line as its first line: the event
@@ -390,6 +416,16 @@ class Assembler {
   // stream (an uncaught exception on stderr is not part of the stdout record before it).
   bool same_channel() const { return pending_.channel == channel_; }
 
+  // `kubectl logs --prefix` over several pods interleaves their lines: a line folds only into a
+  // record whose first line carries the same `[pod/NAME/CONTAINER]`.
+  bool same_pod(std::string_view text) const {
+    const Pending& p = pending_;
+    if (!p.head.kubectl_prefixed) return true;
+    const std::string_view first = block_.substr(p.first_begin);
+    const size_t close = first.find(']');
+    return close != std::string_view::npos && starts_with(text, first.substr(0, close + 1));
+  }
+
   // A line of nothing but NUL bytes: what a rotated file that kept being written at its old offset
   // leaves behind (reference §10). It is no record's output, so it stands alone.
   static bool nul_only(std::string_view text) {
@@ -411,8 +447,7 @@ class Assembler {
   void continue_record(const LineResult& head, bool in_traceback, size_t begin, std::string_view text, bool had_cr,
                        uint64_t anchors, uint64_t number) {
     LineResult cont = head;
-    std::string_view content = clean(text, anchors);
-    if (cont.compose_prefixed) content = strip_compose(content);
+    std::string_view content = strip_outer(cont, clean(text, anchors));
     cont.ev.message = content;
     cont.ev.flags = (cont.ev.flags & ~kFlagTruncated) | kFlagContinued;
     cont.ev.kind = EventKind::none;
@@ -429,7 +464,7 @@ class Assembler {
   // A multi-line structlog console event prints ` [logger] key=value …` after its LAST line
   // (`… [info     ] 1 tasks up for execution:` / `\t<TaskInstance: …> [airflow.jobs…] loc=…`).
   // Reads that trailer with the console layout's own trailer parser and moves it into the event,
-  // as for a one-line event: logger and fields set, ` [logger]` dropped from the message.
+  // as for a one-line event: logger, fields and attrs set, ` [logger] k=v …` dropped from the message.
   void take_console_trailer(Event& ev) {
     std::string_view msg = ev.message;
     // Blank lines after the trailer are not the record's (Celery's ` ` before its banner): the
@@ -460,7 +495,7 @@ class Assembler {
       ev.file = t.file;
       ev.lineno = t.lineno;
     }
-    for (std::string_view Event::*member : kTextMembers)  // ids, HTTP and trace fields the pairs gave
+    for (std::string_view Event::*member : kTextMembers)  // ids, HTTP, trace fields and attrs the pairs gave
       if (member != &Event::message && member != &Event::logger && member != &Event::file && (ev.*member).empty())
         ev.*member = t.*member;
     if (ev.map_index < 0) ev.map_index = t.map_index;
@@ -476,8 +511,9 @@ class Assembler {
       ev.has_logical_date = true;
     }
     if (pending_.head.line_component == Component::unknown) pending_.head.line_component = r.line_component;
-    // The message: every line but the last as it was, then the last line's event text and pairs
-    // (and the blank lines after it).
+    if (ev.channel == Channel::none) ev.channel = t.channel;
+    // The message: every line but the last as it was, then the last line's event text (and the
+    // blank lines after it); the pairs are in the fields and attrs.
     const size_t size = nl + 1 + t.message.size() + after.size();
     char* m = out_.arena.allocate(size);
     std::memcpy(m, msg.data(), nl + 1);
@@ -532,6 +568,45 @@ class Assembler {
     enrich_.path_changed();
   }
 
+  // A continuation line's text without the outer prefix its record's first line carried: every
+  // physical line of a `docker compose logs` or `kubectl logs --prefix` record carries it.
+  static std::string_view strip_outer(const LineResult& head, std::string_view s) {
+    if (head.compose_prefixed) return strip_compose(s);
+    if (head.kubectl_prefixed) return strip_kubectl(s);
+    if (head.pod_relay) return strip_relay(s);
+    return s;
+  }
+
+  // A KubernetesPodOperator relay line's `[ts] {pod_manager.py:N} INFO - [container] ` and the
+  // pod's text after it (relay_container: the container's name, or empty).
+  static size_t relay_text_at(std::string_view s) {
+    const size_t at = s.find("{pod_");
+    const size_t dash = at == std::string_view::npos ? at : s.find(" - ", at);
+    if (dash == std::string_view::npos) return std::string_view::npos;
+    const size_t text = dash + 3;
+    const size_t close = text < s.size() && s[text] == '[' ? s.find("] ", text) : std::string_view::npos;
+    return close != std::string_view::npos && close < text + 66 ? close + 2 : text;
+  }
+  static std::string_view strip_relay(std::string_view s) {
+    const size_t at = relay_text_at(s);
+    return at == std::string_view::npos ? s : s.substr(at);
+  }
+  static std::string_view relay_container(std::string_view line) {
+    const size_t at = relay_text_at(line);
+    if (at == std::string_view::npos || at < 2 || line[at - 2] != ']') return {};
+    const size_t open = line.rfind('[', at - 2);
+    return line.substr(open + 1, at - 2 - open - 1 + 0);
+  }
+
+  // `[pod/NAME/CONTAINER] rest` → rest (`[pod/…]` alone, an empty line, → empty); else `s`.
+  static std::string_view strip_kubectl(std::string_view s) {
+    if (!starts_with(s, "[pod/")) return s;
+    const size_t close = s.find(']');
+    if (close == std::string_view::npos || close > 300) return s;
+    if (close + 1 == s.size()) return {};
+    return s[close + 1] == ' ' ? s.substr(close + 2) : s;
+  }
+
   static std::string_view strip_compose(std::string_view s) {
     size_t bar = s.find(" | ");
     if (bar != std::string_view::npos && bar < 128 && s.find(' ') <= bar) return s.substr(bar + 3);
@@ -548,9 +623,7 @@ class Assembler {
     const Pending& p = pending_;
     if (!p.traceback_seen || p.in_traceback || p.chained) return false;
     if (text.empty() || text[0] == ' ' || text[0] == '\t') return false;  // frames, blank lines
-    std::string_view content = clean(text, anchors);
-    if (p.head.compose_prefixed) content = strip_compose(content);
-    return opens_traceback(content);
+    return opens_traceback(strip_outer(p.head, clean(text, anchors)));
   }
 
   void track_traceback(std::string_view content) {
@@ -562,13 +635,46 @@ class Assembler {
       return;
     }
     if (!p.in_traceback) {
-      if (p.traceback_seen && chains_exceptions(content)) p.chained = true;
+      if (p.traceback_seen && chains_exceptions(content)) {
+        p.chained = true;
+        p.exception_closed = true;
+      } else if (!p.exception_line.empty() && !p.exception_closed && trim(content).size() > 0) {
+        p.exception_end = p.lines;  // a multi-line str(exc) runs on after the exception line
+      }
       return;
     }
     if (content.empty()) return;
     if (content[0] == ' ' || content[0] == '\t') return;  // frames, source lines, carets
-    if (looks_like_exception_line(content)) p.exception_line = content;
+    if (looks_like_exception_line(content)) {
+      p.exception_line = content;
+      p.exception_index = p.lines - 1;
+      p.exception_end = p.lines;
+      p.exception_closed = false;
+    }
     p.in_traceback = false;
+  }
+
+  // The exception line and the lines that continue its message, as the event's text holds them:
+  // from the exception line to the last line with text after it, stopping at a chaining line (the
+  // run-on lines of a multi-line str(exc): SQL, `(Background on this error at: …)`, notes).
+  std::string_view exception_text(std::string_view message) const {
+    const Pending& p = pending_;
+    if (p.exception_end <= p.exception_index + 1) return p.exception_line;
+    size_t begin = 0;
+    for (uint32_t i = 0; i < p.exception_index; ++i) {
+      begin = message.find('\n', begin);
+      if (begin == std::string_view::npos) return p.exception_line;
+      ++begin;
+    }
+    size_t end = begin;
+    for (uint32_t i = p.exception_index; i < p.exception_end; ++i) {
+      end = message.find('\n', end);
+      if (end == std::string_view::npos) break;
+      if (i + 1 < p.exception_end) ++end;
+    }
+    if (end == std::string_view::npos) end = message.size();
+    const std::string_view text = message.substr(begin, end - begin);
+    return starts_with(text, p.exception_line) ? text : p.exception_line;
   }
 
   // The event's text: one view of the block when the lines could be used as they stand,
@@ -592,8 +698,8 @@ class Assembler {
       buf[n++] = '\n';
       size_t w = strip_ansi(ln, buf + n);
       std::string_view written{buf + n, w};
-      if (p.head.compose_prefixed) {
-        std::string_view stripped = strip_compose(written);
+      if (p.head.compose_prefixed || p.head.kubectl_prefixed || p.head.pod_relay) {
+        std::string_view stripped = strip_outer(p.head, written);
         if (!stripped.empty()) std::memmove(buf + n, stripped.data(), stripped.size());
         w = stripped.size();
       }
@@ -637,6 +743,8 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
                          const LineMeta* meta, size_t* lines_used) {
   out.consumed = 0;
   if (lines_used) *lines_used = 0;
+  // Until the stream's first lines have been read for its component, nothing is emitted.
+  if (st.component_window && !read_component_window(st, scratch, bytes, last, out.arena)) return absl::OkStatus();
   size_t base = 0;
 
   // The tail of an over-long line whose head was already emitted (plain input only: the

@@ -16,7 +16,8 @@ namespace airlog::detail {
 
 inline constexpr size_t kMaxKnownDags = 100'000;
 
-/// Sets ev.exception_type (and exception_message) from a traceback's last line `Type: message`.
+/// Sets ev.exception_type (and exception_message) from a traceback's exception line `Type: message`
+/// (and the lines that continue its message, `\n`-separated).
 void take_exception(Event& ev, std::string_view exception_line);
 
 /// Adds `dag_id` to st.known_dags (if new) and makes it st.last_learned_dag.
@@ -40,8 +41,8 @@ class Enricher {
   Enricher(StreamState& st, Arena& arena) : st_(st), arena_(arena) {}
 
   /// Everything but the count, before the duplicate check. `exception_line`: the traceback's
-  /// last line, if any; `traceback_seen`: the event holds a traceback; `line_component`: the
-  /// hint its lines gave.
+  /// exception line and the lines that continue its message, if any; `traceback_seen`: the event holds a traceback;
+  /// `line_component`: the hint its lines gave.
   void complete(Event& ev, std::string_view exception_line, bool traceback_seen, Component line_component) {
     if (!exception_line.empty() && ev.exception_type.empty()) take_exception(ev, exception_line);
     // JSON events need no check: simdjson validated their text, and decoded escapes are UTF-8.
@@ -85,9 +86,7 @@ class Enricher {
       return;
     }
     if (st_.inferred == Component::unknown) {  // the first content hint sticks: look only until then
-      st_.inferred = component_from_source(ev.file, ev.logger);
-      if (st_.inferred == Component::unknown && ev.format != Format::raw)
-        st_.inferred = component_from_message(ev.message);
+      st_.inferred = component_from_content(ev);
     }
     ev.component = st_.inferred;
   }

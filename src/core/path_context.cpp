@@ -122,10 +122,17 @@ PathContext parse_path_context(std::string_view path) {
       {"apiserver", Component::api_server},
       {"worker", Component::worker},
   };
-  for (const auto& entry : kNames) {
-    if (name.find(entry.needle) != std::string_view::npos) {
-      ctx.component = entry.c;
-      return ctx;
+  // A kubelet's pod log, `/var/log/pods/<ns>_<pod>_<uid>/<container>/<restart>.log`, is named by
+  // its container, else its pod.
+  const bool pod_log = n >= 4 && parts[n - 4] == "pods" && name.size() > 4 && name.ends_with(".log") &&
+                       name.find_first_not_of("0123456789") == name.size() - 4;
+  for (std::string_view candidate :
+       {name, pod_log ? parts[n - 2] : std::string_view{}, pod_log ? parts[n - 3] : std::string_view{}}) {
+    for (const auto& entry : kNames) {
+      if (!candidate.empty() && candidate.find(entry.needle) != std::string_view::npos) {
+        ctx.component = entry.c;
+        return ctx;
+      }
     }
   }
   return ctx;

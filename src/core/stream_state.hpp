@@ -54,6 +54,7 @@ struct StreamState {
   std::string last_learned_ti;      // the ti_id learned (or met again) last: runs of one task's lines skip the hash
   int32_t last_learned_ti_try = 0;  // the try number its identity holds
   Component inferred = Component::unknown;  // first component the content pointed at
+  bool component_window = true;             // the first lines are still to be read for it (first_lines.hpp)
   Stats stats;
 
   // Assembly (assemble.cpp).

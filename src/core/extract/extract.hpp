@@ -30,6 +30,9 @@ struct LineResult {
   bool foldable = true;                           ///< following unrecognised lines may join this event
   bool message_in_place = false;                  ///< ev.message is a view into the block ending at the line's end
   bool compose_prefixed = false;                  ///< the line carried a `name  | ` docker-compose prefix
+  bool kubectl_prefixed = false;                  ///< the line carried a `[pod/NAME/CONTAINER] ` kubectl prefix
+  bool pod_relay = false;    ///< a KubernetesPodOperator relay line (`{pod_manager.py:N} INFO - [base] …`)
+  bool pod_text = false;     ///< … whose pod line no layout reads: it may continue the pod's record before it
   bool after_blank = false;  ///< Celery prints this record after a blank line of its own (the banner's
                              ///< ` \n`, safe_say's `\n`): a lone blank line just before it is its first line
   /// A UI / download header names the task log it shows (`***   * /…/attempt=1.log`): the stream's
@@ -131,5 +134,12 @@ Component component_from_source(std::string_view file, std::string_view logger) 
 // process (PID=…) to work on …`, gunicorn's dying-workers warning …). Never a guess: messages any
 // process may log (DagBag, bundles, the manager's stats the 2.x scheduler also prints) say nothing.
 Component component_from_message(std::string_view message) noexcept;
+
+/// The component an event's content names: its source file or logger, else (for a recognised
+/// line) its message. The one content hint enrichment and the first-lines window use.
+inline Component component_from_content(const Event& ev) noexcept {
+  const Component c = component_from_source(ev.file, ev.logger);
+  return c != Component::unknown || ev.format == Format::raw ? c : component_from_message(ev.message);
+}
 
 }  // namespace airlog::detail

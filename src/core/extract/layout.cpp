@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/json_string.hpp"
+#include "common/python_repr.hpp"
 #include "common/text.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/keys.hpp"
@@ -115,7 +117,8 @@ bool parse_bracketed(std::string_view line, const ParsedTime& t, std::string_vie
       ev.format = Format::gunicorn_error;
       ev.level = level;
       ev.message = s;
-      out.line_component = Component::webserver;
+      // No component of its own: the 2.x task-log server (serve-logs, :8793) inside the worker
+      // and the scheduler is a gunicorn too.
       set_ts(t, ctx, ev);
       return true;
     }
@@ -483,6 +486,68 @@ Component component_from_name(std::string_view name) noexcept {
   return Component::unknown;
 }
 
+// The 2.x KubernetesPodOperator relays each line of the pod's container into the task log:
+// `{pod_manager.py:N} INFO - [base] <the pod's line>` (providers 5+; the container name in
+// brackets), `{pod_manager.py:N} INFO - <line>` and 1.10 / early 2.x `{pod_launcher.py:N}`. The
+// pod's line is read as a line of its own: its layout, time, level, location, logger, message and
+// attrs are the event's; the identity stays the outer record's (the task's, from the path), and
+// the container name is kept in attrs as `container`. A pod line no layout reads keeps the outer
+// record's fields with the pod's text as the message.
+void read_pod_relay(uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
+  std::string_view msg = out.ev.message;
+  std::string_view container;
+  if (msg.size() > 3 && msg[0] == '[') {
+    size_t i = 1;
+    while (i < msg.size() && i < 64 &&
+           (is_lower(msg[i]) || is_digit(msg[i]) || msg[i] == '-' || msg[i] == '.' || msg[i] == '_'))
+      ++i;
+    if (i > 1 && i + 1 < msg.size() && msg[i] == ']' && msg[i + 1] == ' ') {
+      container = msg.substr(1, i - 1);
+      msg.remove_prefix(i + 2);
+    }
+  }
+  LineResult inner;
+  if (depth < kMaxNesting && parse_any(msg, anchors, ctx, inner, depth + 1) && inner.ev.format != Format::raw &&
+      inner.ev.format != Format::airlog_json) {
+    Event& ev = inner.ev;
+    const Event& outer = out.ev;
+    if (!ev.has_ts) ev.ts_ns = outer.ts_ns, ev.has_ts = outer.has_ts;
+    ev.dag_id = outer.dag_id;
+    ev.task_id = outer.task_id;
+    ev.run_id = outer.run_id;
+    ev.ti_id = outer.ti_id;
+    ev.try_number = outer.try_number;
+    ev.map_index = outer.map_index;
+    inner.line_component = out.line_component;
+    inner.source_path = {};
+    inner.task_identity = false;
+    out = inner;
+  } else {
+    out.ev.message = msg;
+    out.pod_text = true;
+  }
+  out.pod_relay = true;
+  if (container.empty()) return;
+  // {"container":"<name>"} before the pod line's own attrs (the name's bytes need no escape).
+  constexpr std::string_view kKey = R"({"container":")";
+  const std::string_view own = out.ev.attrs;
+  const size_t size = kKey.size() + container.size() + 2 + (own.size() > 2 ? own.size() - 1 : 0);
+  char* buf = ctx.arena->allocate(size);
+  char* p = buf;
+  std::memcpy(p, kKey.data(), kKey.size());
+  p += kKey.size();
+  std::memcpy(p, container.data(), container.size());
+  p += container.size();
+  *p++ = '"';
+  if (own.size() > 2) {
+    *p++ = ',';
+    std::memcpy(p, own.data() + 1, own.size() - 1);  // the members and the closing brace
+  } else {
+    *p = '}';
+  }
+  out.ev.attrs = {buf, size};
+}
+
 bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineResult& out, int depth) {
   if (line.empty() || depth > kMaxNesting) return false;
   const char c = line[0];
@@ -505,6 +570,9 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
           ev.message = inner.ev.message;
         }
       }
+      if (out.ev.format == Format::airflow_text &&
+          (out.ev.file == "pod_manager.py" || out.ev.file == "pod_launcher.py"))
+        read_pod_relay(anchors, ctx, out, depth);
       return true;
     }
     if (depth < kMaxNesting && starts_with(line, "[pod/")) {
@@ -517,6 +585,7 @@ bool parse_any(std::string_view line, uint64_t anchors, LineContext& ctx, LineRe
       Component comp = slash == std::string_view::npos ? Component::unknown : component_from_name(name.substr(slash));
       if (comp == Component::unknown) comp = component_from_name(name);
       if (comp != Component::unknown) out.line_component = comp;
+      out.kubectl_prefixed = true;  // its continuation lines carry the same prefix
       return true;
     }
     return parse_ui_record(line, ctx, out);
@@ -717,6 +786,34 @@ size_t next_console_kv(std::string_view s, std::string_view* key, std::string_vi
   return end;
 }
 
+// One console pair as a JSON line's member of the same key would be read (json.cpp): true when it
+// fills a field. `loc` is the renderer's file:line; the HTTP keys mean HTTP on access lines only.
+bool map_console_pair(std::string_view key, std::string_view value, bool http_access, LineContext& ctx, Event& ev) {
+  if (key == "loc") {
+    set_location(value, ev);
+    return true;
+  }
+  const Key k = key_from_name(key);
+  int32_t n = 0;
+  switch (k) {
+    case Key::filename: ev.file = value; return true;
+    case Key::lineno: return parse_int_exact(value, &n) && (ev.lineno = n, true);
+    case Key::chan:
+      if (value == "stdout") ev.channel = Channel::stdout_stream;
+      if (value == "stderr") ev.channel = Channel::stderr_stream;
+      return value == "stdout" || value == "stderr";
+    default:
+      if (is_http_key(k) && !http_access) return false;
+      return apply_key(k, value, Fill::last_wins, ctx, ev);
+  }
+}
+
+// A UI download's pair (`loc=…`, ids, …): what it means on a console line; no logger says
+// whether the HTTP keys are an access line's, so they count.
+void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
+  map_console_pair(key, value, /*http_access=*/true, ctx, out.ev);
+}
+
 // True when `s` holds nothing but console `key=value` pairs (and spaces).
 bool pairs_to_end(std::string_view s) noexcept {
   std::string_view k, v;
@@ -730,13 +827,86 @@ bool pairs_to_end(std::string_view s) noexcept {
   return true;
 }
 
-// `loc` is the console renderer's own column (file:line); every other key means what it means
-// everywhere (keys.hpp), the last one printed winning.
-void apply_console_kv(std::string_view key, std::string_view value, LineContext& ctx, LineResult& out) {
-  if (key == "loc")
-    set_location(value, out.ev);
-  else
-    apply_key(key_from_name(key), value, Fill::last_wins, ctx, out.ev);
+// The `key=value` pairs after a console line's logger column: the pairs that name a field fill it
+// (the last one printed winning), the others become Event::attrs with their values read back as
+// JSON (common/python_repr.hpp), so a console line gives what its JSON rendering gives.
+void read_console_pairs(std::string_view kvs, LineContext& ctx, LineResult& out) {
+  Event& ev = out.ev;
+  const bool http_access = ev.logger == "http.access";
+  // Pass 1 maps, and notes where the pairs kept for attrs lie and how much room they need, so
+  // that pass 2 writes attrs in one arena block that no allocation of apply_key's comes after.
+  // Past the 64th kept pair, pass 2 reads the rest of the pairs again (all kept, unmapped).
+  struct Kept {
+    uint32_t at, key, used;  // offset in kvs, key length, pair length
+  };
+  constexpr size_t kMaxKept = 64;
+  Kept kept[kMaxKept];
+  size_t n_kept = 0;
+  size_t rest = kvs.size();  // where the pairs past kMaxKept kept ones start
+  size_t bound = 2;
+  std::string_view k, v;
+  size_t at = 0;
+  while (at < kvs.size() && kvs[at] == ' ') ++at;
+  while (at < kvs.size()) {
+    const size_t used = next_console_kv(kvs.substr(at), &k, &v);
+    if (used == 0) break;
+    bool keep = true;
+    if (rest != kvs.size())
+      ;  // past the last kept pair pass 2 notes: kept as it stands
+    else if (map_console_pair(k, v, http_access, ctx, ev))
+      keep = false;
+    else if (n_kept < kMaxKept)
+      kept[n_kept++] = {static_cast<uint32_t>(at), static_cast<uint32_t>(k.size()), static_cast<uint32_t>(used)};
+    else
+      rest = at;
+    if (keep) bound += json_string_contents_bound(k.size()) + 4 + python_value_json_bound(used - k.size() - 1);
+    at += used;
+    while (at < kvs.size() && kvs[at] == ' ') ++at;
+  }
+  if (n_kept == 0) return;
+  char* const buf = ctx.arena->allocate(bound);
+  char* p = buf;
+  *p++ = '{';
+  auto write = [&](std::string_view key, std::string_view printed) {
+    if (p != buf + 1) *p++ = ',';
+    *p++ = '"';
+    p += write_json_string_contents(key, p);
+    *p++ = '"';
+    *p++ = ':';
+    p += write_python_value_as_json(printed, p);
+  };
+  for (size_t i = 0; i < n_kept; ++i)
+    write(kvs.substr(kept[i].at, kept[i].key),
+          kvs.substr(kept[i].at + kept[i].key + 1, kept[i].used - kept[i].key - 1));
+  for (at = rest; at < kvs.size();) {
+    const size_t used = next_console_kv(kvs.substr(at), &k, &v);
+    if (used == 0) break;
+    write(k, kvs.substr(at + k.size() + 1, used - k.size() - 1));
+    at += used;
+    while (at < kvs.size() && kvs[at] == ' ') ++at;
+  }
+  *p++ = '}';
+  const size_t size = static_cast<size_t>(p - buf);
+  ctx.arena->shrink_last(buf, size);
+  ev.attrs = {buf, size};
+}
+
+// A trailer with text after its pairs that is no pair: nothing may be lost, so all of it stays in
+// the message after one space (the pairs that read still fill their fields).
+void keep_trailer_in_message(std::string_view event, std::string_view kvs, LineContext& ctx, LineResult& out) {
+  std::string_view k, v;
+  for (std::string_view it = kvs; !it.empty();) {
+    const size_t used = next_console_kv(it, &k, &v);
+    if (used == 0) break;
+    apply_console_kv(k, v, ctx, out);
+    it.remove_prefix(used);
+    while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
+  }
+  char* buf = ctx.arena->allocate(event.size() + 1 + kvs.size());
+  std::memcpy(buf, event.data(), event.size());
+  buf[event.size()] = ' ';
+  std::memcpy(buf + event.size() + 1, kvs.data(), kvs.size());
+  out.ev.message = {buf, event.size() + 1 + kvs.size()};
 }
 
 bool parse_console_tail(std::string_view s, const ParsedTime& t, LineContext& ctx, LineResult& out) {
@@ -964,6 +1134,7 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
   std::string_view event = rest;
   std::string_view kvs;
   bool found = false;
+  bool kvs_only_pairs = false;  // the chosen column is followed by nothing but pairs
   size_t pos = 0;
   while ((pos = rest.find(" [", pos)) != std::string_view::npos) {
     size_t name_begin = pos + 2;
@@ -981,6 +1152,7 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
         ev.logger = rest.substr(name_begin, i - name_begin);
         event = trim_right(rest.substr(0, pos));
         kvs = i + 2 <= rest.size() ? rest.substr(i + 2) : std::string_view{};
+        kvs_only_pairs = only_pairs;
         found = true;
       }
       if (only_pairs) break;
@@ -988,23 +1160,10 @@ bool parse_console_trailer(std::string_view rest, LineContext& ctx, LineResult& 
     pos += 2;
   }
   ev.message = event;
-  if (!kvs.empty()) {
-    std::string_view k, v;
-    std::string_view it = kvs;
-    while (!it.empty()) {
-      size_t used = next_console_kv(it, &k, &v);
-      if (used == 0) break;
-      apply_console_kv(k, v, ctx, out);
-      it.remove_prefix(used);
-      while (!it.empty() && it[0] == ' ') it.remove_prefix(1);
-    }
-    // Keep the key=value text in the message so nothing printed is lost.
-    char* buf = ctx.arena->allocate(event.size() + 1 + kvs.size());
-    std::memcpy(buf, event.data(), event.size());
-    buf[event.size()] = ' ';
-    std::memcpy(buf + event.size() + 1, kvs.data(), kvs.size());
-    ev.message = {buf, event.size() + 1 + kvs.size()};
-  }
+  if (!kvs.empty() && kvs_only_pairs)
+    read_console_pairs(kvs, ctx, out);
+  else if (!kvs.empty())
+    keep_trailer_in_message(event, kvs, ctx, out);
   if (ev.logger == "http.access") out.line_component = Component::api_server;
   return !ev.logger.empty();
 }
@@ -1075,6 +1234,10 @@ Component component_from_message(std::string_view message) noexcept {
       {"Starting the triggerer", {}, Component::triggerer},
       {"Triggerer's async thread was blocked", {}, Component::triggerer},
       {"Some workers seem to have died and gunicorn did not restart them", {}, Component::webserver},
+      // `airflow webserver` / `airflow api-server` print these before starting their server (the
+      // serve-logs gunicorn prints no banner).
+      {kGunicornBannerHead, {}, Component::webserver},
+      {kUvicornBannerHead, {}, Component::api_server},
   };
   for (const Row& r : kRows) {
     if (!starts_with(message, r.prefix)) continue;

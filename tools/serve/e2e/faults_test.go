@@ -156,18 +156,8 @@ func TestRepeatedPushes(t *testing.T) {
 func TestSlowStoreBackpressure(t *testing.T) {
 	logs := RealLogs(t)
 	corpus := Corpus(t, logs)
-	dump := filepath.Join(t.TempDir(), "sink.jsonl")
-	sinkPort := FreePort(t)
-	sink := exec.Command(BuildCmd(t, "airlog-sink"), "--listen", "127.0.0.1:"+strconv.Itoa(sinkPort), "--delay", "150ms", "--dump", dump)
-	if err := sink.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Process.Kill(); sink.Wait() })
-	sinkURL := "http://127.0.0.1:" + strconv.Itoa(sinkPort)
-	if err := WaitHTTP(sinkURL+"/ready", 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	s := startServe(t, "--loki-url", sinkURL+"/loki/api/v1/push", "--batch-wait", "50ms", "--batch-bytes", "32KiB",
+	sinkURL, dump := startSink(t, "--delay", "150ms")
+	s := startServe(t, "--loki-url", sinkURL, "--batch-wait", "50ms", "--batch-bytes", "32KiB",
 		"--buffer-bytes", "192KiB", "--multiline-wait", "500ms")
 	rep, err := RunLoadgen(t, BuildCmd(t, "airlog-loadgen"), "--url", s.URL+"/loki/api/v1/push", "--conns", "8",
 		"--seed", "11", "--batch-lines-max", "60", "--min-backoff", "50ms", "--max-backoff", "500ms", logs)
@@ -183,7 +173,31 @@ func TestSlowStoreBackpressure(t *testing.T) {
 		t.Errorf("airlog serve peaked at %d MB with a 192 KiB buffer", hwm>>20)
 	}
 	t.Logf("airlog serve peak RSS %d MB", hwm>>20)
-	// What the sink received, as lines per filename.
+	sameLines(t, sinkLanded(t, dump), corpus)
+	t.Logf("429s: %d, retries %d", rep.Status429, rep.Retries)
+}
+
+// startSink runs airlog-sink (a Loki stand-in that can be slow or fail on purpose) with args and
+// returns its push URL and the file it dumps every received entry to.
+func startSink(t *testing.T, args ...string) (pushURL, dump string) {
+	t.Helper()
+	dump = filepath.Join(t.TempDir(), "sink.jsonl")
+	port := FreePort(t)
+	sink := exec.Command(BuildCmd(t, "airlog-sink"), append([]string{"--listen", "127.0.0.1:" + strconv.Itoa(port), "--dump", dump}, args...)...)
+	if err := sink.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Process.Kill(); sink.Wait() })
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	if err := WaitHTTP(base+"/ready", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return base + "/loki/api/v1/push", dump
+}
+
+// sinkLanded is what airlog-sink received, as lines per filename label.
+func sinkLanded(t *testing.T, dump string) landed {
+	t.Helper()
 	f, err := os.Open(dump)
 	if err != nil {
 		t.Fatal(err)
@@ -205,8 +219,7 @@ func TestSlowStoreBackpressure(t *testing.T) {
 	for _, ls := range got.lines {
 		sort.Strings(ls)
 	}
-	sameLines(t, got, corpus)
-	t.Logf("429s: %d, retries %d", rep.Status429, rep.Retries)
+	return got
 }
 
 func peakRSS(t *testing.T, pid int) int64 {

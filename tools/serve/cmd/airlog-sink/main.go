@@ -57,6 +57,7 @@ type sink struct {
 	delay      time.Duration
 	failEvery  int64
 	failCodes  []int
+	failUntil  time.Time // every push before then is answered with the first failure code
 
 	mu      sync.Mutex
 	st      Stats
@@ -70,13 +71,14 @@ func main() {
 	delay := flag.Duration("delay", 0, "hold every push request this long before answering")
 	failEvery := flag.Int64("fail-every", 0, "answer every Nth push request with a failure code (0 = never)")
 	failCodes := flag.String("fail-codes", "500,429", "failure codes, used in turn")
+	failFor := flag.Duration("fail-for", 0, "answer every push with the first failure code for this long after start (an outage)")
 	dumpPath := flag.String("dump", "", "append every received entry as a JSON line to this file")
 	maxBody := flag.Int64("max-request-bytes", 64<<20, "body limit (413 past it)")
 	maxDecoded := flag.Int("max-decoded-bytes", 256<<20, "decoded body limit (413 past it)")
 	flag.Parse()
 
 	s := &sink{maxBody: *maxBody, maxDecoded: *maxDecoded, delay: *delay, failEvery: *failEvery,
-		streams: map[string]struct{}{}}
+		failUntil: time.Now().Add(*failFor), streams: map[string]struct{}{}}
 	s.st.EntriesByTenant = map[string]int64{}
 	for _, c := range strings.Split(*failCodes, ",") {
 		code, err := strconv.Atoi(strings.TrimSpace(c))
@@ -130,7 +132,10 @@ func (s *sink) push(w http.ResponseWriter, r *http.Request) {
 	s.st.Requests++
 	n := s.st.Requests
 	failCode := 0
-	if s.failEvery > 0 && n%s.failEvery == 0 {
+	if time.Now().Before(s.failUntil) {
+		failCode = s.failCodes[0]
+		s.st.Failed++
+	} else if s.failEvery > 0 && n%s.failEvery == 0 {
 		failCode = s.failCodes[(n/s.failEvery-1)%int64(len(s.failCodes))]
 		s.st.Failed++
 	}
