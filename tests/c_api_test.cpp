@@ -299,6 +299,7 @@ void expect_stats_equal(const airlog_stats& c, const airlog::Stats& s) {
   EXPECT_EQ(c.bytes_in, s.bytes_in);
   EXPECT_EQ(c.recognised_lines, s.recognised_lines);
   EXPECT_EQ(c.dedup_memory_bytes, s.dedup_memory_bytes);
+  EXPECT_EQ(c.redactions, s.redactions);
   for (int i = 0; i < airlog::kFormatCount; ++i) EXPECT_EQ(c.by_format[i], s.by_format[i]) << i;
   for (int i = 0; i < airlog::kComponentCount; ++i) EXPECT_EQ(c.by_component[i], s.by_component[i]) << i;
   for (int i = 0; i < airlog::kLevelCount; ++i) EXPECT_EQ(c.by_level[i], s.by_level[i]) << i;
@@ -501,6 +502,43 @@ TEST_F(CApiTest, OptionsSetterChecksKeysTypesAndRanges) {
   EXPECT_EQ(v, AIRLOG_ENVELOPE_DOCKER);
   EXPECT_EQ(airlog_options_set_int(o, AIRLOG_OPT_DEDUP_WINDOW_NS, 0), AIRLOG_OK);
   airlog_options_free(o);
+}
+
+// AIRLOG_OPT_REDACT: off by default, 0 or 1, and on it masks as Options::redact does, counted.
+TEST_F(CApiTest, RedactOptionMasksSecrets) {
+  const std::string text = "[2024-05-01T12:00:00.000+0000] {x.py:1} INFO - redis://:hunter2@r:6379 token=abc\n";
+  airlog_options* o = nullptr;
+  ASSERT_EQ(airlog_options_create(&o), AIRLOG_OK);
+  int64_t v = -1;
+  ASSERT_EQ(airlog_options_get_int(o, AIRLOG_OPT_REDACT, &v), AIRLOG_OK);
+  EXPECT_EQ(v, 0);
+  EXPECT_EQ(airlog_options_set_int(o, AIRLOG_OPT_REDACT, 2), AIRLOG_INVALID_ARGUMENT);
+  ASSERT_EQ(airlog_options_set_int(o, AIRLOG_OPT_REDACT, 1), AIRLOG_OK);
+  ASSERT_EQ(airlog_options_get_int(o, AIRLOG_OPT_REDACT, &v), AIRLOG_OK);
+  EXPECT_EQ(v, 1);
+  airlog::Options cpp;
+  cpp.redact = true;
+  Outcome c = through_c(text, o);
+  Reference want = reference(text, cpp);
+  expect_same(c.events, want.events, "redact");
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_NE(c.jsonl.find(R"("message":"redis://:***@r:6379 token=***")"), std::string::npos) << c.jsonl;
+  EXPECT_EQ(c.stats.redactions, 2u);
+  expect_stats_equal(c.stats, want.stats);
+  airlog_options_free(o);
+
+  // airlog_redact_text: the same masking on a text of the caller's, with the size protocol.
+  const std::string json = R"({"event":"x","password":"p","token":12})";
+  char buf[64];
+  size_t size = 0, n = 0;
+  EXPECT_EQ(airlog_redact_text(json.data(), json.size(), 1, buf, 4, &size, &n), AIRLOG_BUFFER_TOO_SMALL);
+  ASSERT_EQ(airlog_redact_text(json.data(), json.size(), 1, buf, sizeof buf, &size, &n), AIRLOG_OK);
+  EXPECT_EQ(std::string_view(buf, size), R"({"event":"x","password":"***","token":"***"})");
+  EXPECT_EQ(n, 2u);
+  ASSERT_EQ(airlog_redact_text("no secret", 9, 0, buf, sizeof buf, &size, &n), AIRLOG_OK);
+  EXPECT_EQ(std::string_view(buf, size), "no secret");
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(airlog_redact_text(nullptr, 1, 0, buf, sizeof buf, &size, &n), AIRLOG_INVALID_ARGUMENT);
 }
 
 // Every option reaches the parser: the C API with a setting gives what airlog::Options with the

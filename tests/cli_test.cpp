@@ -286,6 +286,33 @@ TEST(CliParse, DedupAndMultilineWaitOptions) {
                           "--multiline-wait");
 }
 
+// Redaction: on by default for what goes to Loki / OTLP, off for the line outputs unless asked;
+// --no-redact turns the default off. The stats count what was masked.
+TEST(CliParse, RedactDefaults) {
+  TempDir dir;
+  write_file(dir / "secret.log",
+             "[2024-05-01T12:00:00.000+0000] {hooks.py:42} INFO - connect postgresql://airflow:hunter2@db/airflow\n");
+  const std::string file = shell_quote((dir / "secret.log").string());
+  const auto holds = [](const Parsed& p, std::string_view s) { return p.run.out.find(s) != std::string::npos; };
+  Parsed jsonl = run_parse("parse --stats " + file, dir);
+  ASSERT_EQ(jsonl.run.exit_code, 0) << jsonl.run.err;
+  EXPECT_TRUE(holds(jsonl, "airflow:hunter2@db"));
+  EXPECT_EQ(jsonl.stats.find("redactions"), std::string::npos) << jsonl.stats;
+  Parsed redacted = run_parse("parse --stats --redact " + file, dir);
+  EXPECT_TRUE(holds(redacted, "airflow:***@db"));
+  EXPECT_FALSE(holds(redacted, "hunter2"));
+  EXPECT_EQ(json_uint(redacted.stats, "redactions"), 1u) << redacted.stats;
+  for (const char* output : {"loki-json", "otlp-json"}) {
+    Parsed body = run_parse(std::string("parse --stats --output ") + output + " " + file, dir);
+    ASSERT_EQ(body.run.exit_code, 0) << body.run.err;
+    EXPECT_TRUE(holds(body, "airflow:***@db")) << output;
+    EXPECT_FALSE(holds(body, "hunter2")) << output;
+    EXPECT_EQ(json_uint(body.stats, "redactions"), 1u) << body.stats;
+    Parsed open = run_parse(std::string("parse --no-redact --output ") + output + " " + file, dir);
+    EXPECT_TRUE(holds(open, "hunter2")) << output;
+  }
+}
+
 // A log read twice into one source (an agent re-reading from the start): --dedup drops the whole
 // second read; a count window smaller than the log lets most of it through.
 TEST(CliParse, DedupWindowOptions) {

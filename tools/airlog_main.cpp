@@ -2,7 +2,7 @@
 //
 //   airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE] [--envelope KIND]
 //                [--max-event-lines N] [--max-event-bytes N] [--multiline-wait SECONDS]
-//                [--dedup [--dedup-window-events N] [--dedup-window SECONDS]]
+//                [--dedup [--dedup-window-events N] [--dedup-window SECONDS]] [--redact|--no-redact]
 //                [Loki / body options] [FILE|DIR|-]...
 //   airlog summary [same options] [FILE|DIR|-]...
 //   airlog serve [flags]   (the Loki push gateway: runs airlog-serve, docs/serve.md)
@@ -57,6 +57,7 @@ struct CliOptions {
   std::string push_url;                 // --push / --push-otlp: bodies go to airlog-serve send, not stdout
   std::vector<std::string> body_flags;  // body / Loki options given, to refuse them for line outputs
   std::vector<std::string> loki_flags;
+  std::optional<bool> redact;  // --redact / --no-redact; unset: on exactly for the Loki and OTLP outputs
 };
 
 [[noreturn]] void die(const std::string& reason) {
@@ -69,7 +70,8 @@ void usage() {
       "usage: airlog parse [--output FORMAT] [--stats] [--component NAME] [--tz ZONE]\n"
       "                    [--envelope auto|none|cri|docker|export-json|export-tsv] [--max-event-lines N]\n"
       "                    [--max-event-bytes N] [--multiline-wait SECONDS] [--dedup]\n"
-      "                    [--dedup-window-events N] [--dedup-window SECONDS] [FILE|DIR|-]...\n"
+      "                    [--dedup-window-events N] [--dedup-window SECONDS] [--redact|--no-redact]\n"
+      "                    [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
@@ -91,7 +93,12 @@ void usage() {
       "  --loki-labels LIST        event fields that become Loki labels (default component,level,dag_id;\n"
       "                            allowed: component level format dag_id task_id event state stream logger)\n"
       "  --label NAME=VALUE        static Loki label on every stream (repeatable)\n"
-      "  --label-budget N          most label names per stream (default 15, Loki's limit)\n",
+      "  --label-budget N          most label names per stream (default 15, Loki's limit)\n"
+      "\n"
+      "secrets (docs/redaction.md):\n"
+      "  --redact / --no-redact    mask passwords, tokens, keys and credentials with *** in every field;\n"
+      "                            on by default for loki-json, loki-proto, otlp-json and --push*, off for\n"
+      "                            jsonl and logfmt\n",
       stderr);
 }
 
@@ -256,6 +263,8 @@ CliOptions parse_args(int argc, char** argv) {
       o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
     else if (a == "--dedup")
       o.parse.dedup = true;
+    else if (a == "--redact" || a == "--no-redact")
+      o.redact = a == "--redact";
     else if (a == "--dedup-window-events")
       o.parse.dedup_window_events =
           static_cast<size_t>(std::min<uint64_t>(parse_count(a, value("--dedup-window-events")), UINT32_MAX));
@@ -278,6 +287,8 @@ CliOptions parse_args(int argc, char** argv) {
   if (!o.push_url.empty() && !o.out_dir.empty()) die("--push sends the bodies: it does not go with --out-dir");
   const bool loki = o.output == OutputFormat::loki_json || o.output == OutputFormat::loki_proto;
   const bool bodies = loki || o.output == OutputFormat::otlp_json;
+  // What leaves the machine for a shared store is masked unless asked not to be.
+  o.parse.redact = o.redact.value_or(bodies);
   if (o.command == "parse" && !bodies && !o.body_flags.empty())
     die(o.body_flags[0] + " applies to --output loki-json, loki-proto and otlp-json");
   if (o.command == "parse" && !loki && !o.loki_flags.empty())

@@ -371,3 +371,29 @@ func TestEventsOutliveParserAndChunk(t *testing.T) {
 		t.Errorf("event changed with its chunk: %q %q", events[0].ExceptionType, events[0].File)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	line := "[2024-01-02T00:00:05.700+0000] {base.py:84} INFO - conn postgresql://u:hunter2@db/x token=abc\n"
+	for _, redact := range []bool{false, true} {
+		p := newParser(t, Options{Redact: redact}, "")
+		events := feedAll(t, p, []byte(line), 0)
+		s, err := p.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, count := "conn postgresql://u:hunter2@db/x token=abc", uint64(0)
+		if redact {
+			want, count = "conn postgresql://u:***@db/x token=***", 2
+		}
+		if len(events) != 1 || events[0].Message != want || s.Redactions != count {
+			t.Errorf("redact=%v: %d events, %+v, %d redactions", redact, len(events), events, s.Redactions)
+		}
+	}
+	got, n, err := RedactText(`{"event":"x","password":"p","n":1}`, true)
+	if err != nil || got != `{"event":"x","password":"***","n":1}` || n != 1 {
+		t.Errorf("RedactText: %q %d %v", got, n, err)
+	}
+	if got, n, _ := RedactText("nothing here", false); got != "nothing here" || n != 0 {
+		t.Errorf("RedactText without a secret: %q %d", got, n)
+	}
+}

@@ -45,6 +45,9 @@ type Options struct {
 	Dedup             bool
 	DedupWindowEvents uint32
 	DedupWindow       time.Duration
+	// Redact masks secrets (passwords, tokens, keys, credentials) with "***" in every text
+	// field of an event (docs/redaction.md); counted in Stats.Redactions.
+	Redact bool
 }
 
 // toC builds the airlog_options the parser is created from (freed by the caller).
@@ -96,6 +99,12 @@ func (o *Options) toC() (*C.airlog_options, error) {
 			return setIfSet(setInt, C.AIRLOG_OPT_DEDUP_WINDOW_EVENTS, int64(o.DedupWindowEvents))
 		},
 		func() C.airlog_status { return setIfSet(setInt, C.AIRLOG_OPT_DEDUP_WINDOW_NS, int64(o.DedupWindow)) },
+		func() C.airlog_status {
+			if !o.Redact {
+				return C.AIRLOG_OK
+			}
+			return setInt(C.AIRLOG_OPT_REDACT, 1)
+		},
 	}
 	for _, step := range steps {
 		if st := step(); st != C.AIRLOG_OK {

@@ -224,6 +224,7 @@ type Stats struct {
 	BytesIn                uint64
 	RecognisedLines        uint64
 	DedupMemoryBytes       uint64
+	Redactions             uint64     // secrets masked (Options.Redact)
 	ByFormat               [14]uint64 // indexed by Format
 	ByComponent            [8]uint64  // indexed by Component
 	ByLevel                [6]uint64  // indexed by Level
@@ -245,6 +246,7 @@ func (p *Parser) Stats() (Stats, error) {
 		LinesFolded: uint64(c.lines_folded), DuplicatesDropped: uint64(c.duplicates_dropped),
 		DuplicateEventsDropped: uint64(c.duplicate_events_dropped), BytesIn: uint64(c.bytes_in),
 		RecognisedLines: uint64(c.recognised_lines), DedupMemoryBytes: uint64(c.dedup_memory_bytes),
+		Redactions: uint64(c.redactions),
 	}
 	for i := range s.ByFormat {
 		s.ByFormat[i] = uint64(c.by_format[i])

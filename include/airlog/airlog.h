@@ -299,6 +299,7 @@ typedef enum airlog_option {
   AIRLOG_OPT_DEDUP = 8,                /**< int 0 or 1: drop events identical to one seen recently */
   AIRLOG_OPT_DEDUP_WINDOW_EVENTS = 9,  /**< int 1 .. 2^32-1: the dedup window in events */
   AIRLOG_OPT_DEDUP_WINDOW_NS = 10,     /**< int >= 0: the dedup window in event time (default INT64_MAX: none) */
+  AIRLOG_OPT_REDACT = 11,              /**< int 0 or 1: mask secrets with `***` (default 0; docs/redaction.md) */
   AIRLOG_OPT_FORCE_INT32_ = 0x7fffffff /**< not an option: keeps the type 32 bits wide */
 } airlog_option;
 
@@ -389,6 +390,7 @@ typedef struct airlog_stats {
   uint64_t bytes_in;
   uint64_t recognised_lines;
   uint64_t dedup_memory_bytes;
+  uint64_t redactions; /**< secrets masked (AIRLOG_OPT_REDACT) */
   uint64_t by_format[32];
   uint64_t by_component[16];
   uint64_t by_level[16];
@@ -437,6 +439,18 @@ AIRLOG_API airlog_status airlog_render_json(const airlog_event* events, size_t c
 AIRLOG_API airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count, const char* input,
                                                    size_t input_size, const char* text, size_t text_size,
                                                    size_t max_value_bytes, char* buf, size_t capacity, size_t* size);
+
+/* ---------------------------------------------------------------------------------------------
+ * Redaction. */
+
+/** Masks the secrets in text[0 .. size) with `***` as AIRLOG_OPT_REDACT masks an event's fields
+ *  (docs/redaction.md), for a caller that forwards a line's original text (the push gateway). `json`
+ *  non-zero: the text is a JSON object (a masked bare value becomes "***", escapes stay whole).
+ *  *size receives the length of the result; AIRLOG_BUFFER_TOO_SMALL (nothing written) when it
+ *  exceeds `capacity`. *redactions (may be NULL) receives the number of secrets masked (0: the
+ *  result is the text as given). Keeps no state: thread-safe. */
+AIRLOG_API airlog_status airlog_redact_text(const char* text, size_t size, int json, char* buf, size_t capacity,
+                                            size_t* out_size, size_t* redactions);
 
 #ifdef __cplusplus
 } /* extern "C" */

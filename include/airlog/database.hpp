@@ -21,13 +21,15 @@ struct HandleAccess;
 
 class Database {
  public:
-  /// Compiles the built-in Airflow rule table. Fails (with the name of the offending rule) only if
-  /// the pattern library rejects a rule or the CPU lacks the SSSE3 baseline Hyperscan needs.
+  /// Compiles the built-in Airflow rule table (twice: with and without the literals that hint at a
+  /// secret, docs/redaction.md, so that streams without redaction do not pay for them). Fails (with the name of the
+  /// offending rule) only if the pattern library rejects a rule or the CPU lacks the SSSE3 baseline Hyperscan needs.
   static absl::StatusOr<Database> compile();
 
   /// Number of rules (template anchors) in the database.
   size_t rule_count() const noexcept;
-  /// Hyperscan's size of the compiled database in bytes.
+  /// Hyperscan's size of the compiled databases in bytes: the rules, and the rules with the secret
+  /// hints that streams with Options::redact scan with.
   size_t size_bytes() const noexcept;
 
  private:

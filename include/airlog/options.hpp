@@ -64,6 +64,13 @@ struct Options {
   /// By default there is no time bound: a timestamped event's identity holds its time already, so
   /// a re-read of hours of log is recognised as long as its events are still in the count window.
   int64_t dedup_window_ns = INT64_MAX;
+
+  /// Mask secrets with `***` (Airflow's own mask) in every text field of an event: passwords in
+  /// connection URIs, `password=` / `token:` / `"api_key": …`-like key-values, `Authorization`
+  /// credentials, AWS / GCP / Slack / GitHub tokens, JWTs and PEM private key bodies
+  /// (docs/redaction.md). Counted in Stats::redactions. Off by default in the library; the CLI turns
+  /// it on for the Loki and OTLP outputs, `airlog serve` always unless told not to.
+  bool redact = false;
 };
 
 }  // namespace airlog

@@ -19,6 +19,7 @@ struct Stats {
   uint64_t bytes_in = 0;                  ///< input bytes consumed, line terminators included
   uint64_t recognised_lines = 0;          ///< lines in a non-raw event or folded into a multi-line event
   uint64_t dedup_memory_bytes = 0;        ///< bytes the duplicate filter holds now (bounded by its window)
+  uint64_t redactions = 0;                ///< secrets masked (Options::redact), one per masked span
   std::array<uint64_t, kFormatCount> by_format{};
   std::array<uint64_t, kComponentCount> by_component{};
   std::array<uint64_t, kLevelCount> by_level{};

@@ -21,6 +21,7 @@
 #include "common/utf8.hpp"
 #include "core/fields.hpp"
 #include "core/handles.hpp"
+#include "core/redact.hpp"
 #include "core/timestamp.hpp"
 
 // The C vocabularies mirror the C++ enums value for value.
@@ -572,6 +573,10 @@ airlog_status airlog_options_set_int(airlog_options* opts, airlog_option key, in
       if (value < 0) return bad_value(key, "must not be negative");
       o.dedup_window_ns = value;
       return AIRLOG_OK;
+    case AIRLOG_OPT_REDACT:
+      if (!in(0, 1)) return bad_value(key, "must be 0 or 1");
+      o.redact = value == 1;
+      return AIRLOG_OK;
     default: break;
   }
   return unknown_option(key, "airlog_options_set_int");
@@ -624,6 +629,7 @@ airlog_status airlog_options_get_int(const airlog_options* opts, airlog_option k
     case AIRLOG_OPT_DEDUP: *out = o.dedup ? 1 : 0; return AIRLOG_OK;
     case AIRLOG_OPT_DEDUP_WINDOW_EVENTS: *out = static_cast<int64_t>(o.dedup_window_events); return AIRLOG_OK;
     case AIRLOG_OPT_DEDUP_WINDOW_NS: *out = o.dedup_window_ns; return AIRLOG_OK;
+    case AIRLOG_OPT_REDACT: *out = o.redact ? 1 : 0; return AIRLOG_OK;
     default: break;
   }
   return unknown_option(key, "airlog_options_get_int");
@@ -703,6 +709,7 @@ airlog_status airlog_parser_stats(const airlog_parser* p, airlog_stats* out) {
   out->bytes_in = s.bytes_in;
   out->recognised_lines = s.recognised_lines;
   out->dedup_memory_bytes = s.dedup_memory_bytes;
+  out->redactions = s.redactions;
   std::copy(s.by_format.begin(), s.by_format.end(), out->by_format);
   std::copy(s.by_component.begin(), s.by_component.end(), out->by_component);
   std::copy(s.by_level.begin(), s.by_level.end(), out->by_level);
@@ -774,6 +781,26 @@ airlog_status airlog_render_loki_fields(const airlog_event* events, size_t count
                          airlog::detail::visit_event_fields(e, records);
                          records.put_u32(out.size() - at - 4, at);
                        });
+}
+
+airlog_status airlog_redact_text(const char* text, size_t size, int json, char* buf, size_t capacity, size_t* out_size,
+                                 size_t* redactions) {
+  return guarded([&]() -> airlog_status {
+    if (text == nullptr && size != 0) return null_argument("text");
+    if (out_size == nullptr) return null_argument("out_size");
+    if (buf == nullptr && capacity != 0) return null_argument("buf");
+    thread_local airlog::Arena arena;  // reused: a call allocates only when its text holds secrets
+    arena.clear();
+    std::string_view out(text, size);
+    const size_t count = airlog::detail::redact_text(out, json != 0, arena, out);
+    if (redactions) *redactions = 0;
+    *out_size = out.size();
+    if (out.size() > capacity)
+      return fail(AIRLOG_BUFFER_TOO_SMALL, "airlog: the output needs " + std::to_string(out.size()) + " bytes");
+    if (!out.empty()) std::memmove(buf, out.data(), out.size());
+    if (redactions) *redactions = count;
+    return AIRLOG_OK;
+  });
 }
 
 }  // extern "C"

@@ -18,6 +18,7 @@
 #include "core/classify.hpp"
 #include "core/enrich.hpp"
 #include "core/first_lines.hpp"
+#include "core/redact.hpp"
 #include "core/rules.hpp"
 
 namespace airlog::detail {
@@ -91,6 +92,7 @@ struct Pending {
   uint32_t exception_end = 0;     // one past the last line with text that continues its message
   bool exception_closed = false;  // a chaining line came after it: its message ended
   uint32_t flags = 0;
+  uint64_t anchors = 0;             // OR of its lines' anchors (the secret hint asks for redaction)
   bool split_in_traceback = false;  // a continuation: whether the split fell inside a traceback
   bool blank_lead = false;          // a lone blank raw line, held one line for a Celery record it leads
 };
@@ -287,6 +289,9 @@ class Assembler {
         return;
       }
     }
+    // After the duplicate check, which sees the text as written (two lines differing only in a
+    // password are two events).
+    if (st_.options.redact && (p.anchors & kHintMarks)) st_.stats.redactions += redact_event(ev, out_.arena, p.anchors);
     enrich_.count(ev, p.head_physical);  // the event stays in out_.events: the one place events leave
     p.active = false;
   }
@@ -330,6 +335,7 @@ class Assembler {
     p.active = true;
     p.in_traceback = p.traceback_seen = p.split_in_traceback = p.blank_lead = p.chained = false;
     p.exception_line = {};
+    p.anchors = anchors;
     p.exception_index = p.exception_end = 0;
     p.exception_closed = false;
     p.line = number;
@@ -376,6 +382,7 @@ class Assembler {
       return;
     }
     if (p.lines == 1) p.fold_begin = begin;
+    p.anchors |= anchors;
     p.lines += 1;
     p.physical += weight_;
     p.bytes += 1 + text.size();
@@ -451,6 +458,7 @@ class Assembler {
     cont.ev.exception_type = cont.ev.exception_message = {};
     cont.message_in_place = content.data() == text.data() && content.size() == text.size();
     start(cont, begin, text, had_cr, number, 0);
+    pending_.anchors = anchors;
     pending_.in_traceback = in_traceback;
     pending_.traceback_seen = in_traceback;
     pending_.split_in_traceback = in_traceback;
@@ -522,8 +530,10 @@ class Assembler {
   // own contract line's, whose keys already hold what airlog read from the text.
   static bool templated(Format f) { return f != Format::raw && f != Format::airlog_json; }
 
-  // The anchors that describe a line's bytes rather than a template in its text.
-  static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return);
+  // The anchors that describe a line's bytes rather than a template in its text (the secret hint
+  // covers every field read from the line, JSON keys included).
+  static constexpr uint64_t kHintMarks = bit(Anchor::secret_hint) | bit(Anchor::uri_hint);
+  static constexpr uint64_t kLineMarks = bit(Anchor::esc) | bit(Anchor::carriage_return) | kHintMarks;
 
   // The anchors of an Airflow 3 JSON event: its templates are looked for in the decoded `event`
   // text only (`message_anchors`), whatever path read the line and whether or not the block scan
@@ -806,10 +816,12 @@ absl::Status parse_block(StreamState& st, ScratchImpl& scratch, std::string_view
         if (nl) slice_end = static_cast<size_t>(static_cast<const char*>(nl) - block.data()) + 1;
       }
       const bool final_slice = slice_end == block.size();
-      // Without an envelope, long JSON runs skip the anchor scan (json_run scans their event texts).
+      // Without an envelope, long JSON runs skip the anchor scan (json_run scans their event texts)
+      // unless redacting.
       absl::StatusOr<size_t> complete =
           classify_block(detail::impl_of(st.db), scratch, block.substr(used, slice_end - used),
-                         final_slice ? last || cut_long_line : false, /*skip_json_runs=*/true);
+                         final_slice ? last || cut_long_line : false,
+                         /*skip_json_runs=*/!st.options.redact);  // redaction needs every line's secret hint
       if (!complete.ok()) return complete.status();
       std::vector<LineSpan>& lines = scratch.lines;
       const size_t count = lines.size();

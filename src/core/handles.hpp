@@ -13,6 +13,8 @@ namespace airlog::detail {
 struct HandleAccess {
   static const DatabaseImpl& impl(const Database& db) noexcept { return *db.impl_; }
   static ScratchImpl& impl(Scratch& scratch) noexcept { return *scratch.impl_; }
+  /// The database a stream with Options::redact scans with (DatabaseImpl::redacting).
+  static Database redacting(const Database& db) { return Database(db.impl_->redacting); }
 };
 
 inline const DatabaseImpl& impl_of(const Database& db) noexcept { return HandleAccess::impl(db); }

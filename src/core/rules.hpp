@@ -2,8 +2,8 @@
 // anchor that one Hyperscan scan finds in a whole block of lines (a match only says "this line
 // contains anchor X"), how its case is matched, what a line holding it means (event kind, fixed
 // state), which reader takes the fields around it (extract/template.cpp) and in which order rows
-// apply (priority: the first kind set wins). Two byte markers (ANSI escape, CR) ride in the same
-// scan with no meaning of their own.
+// apply (priority: the first kind set wins). Two byte markers (ANSI escape, CR) and the secret
+// hints (redact.hpp) ride in the same scan with no meaning of their own.
 //
 // Adding a template: one Anchor value and one row in kRules (same order; pick a reader or add one
 // to template.cpp), one golden line in tests/template_test.cpp. database.cpp compiles the table:
@@ -62,6 +62,8 @@ enum class Anchor : uint8_t {
   forwarding_signal,    // "Received signal, forwarding to task subprocess" (3.3 supervisor; signal=SIGTERM)
   externally_set,       // "State of this instance has been externally set to " (2.x LocalTaskJob; the state word)
   not_running,          // "Server indicated the task shouldn't be running anymore" (3.x supervisor; current_state)
+  secret_hint,          // "passw" and the other literals of redact.hpp's kSecretHints: the line may hold a secret
+  uri_hint,             // "://": the line may hold a connection URI's password (the only secret read after it)
   count
 };
 
@@ -197,6 +199,10 @@ inline constexpr Rule kRules[] = {
      K::task_state, S::none, R::state_word, 23},
     {Anchor::not_running, "not-running", "Server indicated the task shouldn't be running anymore", exact, K::task_state,
      S::none, R::current_state, 24},
+    // Compiled with every literal of kSecretHints (redact.hpp), all reporting this anchor.
+    {Anchor::secret_hint, "secret-hint", "passw", caseless, K::none, S::none, R::none, 0},
+    // Apart from the other hints: URLs are common and need only the URI reader (redact.cpp).
+    {Anchor::uri_hint, "uri-hint", "://", exact, K::none, S::none, R::none, 0},
 };
 }  // namespace rule_rows
 using rule_rows::kRules;

@@ -19,7 +19,10 @@ Scratch::~Scratch() = default;
 
 absl::StatusOr<Scratch> Scratch::create(const Database& db) {
   auto impl = std::make_unique<detail::ScratchImpl>();
-  if (hs_alloc_scratch(detail::impl_of(db).hs, &impl->hs) != HS_SUCCESS)
+  // Sized for both databases: a stream scans with the redacting one when Options::redact.
+  const detail::DatabaseImpl& d = detail::impl_of(db);
+  if (hs_alloc_scratch(d.hs, &impl->hs) != HS_SUCCESS ||
+      (d.redacting && hs_alloc_scratch(d.redacting->hs, &impl->hs) != HS_SUCCESS))
     return absl::ResourceExhaustedError("airlog: cannot allocate Hyperscan scratch");
   return Scratch(std::move(impl));
 }

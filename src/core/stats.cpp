@@ -12,6 +12,7 @@ Stats& Stats::operator+=(const Stats& o) noexcept {
   bytes_in += o.bytes_in;
   recognised_lines += o.recognised_lines;
   dedup_memory_bytes += o.dedup_memory_bytes;
+  redactions += o.redactions;
   for (size_t i = 0; i < by_format.size(); ++i) by_format[i] += o.by_format[i];
   for (size_t i = 0; i < by_component.size(); ++i) by_component[i] += o.by_component[i];
   for (size_t i = 0; i < by_level.size(); ++i) by_level[i] += o.by_level[i];

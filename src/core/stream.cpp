@@ -46,7 +46,9 @@ absl::StatusOr<Stream> Stream::create(const Database& db, const Options& options
   if (options.dedup &&
       (options.dedup_window_events == 0 || options.dedup_window_events > UINT32_MAX || options.dedup_window_ns < 0))
     return absl::InvalidArgumentError("airlog: the dedup window needs 1..2^32-1 events and a non-negative time");
-  auto st = std::make_unique<detail::StreamState>(db, options, *std::move(zone));
+  const bool redacting = options.redact && detail::impl_of(db).redacting;
+  auto st = std::make_unique<detail::StreamState>(redacting ? detail::HandleAccess::redacting(db) : db, options,
+                                                  *std::move(zone));
   if (options.dedup) st->dedup.emplace(options.dedup_window_events, options.dedup_window_ns);
   st->origin_path = detail::parse_path_context(path);
   detail::set_path_context(*st, st->origin_path);

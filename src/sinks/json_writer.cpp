@@ -105,6 +105,7 @@ void append_stats_json(const Stats& s, std::string& out) {
   w.num("bytes_in", static_cast<int64_t>(s.bytes_in));
   w.num("recognised_lines", static_cast<int64_t>(s.recognised_lines));
   if (s.dedup_memory_bytes > 0) w.num("dedup_memory_bytes", static_cast<int64_t>(s.dedup_memory_bytes));
+  if (s.redactions > 0) w.num("redactions", static_cast<int64_t>(s.redactions));
   auto table = [&](std::string_view name, const auto& counts, auto enum_of) {
     w.key(name);
     out.push_back('{');

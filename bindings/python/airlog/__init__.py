@@ -82,6 +82,10 @@ class Parser:
         caps of a multi-line event; longer ones are split (flagged truncated / continued).
     multiline_wait
         seconds after which ``poll()`` emits an open multi-line event (0 = never).
+    redact
+        mask secrets (passwords in connection URIs, ``password=`` / ``token:`` key-values,
+        ``Authorization`` credentials, AWS / GCP / Slack / GitHub tokens, JWTs, PEM private keys)
+        with ``***`` in every field (``--redact``); counted as ``redactions`` in ``stats``.
     path
         the source's file path for ``parse``, ``parse_columns`` and ``feed``: it names the
         component and, for task-log paths (``dag_id=…/run_id=…/task_id=…/attempt=N.log``), the
@@ -101,6 +105,7 @@ class Parser:
         max_event_bytes: int = 1 << 20,
         multiline_wait: float = 3.0,
         path: Optional[Union[str, os.PathLike]] = None,
+        redact: bool = False,
     ) -> None:
         if component is not None and not isinstance(component, str):
             raise Error(f"component must be a str or None, got {type(component).__name__}")
@@ -123,6 +128,7 @@ class Parser:
             max_event_lines=max_event_lines,
             max_event_bytes=max_event_bytes,
             multiline_wait=float(multiline_wait),
+            redact=bool(redact),
         )
         self._path = os.fspath(path) if path is not None else None
         self._totals = _airlog.Stats()

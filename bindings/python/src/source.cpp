@@ -44,7 +44,7 @@ class InputBytes {
 
 airlog::Options make_options(const std::string& component, const std::string& tz, const std::string& envelope,
                              bool dedup, int64_t max_event_lines, int64_t max_event_bytes,
-                             double multiline_wait_seconds) {
+                             double multiline_wait_seconds, bool redact) {
   airlog::Options o;
   if (!component.empty() && !airlog::parse_component(component, &o.component))
     throw Error("unknown component '" + component +
@@ -61,6 +61,7 @@ airlog::Options make_options(const std::string& component, const std::string& tz
     throw Error("multiline_wait must be a number of seconds >= 0, got " + std::to_string(multiline_wait_seconds));
   o.multiline_wait_ns = static_cast<int64_t>(multiline_wait_seconds * 1e9);
   o.dedup = dedup;
+  o.redact = redact;
   return o;
 }
 
@@ -140,13 +141,14 @@ py::dict stats_dict(const airlog::Stats& s) {
 void register_source(py::module_& m) {
   py::class_<Source>(m, "Source", "One log source (internal; see airlog.Parser).")
       .def(py::init([](const std::string& component, const std::string& tz, const std::string& envelope, bool dedup,
-                       int64_t max_event_lines, int64_t max_event_bytes, double multiline_wait,
-                       const std::string& path) {
+                       int64_t max_event_lines, int64_t max_event_bytes, double multiline_wait, const std::string& path,
+                       bool redact) {
              return new Source(
-                 make_options(component, tz, envelope, dedup, max_event_lines, max_event_bytes, multiline_wait), path);
+                 make_options(component, tz, envelope, dedup, max_event_lines, max_event_bytes, multiline_wait, redact),
+                 path);
            }),
            py::arg("component"), py::arg("tz"), py::arg("envelope"), py::arg("dedup"), py::arg("max_event_lines"),
-           py::arg("max_event_bytes"), py::arg("multiline_wait"), py::arg("path"))
+           py::arg("max_event_bytes"), py::arg("multiline_wait"), py::arg("path"), py::arg("redact") = false)
       .def("feed", &Source::feed, py::arg("data"), py::arg("now_ns"))
       .def("poll", &Source::poll, py::arg("now_ns"))
       .def("flush", &Source::flush)

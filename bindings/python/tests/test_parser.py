@@ -112,6 +112,18 @@ def test_options_apply():
     lines_invariant(p.stats)
 
 
+def test_redact_masks_secrets_and_counts_them():
+    line = b"[2024-05-01T12:00:00.000+0000] {base.py:84} INFO - conn redis://:hunter2@r:6379/0 api_key=k1\n"
+    (plain,) = airlog.Parser().parse(line)
+    assert plain.message == "conn redis://:hunter2@r:6379/0 api_key=k1"
+    p = airlog.Parser(redact=True)
+    (masked,) = p.parse(line)
+    assert masked.message == "conn redis://:***@r:6379/0 api_key=***"
+    (again,) = p.feed(line) + p.flush()
+    assert again.message == masked.message and p.stats["redactions"] == 4  # parse() and feed() both count
+    assert "redactions" not in airlog.Parser().stats
+
+
 @pytest.mark.parametrize("kwargs, needle", [
     (dict(tz="Mars/Olympus_Mons"), "time zone"),
     (dict(component="database"), "component"),

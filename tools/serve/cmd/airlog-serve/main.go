@@ -124,6 +124,7 @@ func serve(args []string, logger *log.Logger) int {
 	var labelFields string
 	var maxEventLines, maxEventBytes, maxLineBytes int64
 	noDedup := false
+	noRedact := false
 	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on")
 	fs.StringVar(&cfg.LokiURL, "loki-url", "", "Loki push URL to forward to (…/loki/api/v1/push)")
 	fs.StringVar(&cfg.OTLPURL, "otlp-url", "", "OTLP/HTTP logs URL to forward to (…/v1/logs)")
@@ -146,6 +147,7 @@ func serve(args []string, logger *log.Logger) int {
 	fs.Int64Var(&maxEventBytes, "max-event-bytes", 0, "… or this many bytes (0: airlog's default)")
 	fs.Int64Var(&maxLineBytes, "max-line-bytes", 0, "a physical line is cut after this many bytes for parsing (0: airlog's default)")
 	fs.BoolVar(&noDedup, "no-dedup", false, "forward duplicate events too (the duplicate filter is on by default)")
+	fs.BoolVar(&noRedact, "no-redact", false, "forward secrets as written (passwords, tokens, keys are masked with *** by default)")
 	dedupWindow := fs.Uint("dedup-window-events", uint(cfg.DedupWindow), "events each stream's duplicate filter remembers (about 40 bytes each): a sender's re-read of anything within them is dropped")
 	fs.StringVar(&labelFields, "loki-labels", strings.Join(cfg.LabelFields, ","), "airlog fields added as labels (component level format dag_id task_id event state stream logger)")
 	fs.Var(labelsFlag{&cfg.StaticLabels}, "label", "NAME=VALUE static label on every stream (repeatable)")
@@ -180,6 +182,7 @@ func serve(args []string, logger *log.Logger) int {
 	cfg.Downstream.BatchBytes = int(batchBytes)
 	cfg.MaxEventLines, cfg.MaxEventBytes, cfg.MaxLineBytes = uint32(maxEventLines), uint32(maxEventBytes), uint32(maxLineBytes)
 	cfg.Dedup = !noDedup
+	cfg.Redact = !noRedact
 	if *dedupWindow == 0 || *dedupWindow > math.MaxUint32 {
 		fmt.Fprintf(os.Stderr, "airlog serve: --dedup-window-events %d: 1 .. 4294967295 (--no-dedup turns the filter off)\n", *dedupWindow)
 		return 2

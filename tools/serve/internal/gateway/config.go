@@ -40,6 +40,7 @@ type Config struct {
 	MaxLineBytes   uint32
 	Dedup          bool
 	DedupWindow    uint32   // events each stream's duplicate filter remembers
+	Redact         bool     // mask secrets in the events and in the forwarded text (docs/redaction.md)
 	LabelFields    []string // airlog fields that become labels (component, level, dag_id)
 	StaticLabels   []lokipush.Label
 	LabelBudget    int
@@ -81,6 +82,7 @@ func Defaults() Config {
 		MultilineWait:   3 * time.Second,
 		Dedup:           true,
 		DedupWindow:     20000,
+		Redact:          true,
 		LabelFields:     []string{"component", "level", "dag_id"},
 		LabelBudget:     15,
 		MaxLineSize:     256000,

@@ -41,13 +41,14 @@ func (g *Gateway) build(dst []outEntry, w *worker, s *stream, ev *airlog.Event, 
 	if g.cfg.LineJSON {
 		b, err := airlog.AppendJSON(w.text[:0], *ev)
 		if err != nil {
-			b = append(b[:0], joinOriginal(lines, ev.HasIngestTime)...)
+			b = append(b[:0], s.original(lines, ev.HasIngestTime)...)
 		}
 		w.text = b
 		text = strings.TrimSuffix(string(b), "\n")
 	} else {
-		text = joinOriginal(lines, ev.HasIngestTime)
+		text = s.original(lines, ev.HasIngestTime)
 	}
+
 	ts := lines[0].ts
 	if ev.HasTime {
 		ts = ev.TimeNs
@@ -160,6 +161,22 @@ func (s *stream) labelSet(extra []lokipush.Label) ([]lokipush.Label, string) {
 	s.lastExtra = append(s.lastExtra[:0], extra...)
 	s.lastLabels, s.lastText = labels, string(lokipush.AppendLabels(nil, labels))
 	return s.lastLabels, s.lastText
+}
+
+// original is the text of an event's lines as sent (joinOriginal), its secrets masked when the
+// parser found some in this stream's events being emitted (stream.masking).
+func (s *stream) original(lines []line, enveloped bool) string {
+	text := joinOriginal(lines, enveloped)
+	if !s.masking {
+		return text
+	}
+	// A JSON line (Airflow 3) is masked as a JSON object, so a bare value stays valid JSON.
+	json := strings.HasPrefix(text, "{") && strings.HasSuffix(text, "}")
+	masked, _, err := airlog.RedactText(text, json)
+	if err != nil {
+		return "***" // fail closed: a secret is known to be there
+	}
+	return masked
 }
 
 // joinOriginal is the event's physical lines joined by '\n', without their CRI / Docker envelope.

@@ -68,7 +68,7 @@ func New(cfg Config, log Logger) (*Gateway, error) {
 		retried: newRetried()}
 	g.parseOptions = airlog.Options{TimeZone: cfg.TimeZone, MaxEventLines: cfg.MaxEventLines,
 		MaxEventBytes: cfg.MaxEventBytes, MaxLineBytes: cfg.MaxLineBytes, Dedup: cfg.Dedup,
-		DedupWindowEvents: cfg.DedupWindow, MultilineWait: cfg.MultilineWait}
+		DedupWindowEvents: cfg.DedupWindow, MultilineWait: cfg.MultilineWait, Redact: cfg.Redact}
 	if _, err := airlog.NewParser(db, g.parseOptions, ""); err != nil { // options checked once, here
 		return nil, err
 	}

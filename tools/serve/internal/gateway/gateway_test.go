@@ -20,6 +20,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -518,5 +519,58 @@ func TestAgentReReadIsDropped(t *testing.T) {
 	}
 	if strings.Contains(string(body), "airlog_serve_dedup_memory_bytes 0\n") {
 		t.Error("the duplicate filter's memory is not counted")
+	}
+}
+
+// Secrets pushed in a stream's lines never reach the store (not in the line, not in the
+// metadata), the rest of each line arrives as sent, and /metrics counts what was masked;
+// with Redact off (--no-redact) the lines go through as written.
+func TestPushedSecretsAreMasked(t *testing.T) {
+	lines := []string{
+		"[2024-05-01T12:00:00.000+0000] {base.py:84} INFO - Using connection postgresql://airflow:hunter2@db:5432/airflow",
+		`{"timestamp":"2024-05-01T12:00:01.000000Z","level":"info","event":"login","logger":"x","password":"hunter2","token":12345}`,
+		"[2024-05-01T12:00:02.000+0000] {base.py:84} INFO - nothing secret here",
+	}
+	want := []string{
+		"[2024-05-01T12:00:00.000+0000] {base.py:84} INFO - Using connection postgresql://airflow:***@db:5432/airflow",
+		`{"timestamp":"2024-05-01T12:00:01.000000Z","level":"info","event":"login","logger":"x","password":"***","token":"***"}`,
+		lines[2],
+	}
+	for _, redact := range []bool{true, false} {
+		url, st, _ := runGateway(t, func(c *Config) { c.Redact = redact })
+		push(t, url, "", mkStream([]lokipush.Label{label("job", "worker")}, lines...))
+		var got []string
+		for _, s := range waitEntries(t, st, len(lines)) {
+			for _, e := range s.Entries {
+				got = append(got, e.Line)
+				for _, m := range e.Metadata {
+					if redact && strings.Contains(m.Value, "hunter2") {
+						t.Errorf("metadata %s=%q holds the password", m.Name, m.Value)
+					}
+				}
+			}
+		}
+		expect := append([]string(nil), want...)
+		if !redact {
+			expect = append(expect[:0], lines...)
+		}
+		sort.Strings(got) // the events may land in different Loki streams
+		sort.Strings(expect)
+		if strings.Join(got, "\n") != strings.Join(expect, "\n") {
+			t.Errorf("redact=%v: lines\n%s\nwant\n%s", redact, strings.Join(got, "\n"), strings.Join(expect, "\n"))
+		}
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metric := "airlog_serve_redactions_total 3\n"
+		if !redact {
+			metric = "airlog_serve_redactions_total 0\n"
+		}
+		if !strings.Contains(string(body), metric) {
+			t.Errorf("/metrics lacks %q", metric)
+		}
 	}
 }

@@ -21,6 +21,7 @@ type Metrics struct {
 	replayedInDoubt                   atomic.Uint64
 	bufferBytes, streamsOpen          atomic.Int64
 	dedupMemory                       atomic.Int64
+	redactions                        atomic.Uint64
 
 	mu          sync.Mutex
 	pushes      map[int]uint64
@@ -104,6 +105,7 @@ func (m *Metrics) Write(w io.Writer) {
 	counter("repeated_entries_dropped_total", "Entries a sender pushed again (same stream, timestamp and line), kept once.", m.repeatedEntries.Load())
 	counter("replayed_in_doubt_lines_total", "Lines replayed from --buffer-dir that the batch in flight at the last stop held: the store may have them already.", m.replayedInDoubt.Load())
 	counter("retries_total", "Delivery attempts retried.", m.retries.Load())
+	counter("redactions_total", "Secrets masked with *** in forwarded events (on unless --no-redact).", m.redactions.Load())
 	counter("labels_to_metadata_total", "Events whose airlog labels went to structured metadata (label budget).", m.labelsToMetadata.Load())
 	gauge("buffer_bytes", "Accepted bytes not yet delivered.", m.bufferBytes.Load())
 	gauge("dedup_memory_bytes", "Bytes the open streams' duplicate filters hold (each up to 38-45 bytes per event of --dedup-window-events).", m.dedupMemory.Load())

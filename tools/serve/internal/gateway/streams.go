@@ -48,6 +48,8 @@ type stream struct {
 	base        uint64 // parser-local (1-based) number of pending[0]
 	dropped     uint64 // lines the parser dropped as duplicates that left pending
 	dedupMemory int64  // the parser's duplicate filter's bytes, as last added to the gauge
+	redactions  uint64 // the parser's count of masked secrets, as last added to the counter
+	masking     bool   // the events being emitted hold masked secrets: mask their forwarded text too
 	lastSeen    time.Time
 }
 
@@ -255,6 +257,14 @@ func (w *worker) emit(s *stream, events []airlog.Event, final bool) {
 	w.out = w.out[:0]
 	carry := int64(0)
 	var lastDropped uint64
+	s.masking = false
+	if s.parser != nil && w.g.cfg.Redact && len(events) > 0 {
+		if st, err := s.parser.Stats(); err == nil && st.Redactions > s.redactions {
+			w.g.metrics.redactions.Add(st.Redactions - s.redactions)
+			s.redactions = st.Redactions
+			s.masking = true // the parser masked the events' fields; the original lines hold the same secrets
+		}
+	}
 	drop := func(n int) {
 		for _, l := range s.pending[:n] {
 			carry += l.bytes
