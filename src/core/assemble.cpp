@@ -455,7 +455,9 @@ class Assembler {
     cont.ev.message = content;
     cont.ev.flags = (cont.ev.flags & ~kFlagTruncated) | kFlagContinued;
     cont.ev.kind = EventKind::none;
-    cont.ev.exception_type = cont.ev.exception_message = {};
+    // What a continuation does not repeat (stream_state.hpp, is_header_text): a head resumed in a
+    // later call has only its header text, and the events must not depend on where calls end.
+    cont.ev.exception_type = cont.ev.exception_message = cont.ev.attrs = {};
     cont.message_in_place = content.data() == text.data() && content.size() == text.size();
     start(cont, begin, text, had_cr, number, 0);
     pending_.anchors = anchors;

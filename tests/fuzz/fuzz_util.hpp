@@ -75,15 +75,20 @@ inline constexpr std::string_view kPaths[] = {
     "logs/dag_processor_manager/dag_processor_manager.log",
 };
 
-/// Options from two input bytes: envelope, dedup, zone, small caps. Never clock-driven.
+/// Options from three input bytes: envelope, dedup, zone, small caps, redaction. Never clock-driven.
 inline airlog::Options options_from(uint8_t b0, uint8_t b1, uint8_t b2) {
   airlog::Options o;
-  switch (b0 & 3) {
+  switch ((b0 & 3) | ((b2 >> 4) & 4)) {  // bit 6 of the chunking seed picks the export envelopes
     case 0: o.envelope = airlog::Envelope::auto_detect; break;
     case 1: o.envelope = airlog::Envelope::none; break;
     case 2: o.envelope = airlog::Envelope::cri; break;
-    default: o.envelope = airlog::Envelope::docker; break;
+    case 3: o.envelope = airlog::Envelope::docker; break;
+    case 4: o.envelope = airlog::Envelope::export_json; break;
+    case 5: o.envelope = airlog::Envelope::export_tsv; break;
+    case 6: o.envelope = airlog::Envelope::auto_detect; break;
+    default: o.envelope = airlog::Envelope::none; break;
   }
+  o.redact = (b2 >> 7) & 1;
   o.dedup = (b0 >> 2) & 1;
   o.time_zone = ((b0 >> 3) & 1) ? "Europe/Berlin" : "UTC";
   if ((b0 >> 4) & 1) o.max_event_lines = 1 + (b1 & 7);              // 1..8

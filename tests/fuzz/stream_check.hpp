@@ -50,9 +50,19 @@ inline Run check_stream_all_ways(const airlog::Options& o, std::string_view path
   // Another way's run: the invariant, then the same events and stats as the whole parse.
   auto same_as_whole = [&](const std::string& mode, const Run& r, const airlog::Stats& stats) {
     check_stats(stats, r, mode.c_str());
-    if (r.jsonl != whole.jsonl)
-      fail((mode + " events differ from parse(last=true)").c_str(),
-           "--- parse:\n" + whole.jsonl.substr(0, 3000) + "\n--- " + mode + ":\n" + r.jsonl.substr(0, 3000));
+    if (r.jsonl != whole.jsonl) {
+      // The first event that differs, whole, from each side.
+      size_t at = 0;
+      while (at < whole.jsonl.size() && at < r.jsonl.size() && whole.jsonl[at] == r.jsonl[at]) ++at;
+      auto event_at = [at](const std::string& s) {
+        const size_t begin = s.rfind('\n', at == 0 ? 0 : at - 1);
+        const size_t from = begin == std::string::npos || at == 0 ? 0 : begin + 1;
+        return s.substr(from, std::min<size_t>(s.find('\n', from) - from, 3000));
+      };
+      fail((mode + " events differ from parse(last=true)").c_str(), "first difference at byte " + std::to_string(at) +
+                                                                        "\n--- parse:\n" + event_at(whole.jsonl) +
+                                                                        "\n--- " + mode + ":\n" + event_at(r.jsonl));
+    }
     const std::string st = stats_json(stats);
     if (st != whole_stats_json)
       fail((mode + " stats differ from parse(last=true)").c_str(),
