@@ -1,6 +1,7 @@
 package lokipush
 
 import (
+	"math"
 	"unicode/utf8"
 	"unsafe"
 
@@ -11,17 +12,20 @@ import (
 
 // Field numbers of proto/loki_push.proto.
 const (
-	fieldStreams       = 1 // PushRequest.streams
-	fieldLabels        = 1 // StreamAdapter.labels
-	fieldEntries       = 2 // StreamAdapter.entries
-	fieldTimestamp     = 1 // EntryAdapter.timestamp
-	fieldLine          = 2 // EntryAdapter.line
-	fieldMetadata      = 3 // EntryAdapter.structuredMetadata
-	fieldPairName      = 1 // LabelPairAdapter.name
-	fieldPairValue     = 2 // LabelPairAdapter.value
-	fieldSeconds       = 1 // google.protobuf.Timestamp.seconds
-	fieldNanos         = 2 // google.protobuf.Timestamp.nanos
-	maxTimestampSecond = 253402300799
+	fieldStreams   = 1 // PushRequest.streams
+	fieldLabels    = 1 // StreamAdapter.labels
+	fieldEntries   = 2 // StreamAdapter.entries
+	fieldTimestamp = 1 // EntryAdapter.timestamp
+	fieldLine      = 2 // EntryAdapter.line
+	fieldMetadata  = 3 // EntryAdapter.structuredMetadata
+	fieldPairName  = 1 // LabelPairAdapter.name
+	fieldPairValue = 2 // LabelPairAdapter.value
+	fieldSeconds   = 1 // google.protobuf.Timestamp.seconds
+	fieldNanos     = 2 // google.protobuf.Timestamp.nanos
+	// The latest time whose nanoseconds fit Entry.TimeNs (an int64: 2262-04-11T23:47:16.854775807Z);
+	// a later one would wrap negative. (Protobuf's Timestamp goes to 9999; no log line is from then.)
+	maxTimestampSecond = math.MaxInt64 / 1000000000
+	maxTimestampNanos  = math.MaxInt64 % 1000000000 // within maxTimestampSecond
 )
 
 // DecodeSnappyProto decodes a snappy-compressed PushRequest. The decompressed size is checked
@@ -190,7 +194,8 @@ func (d *decoder) entry(start, end int) (Entry, error) {
 			if err != nil {
 				return err
 			}
-			if sec < 0 || sec > maxTimestampSecond || nanos < 0 || nanos > 999999999 {
+			if sec < 0 || sec > maxTimestampSecond || nanos < 0 || nanos > 999999999 ||
+				(sec == maxTimestampSecond && nanos > maxTimestampNanos) {
 				return badf("entry timestamp out of range")
 			}
 			e.TimeNs = sec*1e9 + nanos
