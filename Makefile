@@ -13,7 +13,6 @@ export FUZZ_SECONDS
 CLANG_CC ?= clang
 CLANG_CXX ?= clang++
 DEMO_CORPUS := build/corpus/demo
-BENCH_CORPUS := build/corpus/bench-64M.log
 
 .PHONY: all deps build build-asan build-fuzz build-tsan demo test test-release test-asan test-tsan test-fuzz fuzz test-airflow bench corpus airflow-corpus hostile-memory serve-outage format clean
 
@@ -93,11 +92,10 @@ test-airflow: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target airlog_python airlog_cli
 	$(PYTHON) tests/airflow/test_logging_integration.py --build $(BUILD)
 
-$(BENCH_CORPUS):
-	$(PYTHON) corpus/generate.py --single $(BENCH_CORPUS) --size 64M --seed 7
-
-bench: build $(BENCH_CORPUS)
-	$(BUILD)/bench/airlog_bench --corpus $(BENCH_CORPUS)
+# airlog beside PCRE2-JIT, Oniguruma, std::regex, RE2, Go regexp, Rust regex and Python re on seven
+# corpora (bench/run.sh): writes BENCHMARKS.md and docs/benchmarks.png. ~10 min; a quiet machine.
+bench: deps
+	bash bench/run.sh
 
 # Peak memory of `airlog parse` on 1 GiB of each hostile input shape (tests/hostile_memory.py;
 # `make test` runs 64 MiB of each). About a minute a shape; nothing is written to disk.

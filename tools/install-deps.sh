@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages airlog builds with. Idempotent; silent when everything is present.
+#   bash tools/install-deps.sh           # build and test
+#   bash tools/install-deps.sh --bench   # also what `make bench` needs (the chart's matplotlib)
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format clang libclang-rt-dev
@@ -8,6 +10,9 @@ packages=(
   libprotobuf-dev protobuf-compiler libsnappy-dev
   golang-go python3-dev python3-numpy python3-pybind11 python3-setuptools python3-pip
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-matplotlib)
+fi
 # Vectorscan ships the same API and libhs.pc; accept it in place of Hyperscan.
 if dpkg-query -W -f='${Status}' libvectorscan-dev 2>/dev/null | grep -q "install ok installed"; then
   packages=("${packages[@]/libhyperscan-dev/libvectorscan-dev}")
