@@ -74,15 +74,7 @@ func (s *multilineStage) matchLine(line string, depth int) (*rule, []string, str
 		if m == nil {
 			continue
 		}
-		inner, outerTS := "", ""
-		for j, name := range env.fields {
-			switch name {
-			case "line":
-				inner = m[j+1]
-			case "outer_ts":
-				outerTS = m[j+1]
-			}
-		}
+		inner, outerTS := envelopeParts(env, m)
 		r, groups, text, innerTS := s.matchLine(inner, depth+1)
 		if innerTS != "" {
 			outerTS = innerTS

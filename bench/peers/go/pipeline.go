@@ -79,7 +79,11 @@ func peel(env *rule, line string) (string, string) {
 	if m == nil {
 		return line, ""
 	}
-	inner, outerTS := line, ""
+	return envelopeParts(env, m)
+}
+
+// envelopeParts picks an envelope match's inner line and time.
+func envelopeParts(env *rule, m []string) (inner, outerTS string) {
 	for i, name := range env.fields {
 		switch name {
 		case "line":
