@@ -35,6 +35,12 @@ fn civil_ns(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
     secs.checked_mul(1_000_000_000)
 }
 
+/// A date-time whose four-digit year and two-digit month, day, hour, minute, second start at `at`.
+fn civil_at(s: &[u8], at: [usize; 6]) -> Option<i64> {
+    let two = |i: usize| digits(s, at[i], 2);
+    civil_ns(digits(s, at[0], 4)?, two(1)?, two(2)?, two(3)?, two(4)?, two(5)?)
+}
+
 /// An offset `Z`, `±HH:MM`, `±HHMM` or `±HH` that is the whole of `s`, in seconds east of UTC.
 fn offset(s: &[u8]) -> Option<i64> {
     if s == b"Z" {
@@ -67,14 +73,7 @@ pub fn parse_iso(text: &str) -> Option<i64> {
     {
         return None;
     }
-    let mut ns = civil_ns(
-        digits(s, 0, 4)?,
-        digits(s, 5, 2)?,
-        digits(s, 8, 2)?,
-        digits(s, 11, 2)?,
-        digits(s, 14, 2)?,
-        digits(s, 17, 2)?,
-    )?;
+    let mut ns = civil_at(s, [0, 5, 8, 11, 14, 17])?;
     let mut at = 19;
     if at < s.len() && (s[at] == b'.' || s[at] == b',') {
         let start = at + 1;
@@ -103,14 +102,7 @@ pub fn parse_compact(text: &str) -> Option<i64> {
     if s.len() != 15 || s[8] != b'T' {
         return None;
     }
-    civil_ns(
-        digits(s, 0, 4)?,
-        digits(s, 4, 2)?,
-        digits(s, 6, 2)?,
-        digits(s, 9, 2)?,
-        digits(s, 11, 2)?,
-        digits(s, 13, 2)?,
-    )
+    civil_at(s, [0, 4, 6, 9, 11, 13])
 }
 
 /// Common log format `10/Oct/2024:13:55:36 +0000`.
