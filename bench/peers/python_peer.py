@@ -213,6 +213,8 @@ class Parser:
                 self.set(ev, "logical_date", text)
             else:
                 ev.setdefault("run_id", text)
+        elif name == "dag_task":
+            self.set_dag_task(ev, text)
         elif name == "kv":
             for m in c.console_kv.finditer(text):
                 self.set(ev, c.console_keys.get(m.group(1), ""), unquote(m.group(2)))
@@ -227,6 +229,22 @@ class Parser:
         elif name in KEYS:
             ev.setdefault(name, text)
         # outer_ts, stream, flag, json: read where the envelope / JSON line is handled
+
+    @staticmethod
+    def set_dag_task(ev, dotted):
+        """`dag.task` as a TaskInstance repr or an executor report prints it; both ids may hold
+        dots: split after the record's own dag_id when it has one (only task_id is filled), else
+        at the only dot (several dots and no dag_id: nothing, the split needs the stream's
+        history)."""
+        dag = ev.get("dag_id")
+        if dag is not None:
+            if len(dotted) > len(dag) + 1 and dotted.startswith(dag) and dotted[len(dag)] == ".":
+                ev.setdefault("task_id", dotted[len(dag) + 1:])
+            return
+        dag, dot, task = dotted.partition(".")
+        if dag and dot and "." not in task:
+            ev.setdefault("dag_id", dag)
+            ev.setdefault("task_id", task)
 
     def apply(self, ev, rule, m):
         for name, value in zip(rule.fields, m.groups()):
@@ -283,9 +301,10 @@ class Parser:
                 m = self.source.re.fullmatch(line)
                 if m:
                     line, outer_ts = self._envelope_parts(self.source, m)
-            if "\x1b" in line:
+            coloured = "\x1b" in line
+            if coloured:
                 line = c.ansi.sub("", line)
-            self.line(number, line, outer_ts)
+            self.line(number, line, outer_ts, coloured)
         self.finish()
         return len(lines)
 
@@ -294,30 +313,32 @@ class Parser:
         parts = dict(zip(env.fields, m.groups()))
         return parts.get("line") or "", parts.get("outer_ts")
 
-    def match_line(self, line, depth=0):
-        """(layout, match, innermost envelope time) for the layout that reads `line`, peeling at
-        most two line envelopes off a line no layout reads (the first that matches decides)."""
+    def match_line(self, line, first=0):
+        """(layout, match, innermost envelope time) for the layout that reads `line`. A line no
+        layout reads is tried with the line envelopes from `first` on (compose, then docker
+        --timestamps): an envelope counts when a layout reads its inner line."""
         for rule in self.c.layouts:
             m = rule.re.fullmatch(line)
             if m and self.c.level_ok(rule, m):
                 return rule, m, None
-        if depth < 2:
-            for env in self.c.line_envelopes:
-                m = env.re.fullmatch(line)
-                if m:
-                    inner, outer_ts = self._envelope_parts(env, m)
-                    found = self.match_line(inner, depth + 1)
-                    return found and (found[0], found[1], found[2] or outer_ts)
+        for i in range(first, len(self.c.line_envelopes)):
+            env = self.c.line_envelopes[i]
+            m = env.re.fullmatch(line)
+            if m:
+                inner, outer_ts = self._envelope_parts(env, m)
+                found = self.match_line(inner, i + 1)
+                if found:
+                    return found[0], found[1], found[2] or outer_ts
         return None
 
-    def line(self, number, line, source_ts):
+    def line(self, number, line, source_ts, coloured):
         found = self.match_line(line) if line else None
         if found:
             rule, m, outer_ts = found
             self.finish()
             rec = self.open = Record(number, outer_ts or source_ts)
             rec.foldable = rule.foldable
-            rec.ev["format"] = rule.label
+            rec.ev["format"] = "airflow-color" if coloured and rule.label == "airflow-text" else rule.label
             self.read_first_line(rec, rule, m)
             if not rule.foldable:
                 self.finish()
@@ -327,7 +348,7 @@ class Parser:
             return
         # A record of its own: a traceback that follows no record takes the lines after it.
         self.finish()
-        rec = self.open = Record(number, source_ts)
+        rec = self.open = Record(number, None)
         rec.ev["message"] = line
         if self.c.traceback_start.match(line):
             rec.ev["format"], rec.ev["level"] = "traceback", "error"
@@ -338,11 +359,14 @@ class Parser:
 
     def read_first_line(self, rec, rule, m):
         ev = rec.ev
+        outer = m
         if rule.nested and rule.message_at and m.group(rule.message_at):
             inner = rule.re.fullmatch(m.group(rule.message_at).strip(" \t"))
             if inner and self.c.level_ok(rule, inner):
                 m = inner  # a record printed inside another one's message: its fields win
         self.apply(ev, rule, m)
+        if m is not outer and "ts_ns" not in ev and "ts" in rule.fields:
+            self.set(ev, "ts", outer.group(rule.fields.index("ts") + 1) or "")  # the outer time
         if rule.json_at and m.group(rule.json_at):
             self.read_json(ev, m.group(rule.json_at))
         self.mark_http_access(ev)

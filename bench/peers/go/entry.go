@@ -97,6 +97,8 @@ func (e *Entry) set(c *config, name, text string) {
 		} else {
 			e.put("run_id", text)
 		}
+	case "dag_task":
+		e.setDagTask(text)
 	case "kv":
 		for _, m := range c.consoleKV.FindAllStringSubmatch(text, -1) {
 			e.set(c, c.consoleKeys[m[1]], unquote(m[2]))
@@ -121,6 +123,22 @@ func (e *Entry) set(c *config, name, text string) {
 		e.Labels[name] = text
 	default:
 		e.put(name, text)
+	}
+}
+
+// setDagTask splits `dag.task` as a TaskInstance repr or an executor report prints it; both ids
+// may hold dots: after the record's own dag_id when it has one (only task_id is filled), else at
+// the only dot (several dots and no dag_id: nothing, as the split needs the stream's history).
+func (e *Entry) setDagTask(dotted string) {
+	if dag, ok := e.Extracted["dag_id"].(string); ok {
+		if len(dotted) > len(dag)+1 && strings.HasPrefix(dotted, dag) && dotted[len(dag)] == '.' {
+			e.put("task_id", dotted[len(dag)+1:])
+		}
+		return
+	}
+	if dot := strings.IndexByte(dotted, '.'); dot > 0 && strings.Count(dotted, ".") == 1 {
+		e.put("dag_id", dotted[:dot])
+		e.put("task_id", dotted[dot+1:])
 	}
 }
 

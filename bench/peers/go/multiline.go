@@ -16,13 +16,16 @@ type multilineStage struct {
 	folded  bool
 }
 
-func (s *multilineStage) Process(number int, line, sourceTS string) {
+func (s *multilineStage) Process(number int, line, sourceTS string, coloured bool) {
 	if line != "" {
 		if r, groups, inner, outerTS := s.matchLine(line, 0); r != nil {
 			s.finish()
 			e := newEntry(number, inner)
 			e.rule, e.groups, e.foldable = r, groups, r.foldable
 			e.Extracted["format"] = r.Format
+			if coloured && r.Format == "airflow-text" {
+				e.Extracted["format"] = "airflow-color"
+			}
 			e.outerTS = outerTS
 			if e.outerTS == "" {
 				e.outerTS = sourceTS
@@ -41,7 +44,6 @@ func (s *multilineStage) Process(number int, line, sourceTS string) {
 	// A record of its own: a traceback that follows no record takes the lines after it.
 	s.finish()
 	e := newEntry(number, line)
-	e.outerTS = sourceTS
 	e.Extracted["message"] = line
 	if s.cfg.tracebackStart.MatchString(line) {
 		e.Extracted["format"] = "traceback"
@@ -55,31 +57,30 @@ func (s *multilineStage) Process(number int, line, sourceTS string) {
 	s.finish()
 }
 
-// matchLine finds the layout that reads line, peeling at most two line envelopes (compose, then
-// docker --timestamps) off a line no layout reads; the first envelope that matches decides. It
-// returns the layout, its groups, the text it read and the innermost envelope time.
-func (s *multilineStage) matchLine(line string, depth int) (*rule, []string, string, string) {
+// matchLine finds the layout that reads line. A line no layout reads is tried with the line
+// envelopes from `first` on (compose, then docker --timestamps): an envelope counts when a layout
+// reads its inner line, possibly after a later envelope. It returns the layout, its groups, the
+// text it read and the innermost envelope time.
+func (s *multilineStage) matchLine(line string, first int) (*rule, []string, string, string) {
 	for i := range s.cfg.layouts {
 		r := &s.cfg.layouts[i]
 		if m := r.re.FindStringSubmatch(line); m != nil && s.cfg.levelOK(r, m) {
 			return r, m, line, ""
 		}
 	}
-	if depth >= 2 {
-		return nil, nil, "", ""
-	}
-	for i := range s.cfg.lineEnvelopes {
+	for i := first; i < len(s.cfg.lineEnvelopes); i++ {
 		env := &s.cfg.lineEnvelopes[i]
 		m := env.re.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
 		inner, outerTS := envelopeParts(env, m)
-		r, groups, text, innerTS := s.matchLine(inner, depth+1)
-		if innerTS != "" {
-			outerTS = innerTS
+		if r, groups, text, innerTS := s.matchLine(inner, i+1); r != nil {
+			if innerTS != "" {
+				outerTS = innerTS
+			}
+			return r, groups, text, outerTS
 		}
-		return r, groups, text, outerTS
 	}
 	return nil, nil, "", ""
 }

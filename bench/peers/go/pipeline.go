@@ -56,8 +56,11 @@ func (p *pipeline) parse(text string) int {
 		if p.source != nil {
 			line, outerTS = peel(p.source, line)
 		}
-		line = p.ansi.Process(line)
-		p.multiline.Process(n, line, outerTS)
+		coloured := strings.IndexByte(line, 0x1b) >= 0
+		if coloured {
+			line = p.ansi.Process(line)
+		}
+		p.multiline.Process(n, line, outerTS, coloured)
 	}
 	p.multiline.finish()
 	return n

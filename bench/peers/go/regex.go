@@ -13,17 +13,29 @@ func (s regexStage) Process(e *Entry) {
 	if r == nil {
 		return
 	}
-	groups := e.groups
+	outer := e.groups
+	groups := outer
 	if r.Nested {
-		groups = nestedRecord(s.cfg, r, groups)
+		groups = nestedRecord(s.cfg, r, outer)
 	}
+	s.apply(e, r, groups)
+	if !e.has("ts_ns") && &groups[0] != &outer[0] {
+		for i, name := range r.fields { // a nested record without a time keeps the outer one's
+			if name == "ts" {
+				e.set(s.cfg, name, outer[i+1])
+			}
+		}
+	}
+	markHTTPAccess(s.cfg, e)
+}
+
+func (s regexStage) apply(e *Entry, r *rule, groups []string) {
 	for i, name := range r.fields {
 		e.set(s.cfg, name, groups[i+1])
 	}
 	for name, value := range r.Set {
 		e.set(s.cfg, name, value)
 	}
-	markHTTPAccess(s.cfg, e)
 }
 
 // nestedRecord: a record printed inside another one's message (2.x DAG-processor stdout) is read

@@ -172,6 +172,7 @@ impl Event {
                     self.put("run_id", Value::Bytes(text.to_string()));
                 }
             }
+            "dag_task" => self.set_dag_task(text),
             "kv" => {
                 for caps in c.console_kv.captures_iter(text) {
                     if let Some(field) = c.console_keys.get(&caps[1]) {
@@ -196,6 +197,27 @@ impl Event {
                 if let Some(k) = key(name) {
                     self.put(k, Value::Bytes(text.to_string()));
                 }
+            }
+        }
+    }
+
+    /// `dag.task` as a TaskInstance repr or an executor report prints it; both ids may hold dots:
+    /// split after the record's own dag_id when it has one (only task_id is filled), else at the
+    /// only dot (several dots and no dag_id: nothing, the split needs the stream's history).
+    fn set_dag_task(&mut self, dotted: &str) {
+        if let Some(dag) = self.text("dag_id") {
+            if let Some(task) = dotted.strip_prefix(dag).and_then(|t| t.strip_prefix('.')) {
+                if !task.is_empty() {
+                    let task = task.to_string();
+                    self.put("task_id", Value::Bytes(task));
+                }
+            }
+            return;
+        }
+        if let Some((dag, task)) = dotted.split_once('.') {
+            if !dag.is_empty() && !task.contains('.') {
+                self.put("dag_id", Value::Bytes(dag.to_string()));
+                self.put("task_id", Value::Bytes(task.to_string()));
             }
         }
     }

@@ -67,24 +67,29 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
                     (line, source_ts) = envelope_parts(env, &caps);
                 }
             }
-            let stripped: Cow<str> = if line.as_bytes().contains(&0x1b) {
+            let coloured = line.as_bytes().contains(&0x1b);
+            let stripped: Cow<str> = if coloured {
                 self.cfg.ansi.replace_all(line, "")
             } else {
                 Cow::Borrowed(line)
             };
-            self.line(n, &stripped, source_ts);
+            self.line(n, &stripped, source_ts, coloured);
         }
         self.finish();
         n
     }
 
-    fn line(&mut self, number: u64, line: &str, source_ts: Option<&str>) {
+    fn line(&mut self, number: u64, line: &str, source_ts: Option<&str>, coloured: bool) {
         if !line.is_empty() {
             if let Some(found) = self.match_line(line, 0) {
                 self.finish();
                 let mut e = Event::new(number);
                 e.foldable = found.rule.foldable;
-                e.put("format", Value::Bytes(found.rule.label.clone()));
+                let format = match found.rule.label.as_str() {
+                    "airflow-text" if coloured => "airflow-color",
+                    label => label,
+                };
+                e.put("format", Value::Bytes(format.to_string()));
                 e.outer_ts = found.outer_ts.or(source_ts).map(str::to_string);
                 self.read_first_line(&mut e, found.rule, &found.caps);
                 self.open = Some(e);
@@ -101,7 +106,6 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
         // A record of its own: a traceback that follows no record takes the lines after it.
         self.finish();
         let mut e = Event::new(number);
-        e.outer_ts = source_ts.map(str::to_string);
         e.put("message", Value::Bytes(line.to_string()));
         if self.cfg.traceback_start.is_match(line) {
             e.put("format", Value::Bytes("traceback".into()));
@@ -115,9 +119,10 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
         self.finish();
     }
 
-    /// The layout that reads `line`, peeling at most two line envelopes (compose, then docker
-    /// --timestamps) off a line no layout reads; the first envelope that matches decides.
-    fn match_line<'t>(&self, line: &'t str, depth: u32) -> Option<LayoutMatch<'c, 't>> {
+    /// The layout that reads `line`. A line no layout reads is tried with the line envelopes from
+    /// `first` on (compose, then docker --timestamps): an envelope counts when a layout reads its
+    /// inner line, possibly after a later envelope.
+    fn match_line<'t>(&self, line: &'t str, first: usize) -> Option<LayoutMatch<'c, 't>> {
         for rule in &self.cfg.layouts {
             if let Some(caps) = rule.re.captures(line) {
                 if self.cfg.level_ok(rule, &caps) {
@@ -129,18 +134,18 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
                 }
             }
         }
-        if depth >= 2 {
-            return None;
-        }
-        let (env, caps) = self
-            .cfg
+        self.cfg
             .line_envelopes
             .iter()
-            .find_map(|env| env.re.captures(line).map(|caps| (env, caps)))?;
-        let (inner, outer_ts) = envelope_parts(env, &caps);
-        let mut found = self.match_line(inner, depth + 1)?;
-        found.outer_ts = found.outer_ts.or(outer_ts);
-        Some(found)
+            .enumerate()
+            .skip(first)
+            .find_map(|(i, env)| {
+                let caps = env.re.captures(line)?;
+                let (inner, outer_ts) = envelope_parts(env, &caps);
+                let mut found = self.match_line(inner, i + 1)?;
+                found.outer_ts = found.outer_ts.or(outer_ts);
+                Some(found)
+            })
     }
 
     /// The remap program on a record's first line: the layout's fields (a nested record's when
@@ -148,8 +153,14 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
     fn read_first_line(&self, e: &mut Event, rule: &Rule, caps: &Captures) {
         let c = self.cfg;
         let inner = if rule.nested { self.nested(rule, caps) } else { None };
+        e.apply(c, rule, inner.as_ref().unwrap_or(caps));
+        if inner.is_some() && !e.has("ts_ns") {
+            // A nested record without a time keeps the outer one's.
+            if let Some(i) = rule.fields.iter().position(|f| f == "ts") {
+                e.set(c, "ts", caps.get(i + 1).map_or("", |m| m.as_str()));
+            }
+        }
         let caps = inner.as_ref().unwrap_or(caps);
-        e.apply(c, rule, caps);
         if let Some(i) = rule.fields.iter().position(|f| f == "json") {
             if let Some(m) = caps.get(i + 1) {
                 crate::json::read(c, e, m.as_str());
