@@ -279,6 +279,8 @@ class Parser:
                 self.set(ev, field, v)
             elif isinstance(v, int) and not isinstance(v, bool):
                 self.set(ev, field, str(v))
+            elif isinstance(v, float) and v.is_integer():  # an integer written as `2.0`
+                self.set(ev, field, str(int(v)))
 
     # --- lines and records --------------------------------------------------------------------
 
@@ -349,7 +351,8 @@ class Parser:
         # A record of its own: a traceback that follows no record takes the lines after it.
         self.finish()
         rec = self.open = Record(number, None)
-        rec.ev["message"] = line
+        if line:
+            rec.ev["message"] = line
         if self.c.traceback_start.match(line):
             rec.ev["format"], rec.ev["level"] = "traceback", "error"
             rec.foldable = rec.in_traceback = rec.traceback_seen = True

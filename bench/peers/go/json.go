@@ -40,7 +40,8 @@ func (s jsonStage) Process(e *Entry) {
 	}
 }
 
-// jsonText is a value as text: a string as decoded, an integer in decimal; anything else is none.
+// jsonText is a value as text: a string as decoded, an integer (also written `2.0`) in decimal;
+// anything else is none.
 func jsonText(v any) (string, bool) {
 	switch v := v.(type) {
 	case string:

@@ -44,7 +44,9 @@ func (s *multilineStage) Process(number int, line, sourceTS string, coloured boo
 	// A record of its own: a traceback that follows no record takes the lines after it.
 	s.finish()
 	e := newEntry(number, line)
-	e.Extracted["message"] = line
+	if line != "" {
+		e.Extracted["message"] = line
+	}
 	if s.cfg.tracebackStart.MatchString(line) {
 		e.Extracted["format"] = "traceback"
 		e.Extracted["level"] = "error"

@@ -25,7 +25,9 @@ pub fn read(c: &Config, e: &mut Event, text: &str) {
             ("exception_text" | "error_detail", _) => {}
             (_, Value::String(s)) => e.set(c, field, s),
             (_, Value::Number(n)) => {
-                if let Some(i) = n.as_i64() {
+                // An integer, also when written as a float (`2.0`).
+                let integral = n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64);
+                if let Some(i) = n.as_i64().or(integral) {
                     e.set(c, field, &i.to_string());
                 }
             }

@@ -106,7 +106,9 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
         // A record of its own: a traceback that follows no record takes the lines after it.
         self.finish();
         let mut e = Event::new(number);
-        e.put("message", Value::Bytes(line.to_string()));
+        if !line.is_empty() {
+            e.put("message", Value::Bytes(line.to_string()));
+        }
         if self.cfg.traceback_start.is_match(line) {
             e.put("format", Value::Bytes("traceback".into()));
             e.put("level", Value::Bytes("error".into()));
