@@ -108,7 +108,10 @@ class Rule:
 
     def __init__(self, row, label):
         self.label = label
-        self.re = re.compile(row["regex"])
+        try:
+            self.re = re.compile(row["regex"])
+        except re.error as e:
+            raise ValueError(f"{label}: {e}") from None
         self.fields = [name or "" for name in row.get("fields", [])]
         self.fields += [""] * (self.re.groups - len(self.fields))
         self.set = row.get("set", {})
@@ -458,9 +461,15 @@ def main():
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat needs a count of at least 1")
-    config = Config(args.patterns)
-    with open(args.file, "rb") as f:
-        data = f.read()  # untimed; decoding is part of the parse, as a handler receives str
+    try:
+        config = Config(args.patterns)
+    except (OSError, ValueError, KeyError, TypeError, re.error) as e:
+        sys.exit(f"python_peer.py: {args.patterns}: {type(e).__name__}: {e}")
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read()  # untimed; decoding is part of the parse, as a handler receives str
+    except OSError as e:
+        sys.exit(f"python_peer.py: {e}")
     out = sys.stdout
     if args.dump:
         events, _ = parse_events(config, data.decode("utf-8", "replace"))
