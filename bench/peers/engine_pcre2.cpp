@@ -25,8 +25,8 @@ class Pcre2Regex final : public Regex {
   Pcre2Regex& operator=(const Pcre2Regex&) = delete;
 
   bool match(std::string_view text, size_t from, Captures* caps) override {
-    const int rc = pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), from, 0, data_,
-                                   nullptr);
+    const int rc =
+        pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), from, 0, data_, nullptr);
     if (rc < 0) return false;
     if (!caps) return true;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data_);
@@ -52,8 +52,8 @@ class Pcre2Engine final : public Engine {
     if (anchor == Anchor::whole) options |= PCRE2_ENDANCHORED;
     int code_error = 0;
     PCRE2_SIZE offset = 0;
-    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options,
-                                     &code_error, &offset, nullptr);
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &code_error,
+                                     &offset, nullptr);
     if (!code) {
       PCRE2_UCHAR message[256];
       pcre2_get_error_message(code_error, message, sizeof message);

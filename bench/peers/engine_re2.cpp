@@ -22,7 +22,7 @@ class Re2Regex final : public Regex {
  public:
   Re2Regex(std::unique_ptr<RE2> re, Anchor anchor)
       : re_(std::move(re)),
-        anchor_(anchor == Anchor::whole    ? RE2::ANCHOR_BOTH
+        anchor_(anchor == Anchor::whole   ? RE2::ANCHOR_BOTH
                 : anchor == Anchor::start ? RE2::ANCHOR_START
                                           : RE2::UNANCHORED),
         groups_(re_->NumberOfCapturingGroups()) {}

@@ -30,8 +30,8 @@ class StdRegex final : public Regex {
     if (!ok || !caps) return ok;
     const int n = std::min(static_cast<int>(m_.size()), Captures::kMax);
     for (int i = 0; i < n; ++i)
-      caps->group[i] = m_[i].matched ? std::string_view(m_[i].first, static_cast<size_t>(m_[i].length()))
-                                     : std::string_view();
+      caps->group[i] =
+          m_[i].matched ? std::string_view(m_[i].first, static_cast<size_t>(m_[i].length())) : std::string_view();
     return true;
   }
   int groups() const override { return static_cast<int>(re_.mark_count()); }

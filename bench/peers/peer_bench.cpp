@@ -75,8 +75,8 @@ std::string kind_name(int k) {
 
 // Untimed, once per row: events of each kind found by airlog and by the peer on the same bytes,
 // so a peer that silently matches less (and so runs faster) cannot go unnoticed.
-void compare_kinds_once(benchmark::State& state, const std::string& name, peers::RegexPeer& peer,
-                        size_t stack_bytes, std::string_view text) {
+void compare_kinds_once(benchmark::State& state, const std::string& name, peers::RegexPeer& peer, size_t stack_bytes,
+                        std::string_view text) {
   static std::mutex mu;
   static std::map<std::string, bool> done;
   std::lock_guard lock(mu);

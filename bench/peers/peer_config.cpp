@@ -127,6 +127,7 @@ absl::StatusOr<Rule> read_rule(simdjson::dom::element e, std::string_view name_k
   }
   r.nested = bool_at(o, "nested", false);
   r.foldable = bool_at(o, "foldable", true);
+  r.continues = bool_at(o, "continues", false);
   r.traceback = bool_at(o, "traceback", false);
   std::string_view needs;
   r.needs_state = o["needs"].get_string().get(needs) == simdjson::SUCCESS && needs == "state";

@@ -62,9 +62,10 @@ struct Rule {
   airlog::EventKind event = airlog::EventKind::none;  ///< templates: the event it names
   bool nested = false;                                ///< layouts: the message may hold a record of the same layout
   bool foldable = true;                               ///< layouts: following lines may fold into the record
-  bool needs_state = false;                           ///< templates: counts only when the record has a state
-  bool traceback = false;                             ///< templates: the message holds a traceback
-  bool source_scope = false;                          ///< envelopes: chosen per source (else per line)
+  bool continues = false;     ///< layouts: a match folds into an open foldable record of the same format
+  bool needs_state = false;   ///< templates: counts only when the record has a state
+  bool traceback = false;     ///< templates: the message holds a traceback
+  bool source_scope = false;  ///< envelopes: chosen per source (else per line)
 
   /// Index of the group that fills `f` (1-based), or 0.
   int group_of(Field f) const;

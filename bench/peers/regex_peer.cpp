@@ -89,7 +89,10 @@ void json_unescape(std::string_view s, std::string& out) {
         size_t k = 0;
         for (; k < 4 && i + 1 + k < s.size(); ++k) {
           const char h = s[i + 1 + k];
-          const int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+          const int d = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
           if (d < 0) break;
           cp = cp * 16 + static_cast<uint32_t>(d);
         }
@@ -389,7 +392,8 @@ struct RegexPeer::Impl {
   void read_console_pairs(std::string_view tail, Event& ev) {
     Captures kv;
     for (size_t pos = 0; pos < tail.size() && console_kv->match(tail, pos, &kv);) {
-      if (auto it = console_keys.find(absl::string_view(kv[1].data(), kv[1].size())); it != console_keys.end()) fill(it->second, unquote(kv[2]), ev);
+      if (auto it = console_keys.find(absl::string_view(kv[1].data(), kv[1].size())); it != console_keys.end())
+        fill(it->second, unquote(kv[2]), ev);
       const auto end = static_cast<size_t>(kv[0].data() + kv[0].size() - tail.data());
       pos = end > pos ? end : pos + 1;
     }
@@ -445,10 +449,11 @@ struct RegexPeer::Impl {
   }
 
   // Layouts in order, then the line envelopes from `first_envelope` on (README: envelopes).
-  bool read_line(std::string_view line, Event& ev, bool* foldable, size_t first_envelope) {
+  // `*matched` is the layout that read it.
+  bool read_line(std::string_view line, Event& ev, const Rule** matched, size_t first_envelope) {
     for (const Compiled& l : layouts) {
       if (read_layout(l, line, ev, true)) {
-        *foldable = l.rule->foldable;
+        *matched = l.rule;
         return true;
       }
     }
@@ -457,7 +462,7 @@ struct RegexPeer::Impl {
       const Compiled& env = line_envelopes[i];
       if (!env.re->match(line, 0, &m)) continue;
       const std::string_view time = env.time_group ? m[env.time_group] : std::string_view();
-      if (read_line(m[env.line_group], ev, foldable, i + 1)) {
+      if (read_line(m[env.line_group], ev, matched, i + 1)) {
         if (!time.empty()) set_ts(time, ev);
         return true;
       }
@@ -577,8 +582,13 @@ struct RegexPeer::Impl {
     const bool coloured = std::memchr(body.data(), 0x1b, body.size()) != nullptr;
     if (coloured) body = strip_ansi(body);
     Event ev;
-    bool foldable = true;
-    if (!body.empty() && read_line(body, ev, &foldable, 0)) {
+    const Rule* layout = nullptr;
+    if (!body.empty() && read_line(body, ev, &layout, 0)) {
+      if (layout->continues && pending.active && pending.foldable && pending.ev.format == ev.format) {
+        fold(text, body);  // the next line of one printed banner
+        return;
+      }
+      const bool foldable = layout->foldable;
       if (coloured && ev.format == "airflow-text") ev.format = "airflow-color";
       if (!outer_time.empty()) set_ts(outer_time, ev);
       emit(out);

@@ -59,8 +59,7 @@ std::unique_ptr<Engine> make_engine(std::string_view name, Dispatch* dispatch, s
 class RegexPeer {
  public:
   /// Compiles every pattern of `config` with `engine` (both must outlive the peer).
-  static absl::StatusOr<std::unique_ptr<RegexPeer>> create(Engine& engine, const PeerConfig& config,
-                                                           Dispatch dispatch);
+  static absl::StatusOr<std::unique_ptr<RegexPeer>> create(Engine& engine, const PeerConfig& config, Dispatch dispatch);
   ~RegexPeer();
   RegexPeer(const RegexPeer&) = delete;
   RegexPeer& operator=(const RegexPeer&) = delete;
