@@ -118,6 +118,7 @@ class Rule:
         self.event = row.get("event")
         self.nested = row.get("nested", False)
         self.foldable = row.get("foldable", True)
+        self.continues = row.get("continues", False)  # layouts: folds into a foldable record of its format
         self.needs = row.get("needs")
         self.traceback = row.get("traceback", False)
         self.level_at = self.fields.index("level") + 1 if "level" in self.fields else 0
@@ -340,6 +341,10 @@ class Parser:
         found = self.match_line(line) if line else None
         if found:
             rule, m, outer_ts = found
+            rec = self.open
+            if rule.continues and rec is not None and rec.foldable and rec.ev.get("format") == rule.label:
+                self.fold(line)  # the next line of one printed banner
+                return
             self.finish()
             rec = self.open = Record(number, outer_ts or source_ts)
             rec.foldable = rule.foldable

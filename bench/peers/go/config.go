@@ -38,6 +38,7 @@ type patternRow struct {
 	Set       map[string]string `json:"set"`
 	Nested    bool              `json:"nested"`
 	Foldable  *bool             `json:"foldable"`
+	Continues bool              `json:"continues"`
 	Needs     string            `json:"needs"`
 	Traceback bool              `json:"traceback"`
 }

@@ -19,6 +19,10 @@ type multilineStage struct {
 func (s *multilineStage) Process(number int, line, sourceTS string, coloured bool) {
 	if line != "" {
 		if r, groups, inner, outerTS := s.matchLine(line, 0); r != nil {
+			if r.Continues && s.open != nil && s.open.foldable && s.open.Extracted["format"] == r.Format {
+				s.fold(line) // the next line of one printed banner
+				return
+			}
 			s.finish()
 			e := newEntry(number, inner)
 			e.rule, e.groups, e.foldable = r, groups, r.foldable

@@ -16,6 +16,8 @@ pub struct Rule {
     pub event: Option<String>,
     pub nested: bool,
     pub foldable: bool,
+    /// Layouts: a match folds into an open foldable record of the same format.
+    pub continues: bool,
     pub needs: Option<String>,
     pub traceback: bool,
     /// Capture group holding the level (layouts) or the state (templates); 0: none.
@@ -90,6 +92,7 @@ fn rule(row: &Value, whole: bool, label: String) -> Result<Rule, String> {
         event: row.get("event").and_then(Value::as_str).map(str::to_string),
         nested: flag("nested").unwrap_or(false),
         foldable: flag("foldable").unwrap_or(true),
+        continues: flag("continues").unwrap_or(false),
         needs: row.get("needs").and_then(Value::as_str).map(str::to_string),
         traceback: flag("traceback").unwrap_or(false),
         level_at,

@@ -82,6 +82,15 @@ impl<'c, F: FnMut(Event)> Pipeline<'c, F> {
     fn line(&mut self, number: u64, line: &str, source_ts: Option<&str>, coloured: bool) {
         if !line.is_empty() {
             if let Some(found) = self.match_line(line, 0) {
+                let rule = found.rule;
+                let continued = self
+                    .open
+                    .as_ref()
+                    .is_some_and(|e| e.foldable && e.text("format") == Some(&rule.label));
+                if rule.continues && continued {
+                    self.fold(line); // the next line of one printed banner
+                    return;
+                }
                 self.finish();
                 let mut e = Event::new(number);
                 e.foldable = found.rule.foldable;
