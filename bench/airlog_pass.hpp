@@ -1,5 +1,5 @@
 // airlog_pass.hpp — one pass of airlog over the corpus, shared by the timed benchmark and by the
-// (untimed) comparison with the RE2 baseline, so both drive the library the same way.
+// (untimed) comparison with the regex peers (peers/peer_bench.cpp), so both drive the library the same way.
 #pragma once
 
 #include <algorithm>

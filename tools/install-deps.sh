@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format clang libclang-rt-dev
-  libhyperscan-dev libsimdjson-dev libabsl-dev libre2-dev
+  libhyperscan-dev libsimdjson-dev libabsl-dev libre2-dev libpcre2-dev libonig-dev
   libgtest-dev libbenchmark-dev pybind11-dev python3-pytest python3-yaml
   libprotobuf-dev protobuf-compiler libsnappy-dev
   golang-go python3-dev python3-numpy python3-pybind11 python3-setuptools python3-pip

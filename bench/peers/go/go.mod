@@ -1,0 +1,3 @@
+module airlog.invalid/bench/peers/go
+
+go 1.22
