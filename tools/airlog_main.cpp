@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "input_list.hpp"
 #include "input_reader.hpp"
 #include "parallel_parse.hpp"
 #include "sinks/loki_proto.hpp"
@@ -323,54 +324,12 @@ CliOptions parse_args(int argc, char** argv) {
 // exit code is 1 at the end (2 is for runs that stop).
 struct InputFailures {
   size_t count = 0;
+  static void say(const std::string& what) { std::fprintf(stderr, "airlog: %s (skipped)\n", what.c_str()); }
   void report(const std::string& what) {
-    std::fprintf(stderr, "airlog: %s (skipped)\n", what.c_str());
+    say(what);
     ++count;
   }
 };
-
-// The regular files under `dir`, recursively (symlinks to files are files; symlinks to
-// directories are not followed, as find(1) does not). Sockets, FIFOs and devices are not log files
-// and are passed over; a dangling symlink or a directory that cannot be read is reported.
-void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& found, InputFailures& failures) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  while (!ec && it != fs::directory_iterator()) {
-    std::error_code entry_ec;
-    const fs::file_status own = it->symlink_status(entry_ec);
-    if (fs::is_directory(own)) {
-      walk_directory(it->path(), found, failures);
-    } else if (fs::is_symlink(own)) {
-      const fs::file_status target = fs::status(it->path(), entry_ec);
-      if (fs::is_regular_file(target))
-        found.push_back(it->path().string());
-      else if (!fs::exists(target))
-        failures.report("cannot open " + it->path().string() + ": a symlink to nothing");
-    } else if (fs::is_regular_file(own)) {
-      found.push_back(it->path().string());
-    }
-    it.increment(ec);
-  }
-  if (ec) failures.report("cannot read directory " + dir.string() + ": " + ec.message());
-}
-
-// Expands directories into their regular files, sorted, so runs are reproducible.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, InputFailures& failures) {
-  std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && std::filesystem::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      walk_directory(in, found, failures);
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(in);
-    }
-  }
-  return files;
-}
 
 class Output {
  public:
@@ -632,10 +591,27 @@ int main(int argc, char** argv) {
   const bool summary_mode = cli.command == "summary";
   const pid_t push_pid = cli.push_url.empty() || summary_mode ? 0 : start_push(cli);
   InputFailures failures;
-  std::vector<std::string> files = expand_inputs(cli.inputs, failures);
-  // The total size, when every input is a regular file (for the progress line's time left).
+  airlog::Stats total;
+  Summary summary;
+  Output out;
+  std::optional<EventSink> sink;  // fails (on stderr) before any input is read when an option is wrong
+  if (!summary_mode) sink.emplace(cli, out);
+
+  // Directories are walked while the first files are parsed, unless the progress line needs the
+  // total size first (for its time left).
+  airlog_cli::InputList inputs(cli.inputs, InputFailures::say);
+  const bool progress_shown = ::isatty(STDERR_FILENO) == 1;
+  const bool one_input =
+      cli.inputs.size() == 1 && (cli.inputs[0] == "-" || !std::filesystem::is_directory(cli.inputs[0]));
+  const bool walk_ahead = cli.threads > 1 && !one_input && !progress_shown;
+  if (walk_ahead)
+    inputs.start_walking();
+  else
+    inputs.walk();
+  // The total size, when every input is a regular file.
   uint64_t total_size = 0;
-  for (const std::string& path : files) {
+  for (size_t i = 0; progress_shown && inputs.at(i); ++i) {
+    const std::string& path = *inputs.at(i);
     struct stat sb {};
     if (path == "-" ? ::fstat(STDIN_FILENO, &sb) != 0 : ::stat(path.c_str(), &sb) != 0) {
       total_size = 0;
@@ -647,11 +623,6 @@ int main(int argc, char** argv) {
     }
     total_size += static_cast<uint64_t>(sb.st_size);
   }
-  airlog::Stats total;
-  Summary summary;
-  Output out;
-  std::optional<EventSink> sink;  // fails (on stderr) before any input is read when an option is wrong
-  if (!summary_mode) sink.emplace(cli, out);
   Progress progress(total_size);
   double parse_seconds = 0;
   size_t files_read = 0;
@@ -673,7 +644,7 @@ int main(int argc, char** argv) {
     out.push();
   };
 
-  if (cli.threads > 1 && !files.empty()) {
+  if (cli.threads > 1) {
     airlog_cli::ParallelConfig config;
     config.db = &*db;
     config.scratch = &*scratch;
@@ -681,12 +652,15 @@ int main(int argc, char** argv) {
     config.threads = cli.threads;
     config.keep_events = summary_mode || cli.output != OutputFormat::none;
     // Several inputs: line outputs are rendered by the workers, each line depending on its event alone.
-    if (!summary_mode && files.size() > 1) {
+    if (!summary_mode && !one_input) {
       if (cli.output == OutputFormat::jsonl) config.render = render_json_line;
       if (cli.output == OutputFormat::logfmt) config.render = render_logfmt_line;
     }
-    airlog_cli::parse_in_parallel(config, files, [&](airlog_cli::Piece& p) {
-      if (!p.failure.empty()) failures.report(p.failure);
+    auto consume = [&](airlog_cli::Piece& p) {
+      if (!p.failure.empty()) {
+        inputs.wait_done();  // what the walk reports comes first, as with one thread
+        failures.report(p.failure);
+      }
       if (!p.opened) return;
       if (!p.error.empty()) {
         out.flush();
@@ -701,11 +675,17 @@ int main(int argc, char** argv) {
         ++files_read;
         total += p.stats;
       }
-    });
+    };
+    if (one_input)
+      airlog_cli::parse_one_input(config, cli.inputs[0], consume);
+    else
+      airlog_cli::parse_inputs(
+          config, [&](size_t i) { return inputs.at(i); }, consume);
   } else {
     airlog::Batch batch;
     std::vector<char> buf(kReadBytes);
-    for (const std::string& path : files) {
+    for (size_t i = 0; inputs.at(i); ++i) {
+      const std::string& path = *inputs.at(i);
       airlog_cli::InputReader reader(path, cli.parse.multiline_wait_ns);
       std::string failure;
       if (!reader.open(failure)) {
@@ -767,6 +747,8 @@ int main(int argc, char** argv) {
     airlog::append_stats_json(total, s);
     std::fputs(s.c_str(), stderr);
   }
+  inputs.wait_done();
+  failures.count += inputs.failures();
   const int read_status = failures.count > 0 ? 1 : 0;
   if (push_pid > 0) return std::max(finish_push(push_pid), read_status);
   if (summary_mode) {

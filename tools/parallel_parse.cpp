@@ -199,12 +199,17 @@ Piece* open_failure(PiecePool& pool, const std::string& failure) {
 
 // Several inputs: each worker takes the next input and reads and parses it whole, its pieces
 // queued for the caller under the input's index.
-void parse_many(const ParallelConfig& config, const std::vector<std::string>& paths,
-                const std::function<void(Piece&)>& consume) {
-  const size_t workers = std::min<size_t>(config.threads, paths.size());
-  std::vector<PieceQueue> done(paths.size());
+void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume) {
+  const size_t workers = config.threads;
   std::vector<std::unique_ptr<PiecePool>> pools;
   for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker));
+  // Inputs taken but not yet written: at most this many, so input i's pieces queue in slot
+  // i % window (each worker holds at most kPiecesPerWorker of them, plus the one it waits to read).
+  const size_t window = workers * (kPiecesPerWorker + 1);
+  std::vector<PieceQueue> done(window);
+  std::mutex window_mutex;
+  std::condition_variable window_moved;
+  size_t written = 0;  // inputs the caller is done with
   std::atomic<size_t> next{0};
   std::vector<std::thread> threads;
   for (size_t w = 0; w < workers; ++w) {
@@ -212,30 +217,43 @@ void parse_many(const ParallelConfig& config, const std::vector<std::string>& pa
       airlog::Scratch scratch = clone_scratch(config);
       PiecePool& pool = *pools[w];
       // Inputs are taken in order, so the one the caller waits for is always being parsed.
-      for (size_t i; (i = next.fetch_add(1)) < paths.size();) {
-        InputReader reader(paths[i], config.options.multiline_wait_ns);
+      for (;;) {
+        const size_t i = next.fetch_add(1);
+        const std::string* path = path_at(i);
+        if (!path) return;
+        {
+          std::unique_lock lock(window_mutex);
+          window_moved.wait(lock, [&] { return i < written + window; });
+        }
+        PieceQueue& queue = done[i % window];
+        InputReader reader(*path, config.options.multiline_wait_ns);
         std::string failure;
         if (!reader.open(failure)) {
-          done[i].push(open_failure(pool, failure));
+          queue.push(open_failure(pool, failure));
           continue;
         }
-        SourceParser parser(config, scratch, paths[i], reader.live());
+        SourceParser parser(config, scratch, *path, reader.live());
         for (bool more = true; more;) {
           Piece* p = pool.take();
           const Got got = read_into(reader, *p);
           more = parser.handle(*p, got, reader);
-          done[i].push(p);
+          queue.push(p);
         }
       }
     });
   }
-  for (size_t i = 0; i < paths.size(); ++i) {
+  for (size_t i = 0; path_at(i); ++i) {
     for (bool last = false; !last;) {
-      Piece* p = done[i].pop();
+      Piece* p = done[i % window].pop();
       consume(*p);
       last = p->last;
       p->home->give(p);
     }
+    {
+      std::lock_guard lock(window_mutex);
+      written = i + 1;
+    }
+    window_moved.notify_all();
   }
   for (std::thread& t : threads) t.join();
 }
@@ -303,12 +321,13 @@ void parse_one(const ParallelConfig& config, const std::string& path, const std:
 
 }  // namespace
 
-void parse_in_parallel(const ParallelConfig& config, const std::vector<std::string>& paths,
-                       const std::function<void(Piece&)>& consume) {
-  if (paths.size() == 1)
-    parse_one(config, paths[0], consume);
-  else
-    parse_many(config, paths, consume);
+void parse_inputs(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume) {
+  parse_many(config, path_at, consume);
+}
+
+void parse_one_input(const ParallelConfig& config, const std::string& path,
+                     const std::function<void(Piece&)>& consume) {
+  parse_one(config, path, consume);
 }
 
 }  // namespace airlog_cli

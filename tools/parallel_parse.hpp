@@ -59,9 +59,14 @@ struct ParallelConfig {
   bool keep_events = true;
 };
 
-// Parses `paths` ("-" is stdin) and calls `consume` on the calling thread for every piece, input by
-// input in order, each input's pieces in order. Returns once every input is done.
-void parse_in_parallel(const ParallelConfig& config, const std::vector<std::string>& paths,
-                       const std::function<void(Piece&)>& consume);
+// The i-th input path ("-" is stdin), waiting until it is known; nullptr past the last.
+using PathAt = std::function<const std::string*(size_t)>;
+
+// Several inputs: parses them (up to `threads` at once) and calls `consume` on the calling thread
+// for every piece, input by input in order, each input's pieces in order. Returns when all are done.
+void parse_inputs(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume);
+
+// One input: read, parsed and consumed (on the calling thread) by three threads in a pipeline.
+void parse_one_input(const ParallelConfig& config, const std::string& path, const std::function<void(Piece&)>& consume);
 
 }  // namespace airlog_cli
