@@ -16,7 +16,6 @@
 // after every read, so `kubectl logs -f … | airlog parse` shows events as they happen. When stderr
 // is a terminal, progress (bytes, MB/s, time left when the size is known) is shown there.
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,13 +36,18 @@
 #include <vector>
 
 #include "airlog/airlog.hpp"
+#include "input_list.hpp"
+#include "input_reader.hpp"
+#include "parallel_parse.hpp"
 #include "sinks/loki_proto.hpp"
 
 namespace {
 
-constexpr size_t kReadBytes = size_t{256} << 10;  // input per read() and Stream::feed call
+using airlog_cli::kReadBytes;
+using airlog_cli::monotonic_ns;
 
-enum class OutputFormat { jsonl, logfmt, loki_json, loki_proto, otlp_json };
+// none: parse and count, render nothing (--stats and summary still count everything).
+enum class OutputFormat { jsonl, logfmt, loki_json, loki_proto, otlp_json, none };
 
 struct CliOptions {
   std::string command;
@@ -58,7 +62,13 @@ struct CliOptions {
   std::vector<std::string> body_flags;  // body / Loki options given, to refuse them for line outputs
   std::vector<std::string> loki_flags;
   std::optional<bool> redact;  // --redact / --no-redact; unset: on exactly for the Loki and OTLP outputs
+  unsigned threads = 1;        // --threads; 1: the one-thread loop
 };
+
+unsigned online_cores() {
+  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<unsigned>(std::min<long>(n, 256)) : 1;
+}
 
 [[noreturn]] void die(const std::string& reason) {
   std::fprintf(stderr, "airlog: %s\n", reason.c_str());
@@ -71,7 +81,7 @@ void usage() {
       "                    [--envelope auto|none|cri|docker|export-json|export-tsv] [--max-event-lines N]\n"
       "                    [--max-event-bytes N] [--multiline-wait SECONDS] [--dedup]\n"
       "                    [--dedup-window-events N] [--dedup-window SECONDS] [--redact|--no-redact]\n"
-      "                    [FILE|DIR|-]...\n"
+      "                    [--threads N] [FILE|DIR|-]...\n"
       "       airlog summary [same options as parse] [FILE|DIR|-]...\n"
       "       airlog serve --loki-url URL [flags]   (Loki push gateway; airlog serve --help, docs/serve.md)\n"
       "       airlog --version\n"
@@ -79,8 +89,9 @@ void usage() {
       "             or --push could not deliver; 2 a usage error or a failure that stopped the run\n"
       "\n"
       "output (docs/outputs.md):\n"
-      "  --output jsonl|logfmt|loki-json|loki-proto|otlp-json\n"
-      "      jsonl (default) and logfmt: one line per event. loki-json and otlp-json: one push body\n"
+      "  --output jsonl|logfmt|loki-json|loki-proto|otlp-json|null\n"
+      "      jsonl (default) and logfmt: one line per event. null: parse and count, write no events\n"
+      "      (--stats and summary still count them all). loki-json and otlp-json: one push body\n"
       "      per line (each can be sent with curl --data-binary). loki-proto: snappy-compressed\n"
       "      protobuf bodies, each preceded by its length (4 bytes, big-endian) on stdout, which must\n"
       "      not be a terminal; or one file per body with --out-dir.\n"
@@ -98,7 +109,15 @@ void usage() {
       "secrets (docs/redaction.md):\n"
       "  --redact / --no-redact    mask passwords, tokens, keys and credentials with *** in every field;\n"
       "                            on by default for loki-json, loki-proto, otlp-json and --push*, off for\n"
-      "                            jsonl and logfmt\n",
+      "                            jsonl and logfmt\n"
+      "\n"
+      "threads:\n"
+      "  --threads N               parsing threads (default: the online cores; 1: one thread). The output\n"
+      "                            is byte-identical whatever N. Several inputs: N are parsed at once, each\n"
+      "                            written whole in input order (so one input's events never interleave\n"
+      "                            with another's). One input: reading, parsing and writing overlap (one\n"
+      "                            thread each). Push bodies (Loki, OTLP) and the summary are built on one\n"
+      "                            thread, in input order, as they span inputs.\n",
       stderr);
 }
 
@@ -181,6 +200,7 @@ int finish_push(pid_t pid) {
 
 CliOptions parse_args(int argc, char** argv) {
   CliOptions o;
+  o.threads = online_cores();
   if (argc < 2) {
     usage();
     std::exit(2);
@@ -218,8 +238,10 @@ CliOptions parse_args(int argc, char** argv) {
         o.output = OutputFormat::loki_proto;
       else if (f == "otlp-json")
         o.output = OutputFormat::otlp_json;
+      else if (f == "null")
+        o.output = OutputFormat::none;
       else
-        die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json)");
+        die("unknown --output '" + f + "' (jsonl, logfmt, loki-json, loki-proto, otlp-json, null)");
     } else if (a == "--push") {
       o.push_url = value("--push");
       o.output = OutputFormat::loki_proto;
@@ -263,6 +285,8 @@ CliOptions parse_args(int argc, char** argv) {
       o.parse.multiline_wait_ns = parse_seconds_ns(a, value("--multiline-wait"));
     else if (a == "--dedup")
       o.parse.dedup = true;
+    else if (a == "--threads")
+      o.threads = static_cast<unsigned>(std::min<uint64_t>(parse_count(a, value("--threads")), 256));
     else if (a == "--redact" || a == "--no-redact")
       o.redact = a == "--redact";
     else if (a == "--dedup-window-events")
@@ -300,61 +324,30 @@ CliOptions parse_args(int argc, char** argv) {
 // exit code is 1 at the end (2 is for runs that stop).
 struct InputFailures {
   size_t count = 0;
+  static void say(const std::string& what) { std::fprintf(stderr, "airlog: %s (skipped)\n", what.c_str()); }
   void report(const std::string& what) {
-    std::fprintf(stderr, "airlog: %s (skipped)\n", what.c_str());
+    say(what);
     ++count;
   }
 };
 
-// The regular files under `dir`, recursively (symlinks to files are files; symlinks to
-// directories are not followed, as find(1) does not). Sockets, FIFOs and devices are not log files
-// and are passed over; a dangling symlink or a directory that cannot be read is reported.
-void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& found, InputFailures& failures) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  while (!ec && it != fs::directory_iterator()) {
-    std::error_code entry_ec;
-    const fs::file_status own = it->symlink_status(entry_ec);
-    if (fs::is_directory(own)) {
-      walk_directory(it->path(), found, failures);
-    } else if (fs::is_symlink(own)) {
-      const fs::file_status target = fs::status(it->path(), entry_ec);
-      if (fs::is_regular_file(target))
-        found.push_back(it->path().string());
-      else if (!fs::exists(target))
-        failures.report("cannot open " + it->path().string() + ": a symlink to nothing");
-    } else if (fs::is_regular_file(own)) {
-      found.push_back(it->path().string());
-    }
-    it.increment(ec);
-  }
-  if (ec) failures.report("cannot read directory " + dir.string() + ": " + ec.message());
-}
-
-// Expands directories into their regular files, sorted, so runs are reproducible.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, InputFailures& failures) {
-  std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && std::filesystem::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      walk_directory(in, found, failures);
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(in);
-    }
-  }
-  return files;
-}
-
 class Output {
  public:
+  static constexpr size_t kFlushBytes = size_t{1} << 20;
   ~Output() { flush(); }
   std::string& buffer() { return buf_; }
   void maybe_flush() {
-    if (buf_.size() >= (1u << 20)) flush();
+    if (buf_.size() >= kFlushBytes) flush();
+  }
+  // Output rendered elsewhere, in order after what is buffered.
+  void write(std::string_view text) {
+    if (buf_.size() + text.size() < kFlushBytes) {
+      buf_.append(text);
+      return;
+    }
+    flush();
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+      die(std::string("cannot write output: ") + std::strerror(errno));
   }
   void flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), stdout) != buf_.size())
@@ -424,6 +417,20 @@ int64_t wall_clock_ns() {
       .count();
 }
 
+// One event as a JSON or logfmt line (the line outputs: each line depends on its event alone).
+void reserve_for_huge(const airlog::Event& e, std::string& o) {
+  if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
+    o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
+}
+void render_json_line(const airlog::Event& e, std::string& o) {
+  reserve_for_huge(e, o);
+  airlog::append_json(e, o);
+}
+void render_logfmt_line(const airlog::Event& e, std::string& o) {
+  reserve_for_huge(e, o);
+  airlog::append_logfmt(e, o);
+}
+
 // Renders events in the chosen --output format: lines into the output buffer, or through a
 // batcher into bodies.
 class EventSink {
@@ -431,7 +438,8 @@ class EventSink {
   EventSink(const CliOptions& cli, Output& out) : format_(cli.output), out_(out) {
     switch (format_) {
       case OutputFormat::jsonl:
-      case OutputFormat::logfmt: return;
+      case OutputFormat::logfmt:
+      case OutputFormat::none: return;
       case OutputFormat::loki_json:
       case OutputFormat::loki_proto: {
         const bool proto = format_ == OutputFormat::loki_proto;
@@ -461,17 +469,9 @@ class EventSink {
   }
   void add(const airlog::Event& e) {
     switch (format_) {
-      case OutputFormat::jsonl:
-      case OutputFormat::logfmt: {
-        std::string& o = out_.buffer();
-        if (e.message.size() > (size_t{1} << 20))  // one allocation, not a doubling chain, for a huge event
-          o.reserve(o.size() + e.message.size() + e.message.size() / 8 + 4096);
-        if (format_ == OutputFormat::jsonl)
-          airlog::append_json(e, o);
-        else
-          airlog::append_logfmt(e, o);
-        return;
-      }
+      case OutputFormat::jsonl: render_json_line(e, out_.buffer()); return;
+      case OutputFormat::logfmt: render_logfmt_line(e, out_.buffer()); return;
+      case OutputFormat::none: return;
       case OutputFormat::loki_json:
       case OutputFormat::loki_proto: loki_->add(e, wall_clock_ns()); return;
       case OutputFormat::otlp_json: otlp_->add(e, wall_clock_ns()); return;
@@ -491,11 +491,6 @@ class EventSink {
   std::optional<airlog::OtlpBatcher> otlp_;
   std::string body_;
 };
-
-int64_t monotonic_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Progress on stderr, only when stderr is a terminal: bytes done, MB/s and, when the total size
 // is known, the share done and the time left. Starts after half a second (short runs stay
@@ -596,10 +591,27 @@ int main(int argc, char** argv) {
   const bool summary_mode = cli.command == "summary";
   const pid_t push_pid = cli.push_url.empty() || summary_mode ? 0 : start_push(cli);
   InputFailures failures;
-  std::vector<std::string> files = expand_inputs(cli.inputs, failures);
-  // The total size, when every input is a regular file (for the progress line's time left).
+  airlog::Stats total;
+  Summary summary;
+  Output out;
+  std::optional<EventSink> sink;  // fails (on stderr) before any input is read when an option is wrong
+  if (!summary_mode) sink.emplace(cli, out);
+
+  // Directories are walked while the first files are parsed, unless the progress line needs the
+  // total size first (for its time left).
+  airlog_cli::InputList inputs(cli.inputs, InputFailures::say);
+  const bool progress_shown = ::isatty(STDERR_FILENO) == 1;
+  const bool one_input =
+      cli.inputs.size() == 1 && (cli.inputs[0] == "-" || !std::filesystem::is_directory(cli.inputs[0]));
+  const bool walk_ahead = cli.threads > 1 && !one_input && !progress_shown;
+  if (walk_ahead)
+    inputs.start_walking();
+  else
+    inputs.walk();
+  // The total size, when every input is a regular file.
   uint64_t total_size = 0;
-  for (const std::string& path : files) {
+  for (size_t i = 0; progress_shown && inputs.at(i); ++i) {
+    const std::string& path = *inputs.at(i);
     struct stat sb {};
     if (path == "-" ? ::fstat(STDIN_FILENO, &sb) != 0 : ::stat(path.c_str(), &sb) != 0) {
       total_size = 0;
@@ -611,94 +623,120 @@ int main(int argc, char** argv) {
     }
     total_size += static_cast<uint64_t>(sb.st_size);
   }
-  airlog::Stats total;
-  Summary summary;
-  Output out;
-  std::optional<EventSink> sink;  // fails (on stderr) before any input is read when an option is wrong
-  if (!summary_mode) sink.emplace(cli, out);
   Progress progress(total_size);
-  airlog::Batch batch;
-  std::vector<char> buf(kReadBytes);
   double parse_seconds = 0;
-  const int64_t wait_ns = cli.parse.multiline_wait_ns;
-
   size_t files_read = 0;
-  for (const std::string& path : files) {
-    int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      failures.report("cannot open " + path + ": " + std::strerror(errno));
-      continue;
-    }
-    ++files_read;
-    struct stat sb {};
-    // Pipes, terminals, sockets: data comes when it comes, so the real clock matters.
-    const bool live = ::fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode);
-    absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*db, cli.parse, path == "-" ? "" : path);
-    if (!stream.ok()) die(std::string(stream.status().message()));
 
-    // Runs one Stream call on a cleared batch and writes its events.
-    auto step = [&](auto&& call) {
-      batch.clear();
-      auto t0 = std::chrono::steady_clock::now();
-      absl::Status st = call();
-      parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (!st.ok()) {
+  // Events of one Stream call, in input order: counted for the summary, or rendered.
+  auto take_events = [&](const std::vector<airlog::Event>& events) {
+    for (const airlog::Event& e : events) {
+      if (summary_mode)
+        summarise(e, summary);
+      else
+        sink->add(e);
+    }
+    out.maybe_flush();
+  };
+  // A live input between reads: what was parsed goes out now.
+  auto push_now = [&] {
+    if (summary_mode) return;
+    sink->finish_body();
+    out.push();
+  };
+
+  if (cli.threads > 1) {
+    airlog_cli::ParallelConfig config;
+    config.db = &*db;
+    config.scratch = &*scratch;
+    config.options = cli.parse;
+    config.threads = cli.threads;
+    config.keep_events = summary_mode || cli.output != OutputFormat::none;
+    // Several inputs: line outputs are rendered by the workers, each line depending on its event alone.
+    if (!summary_mode && !one_input) {
+      if (cli.output == OutputFormat::jsonl) config.render = render_json_line;
+      if (cli.output == OutputFormat::logfmt) config.render = render_logfmt_line;
+    }
+    auto consume = [&](airlog_cli::Piece& p) {
+      if (!p.failure.empty()) {
+        inputs.wait_done();  // what the walk reports comes first, as with one thread
+        failures.report(p.failure);
+      }
+      if (!p.opened) return;
+      if (!p.error.empty()) {
         out.flush();
-        die(path + ": " + std::string(st.message()));
+        die(p.error);
       }
-      for (const airlog::Event& e : batch.events) {
-        if (summary_mode)
-          summarise(e, summary);
-        else
-          sink->add(e);
+      progress.add(p.bytes_read);
+      parse_seconds += p.parse_seconds;
+      out.write(p.rendered);
+      take_events(p.batch.events);
+      if (p.pause) push_now();
+      if (p.last) {
+        ++files_read;
+        total += p.stats;
       }
-      out.maybe_flush();
     };
-    auto poll_stream = [&] { step([&] { return stream->poll(*scratch, monotonic_ns(), batch); }); };
+    if (one_input)
+      airlog_cli::parse_one_input(config, cli.inputs[0], consume);
+    else
+      airlog_cli::parse_inputs(
+          config, [&](size_t i) { return inputs.at(i); }, consume);
+  } else {
+    airlog::Batch batch;
+    std::vector<char> buf(kReadBytes);
+    for (size_t i = 0; inputs.at(i); ++i) {
+      const std::string& path = *inputs.at(i);
+      airlog_cli::InputReader reader(path, cli.parse.multiline_wait_ns);
+      std::string failure;
+      if (!reader.open(failure)) {
+        failures.report(failure);
+        continue;
+      }
+      ++files_read;
+      absl::StatusOr<airlog::Stream> stream = airlog::Stream::create(*db, cli.parse, path == "-" ? "" : path);
+      if (!stream.ok()) die(std::string(stream.status().message()));
 
-    for (;;) {
-      if (live && wait_ns > 0) {
-        // Wait for input no longer than the multi-line wait: when nothing came for that long, the
-        // open event (if any) is complete, and what was written so far goes out.
-        struct pollfd pfd {
-          fd, POLLIN, 0
-        };
-        const int timeout_ms = static_cast<int>(std::min<int64_t>((wait_ns + 999'999) / 1'000'000, 60'000));
-        const int ready = ::poll(&pfd, 1, timeout_ms);
-        if (ready == 0) {
-          poll_stream();
-          if (!summary_mode) {
-            sink->finish_body();
-            out.push();
+      // Runs one Stream call on a cleared batch and writes its events.
+      auto step = [&](auto&& call) {
+        batch.clear();
+        auto t0 = std::chrono::steady_clock::now();
+        absl::Status st = call();
+        parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!st.ok()) {
+          out.flush();
+          die(path + ": " + std::string(st.message()));
+        }
+        take_events(batch.events);
+      };
+      auto poll_stream = [&] { step([&] { return stream->poll(*scratch, monotonic_ns(), batch); }); };
+
+      for (bool more = true; more;) {
+        size_t n = 0;
+        switch (reader.next(buf.data(), buf.size(), &n)) {
+          case airlog_cli::InputReader::Got::quiet:
+            poll_stream();
+            push_now();
+            break;
+          case airlog_cli::InputReader::Got::data: {
+            progress.add(n);
+            const std::string_view chunk(buf.data(), n);
+            step([&] { return stream->feed(*scratch, chunk, batch, monotonic_ns()); });
+            if (reader.live()) {
+              poll_stream();  // between reads too: a writer that never pauses still gets its waits
+              push_now();
+            }
+            break;
           }
-          continue;
-        }
-        if (ready < 0 && errno == EINTR) continue;
-        // ready > 0, or poll() failed: read() tells which (data, end of input, or the error).
-      }
-      ssize_t n = ::read(fd, buf.data(), buf.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        // What was read is parsed and flushed below, so every line read is in the output.
-        failures.report("cannot read " + path + " past byte " + std::to_string(stream->stats().bytes_in) + ": " +
-                        std::strerror(errno));
-        break;
-      }
-      if (n == 0) break;
-      progress.add(static_cast<uint64_t>(n));
-      const std::string_view chunk(buf.data(), static_cast<size_t>(n));
-      step([&] { return stream->feed(*scratch, chunk, batch, monotonic_ns()); });
-      if (live) {
-        poll_stream();  // between reads too: a writer that never pauses still gets its waits
-        if (!summary_mode) {
-          sink->finish_body();
-          out.push();
+          case airlog_cli::InputReader::Got::error:
+            // What was read is parsed and flushed below, so every line read is in the output.
+            failures.report(reader.read_failure(stream->stats().bytes_in));
+            [[fallthrough]];
+          case airlog_cli::InputReader::Got::end: more = false; break;
         }
       }
+      step([&] { return stream->flush(*scratch, batch); });
+      total += stream->stats();
     }
-    step([&] { return stream->flush(*scratch, batch); });
-    if (fd != STDIN_FILENO) ::close(fd);
-    total += stream->stats();
   }
   progress.clear();
   if (sink) sink->finish_body();  // bodies span files: one body may hold several inputs' events
@@ -709,6 +747,8 @@ int main(int argc, char** argv) {
     airlog::append_stats_json(total, s);
     std::fputs(s.c_str(), stderr);
   }
+  inputs.wait_done();
+  failures.count += inputs.failures();
   const int read_status = failures.count > 0 ? 1 : 0;
   if (push_pid > 0) return std::max(finish_push(push_pid), read_status);
   if (summary_mode) {

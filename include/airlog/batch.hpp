@@ -1,6 +1,7 @@
 // airlog/batch.hpp — the output of one Stream::parse() call: events plus the arena that owns any
 // text airlog had to rewrite. Reuse one Batch across calls: clear() keeps its capacity, so a
-// steady-state parse allocates nothing.
+// steady-state parse allocates nothing. Neither a Batch nor an Arena is thread-safe; either may be
+// handed to another thread (with its events) when the first no longer touches it.
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,9 @@
 // String fields are views: into the caller's input buffer where the text could be used as it
 // stands, or into the owning Batch's arena where it had to be rewritten (ANSI escapes removed,
 // JSON escapes decoded, continuation lines joined across CRLF or outer prefixes). They stay valid
-// until the Batch is reused or destroyed AND, for input views, while the input buffer lives.
+// until the Batch is reused or destroyed AND, for input views, while the input buffer lives (views
+// into a Stream's own buffers, from feed()/poll()/flush(), only until that Stream's next call).
+// An Event is plain data: another thread may read it while those buffers live.
 //
 //   for (const airlog::Event& e : batch.events)
 //     if (e.kind == airlog::EventKind::task_state) std::cout << e.task_id << " " << to_string(e.state);

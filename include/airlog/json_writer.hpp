@@ -2,6 +2,8 @@
 //
 //   std::string out;
 //   airlog::append_json(event, out);   // one NDJSON line, '\n' included
+//
+// The functions keep no state: any number of threads may call them at once (each with its own `out`).
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // with the keys, order and omissions of the JSON output contract (docs/schema.md).
 //
 //   std::string out;
-//   airlog::append_logfmt(event, out);
+//   airlog::append_logfmt(event, out);   // keeps no state: callable from any number of threads at once
 //   // line=7 lines=1 ts_ns=1704153605200000000 level=info component=task format=airflow-text
 //   //   file=taskinstance.py lineno=1206 message="Marking task as UP_FOR_RETRY." dag_id=etl …
 //

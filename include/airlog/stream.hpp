@@ -5,7 +5,9 @@
 // (identity from a task-log path), the component inferred so far, dag_ids seen in explicit keys
 // (to split `<TaskInstance: a.b.c …>` safely), the envelope (CRI, Docker json-file, none), the line
 // counter and the statistics; with feed(), also the input not yet consumed (bounded by the caps).
-// It is not thread-safe; many Streams may share one Database, one Scratch per thread.
+// It is not thread-safe: one thread at a time calls it (it may move to another thread between
+// calls). Many Streams may share one Database, with one Scratch per thread; to use every core,
+// shard the sources across threads (docs/architecture.md, "Using every core").
 //
 //   auto db = airlog::Database::compile();
 //   auto scratch = airlog::Scratch::create(*db);
