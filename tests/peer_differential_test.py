@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The regex peers (the C++ engines and the Python peer) do airlog's work (bench/peers/differential.py on a small generated sample), and
-the differential check notices when one does not: with --cripple the peer runs a copy of
+"""The regex peers (the C++ engines and the Python peer) do airlog's work (bench/peers/differential.py
+on a small generated sample, and every C++ engine's events are the same), and the differential check
+notices when one does not: with --cripple the peer runs a copy of
 patterns.json without its event templates, and the check must fail on the fields they fill.
 
     peer_differential_test.py AIRLOG AIRLOG_PEER SOURCE_DIR [--cripple]
@@ -40,7 +41,16 @@ def main():
         p = subprocess.run(cmd + [sample], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(p.stdout)
         if not cripple:
-            return p.returncode
+            if p.returncode != 0:
+                return p.returncode
+            # One configuration, one algorithm: every engine reads the sample into the same events.
+            dumps = {}
+            for engine in ("re2", "re2-set", "pcre2-jit", "onig", "std-regex"):
+                dumps[engine] = subprocess.run([peer, "--engine", engine, "--dump", sample], check=True,
+                                               stdout=subprocess.PIPE).stdout
+            differ = [e for e, d in dumps.items() if d != dumps["re2"]]
+            print("engines whose events differ from re2's: %s" % (", ".join(differ) or "none"))
+            return 1 if differ or not dumps["re2"] else 0
         # The crippled peers must be caught, by the fields only templates fill, not by a crash.
         caught = p.returncode == 1 and all("%s: event " % name in p.stdout for name in ("re2", "pcre2-jit", "python-re"))
         print("crippled peers %s" % ("caught" if caught else "NOT caught"))

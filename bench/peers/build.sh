@@ -11,13 +11,14 @@ peers=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$1/bench"
 build=$(cd "$1" && pwd)
 
-PATH=$PATH:/usr/local/go/bin:${CARGO_HOME:-$HOME/.cargo}/bin
-command -v go >/dev/null || { echo "build.sh: no Go toolchain (go) on PATH: install Go 1.22 or later" >&2; exit 1; }
+PATH=$PATH:/usr/local/go/bin:${CARGO_HOME:-${HOME:-/root}/.cargo}/bin
+command -v go >/dev/null || { echo "build.sh: no Go toolchain (go) on PATH: install Go 1.18 or later" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "build.sh: no Rust toolchain (cargo) on PATH: install it with rustup" >&2; exit 1; }
 
 (cd "$peers/go" &&
-  GOFLAGS="-mod=mod -buildvcs=false" GOCACHE="${GOCACHE:-$build/go/cache}" CGO_ENABLED=0 \
-    go build -trimpath -ldflags "-X main.defaultPatterns=$peers/patterns.json" -o "$build/bench/peer-go-regexp" .)
+  GOFLAGS="-mod=mod -buildvcs=false" GOCACHE="${GOCACHE:-$build/go/cache}" GOPATH="${GOPATH:-$build/go/path}" \
+    CGO_ENABLED=0 go build -trimpath -ldflags "-X 'main.defaultPatterns=$peers/patterns.json'" \
+    -o "$build/bench/peer-go-regexp" .)
 echo "built $build/bench/peer-go-regexp ($(go version | cut -d' ' -f3))"
 
 CARGO_TARGET_DIR="$build/rust-peer" cargo build --release --locked --quiet --manifest-path "$peers/rust/Cargo.toml"

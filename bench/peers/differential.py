@@ -23,7 +23,9 @@ Values airlog fills from context no single event's text gives — a file path's 
 `ti_id` seen earlier in the stream — cannot be a per-line regex's work: a text value (dag_id,
 task_id, run_id, logger, file, exception_type, http_*, client) counts only where it occurs in the
 event's own lines; a dag_id or task_id only where it is not just one side of a `a.b.c` token
-(`<TaskInstance: a.b.c …>`: airlog splits it with the dag ids the stream named before). Each sample is also copied under a neutral name (`sample.log`) so that no path
+(`<TaskInstance: a.b.c …>`: airlog splits it with the dag ids the stream named before), and a
+try_number or map_index only where the event's lines name it (`try_number`, `attempt`,
+`map_index`): a 3.x line with only a `ti_id` gets them from the stream's earlier lines. Each sample is also copied under a neutral name (`sample.log`) so that no path
 identity applies at all.
 """
 import argparse
@@ -42,6 +44,9 @@ COMPARED = ["lines", "ts_ns", "level", "logger", "file", "lineno", "dag_id", "ta
 # Text values a regex can only capture when the event's own lines hold them.
 TEXT_FROM_LINES = {"logger", "file", "dag_id", "task_id", "run_id", "exception_type", "http_method", "http_path",
                    "client"}
+# Numbers of the task identity count where the event's lines name them (a `ti_id` alone gets them
+# from the stream's earlier lines).
+NAMED_IN_TEXT = {"try_number": ("try_number", "attempt"), "map_index": ("map_index",)}
 # Ids a `dag.task` token holds: with several dots, only the dag ids seen earlier split it.
 DOTTED_IDS = {"dag_id", "task_id"}
 TOKEN_STOP = set(" \t\n'\"<>()[],=")
@@ -149,9 +154,11 @@ def compare(name, mine, theirs, raw_lines, min_values, show):
                 if pv is not None:
                     extra += 1
                 continue
-            if field in TEXT_FROM_LINES:
+            if field in TEXT_FROM_LINES or field in NAMED_IN_TEXT:
                 text = "\n".join(raw_lines[line - 1:line - 1 + max(1, a.get("lines", 1))])
-                if not carried_by(text, str(av), field in DOTTED_IDS):
+                if field in TEXT_FROM_LINES and not carried_by(text, str(av), field in DOTTED_IDS):
+                    continue
+                if field in NAMED_IN_TEXT and not any(w in text for w in NAMED_IN_TEXT[field]):
                     continue
             total += 1
             if av == pv:

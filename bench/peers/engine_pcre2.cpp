@@ -3,7 +3,10 @@
 // (PCRE2_ANCHORED / PCRE2_ENDANCHORED at match time would send the match to the interpreter),
 // one match data block per pattern made up front (no allocation per match), and
 // pcre2_jit_match(), the JIT fast path that skips pcre2_match()'s option checks. Bytes, not UTF:
-// no PCRE2_UTF, so no UTF validity check on every subject.
+// no PCRE2_UTF, so no UTF validity check on every subject. The JIT's default 32 KiB stack fails a
+// repeated alternation over a long JSON string (json_field on a 100 KB line: an error, not a
+// match), so, as pcre2jit(3) says to, one larger JIT stack is made and assigned to the match
+// context every match uses.
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -13,10 +16,27 @@ namespace peers {
 
 namespace {
 
+// A JIT stack and the match context that hands it to the JIT, shared by an engine's patterns.
+struct JitStack {
+  static constexpr size_t kStart = size_t{32} << 10, kMax = size_t{256} << 20;
+  pcre2_jit_stack* stack = pcre2_jit_stack_create(kStart, kMax, nullptr);
+  pcre2_match_context* context = pcre2_match_context_create(nullptr);
+  JitStack() { pcre2_jit_stack_assign(context, nullptr, stack); }
+  ~JitStack() {
+    pcre2_match_context_free(context);
+    pcre2_jit_stack_free(stack);
+  }
+  JitStack(const JitStack&) = delete;
+  JitStack& operator=(const JitStack&) = delete;
+};
+
 class Pcre2Regex final : public Regex {
  public:
-  Pcre2Regex(pcre2_code* code, int groups)
-      : code_(code), data_(pcre2_match_data_create_from_pattern(code, nullptr)), groups_(groups) {}
+  Pcre2Regex(pcre2_code* code, int groups, std::shared_ptr<JitStack> jit)
+      : code_(code),
+        data_(pcre2_match_data_create_from_pattern(code, nullptr)),
+        groups_(groups),
+        jit_(std::move(jit)) {}
   ~Pcre2Regex() override {
     pcre2_match_data_free(data_);
     pcre2_code_free(code_);
@@ -26,7 +46,7 @@ class Pcre2Regex final : public Regex {
 
   bool match(std::string_view text, size_t from, Captures* caps) override {
     const int rc =
-        pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), from, 0, data_, nullptr);
+        pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), from, 0, data_, jit_->context);
     if (rc < 0) return false;
     if (!caps) return true;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data_);
@@ -42,6 +62,7 @@ class Pcre2Regex final : public Regex {
   pcre2_code* code_;
   pcre2_match_data* data_;
   int groups_;
+  std::shared_ptr<JitStack> jit_;
 };
 
 class Pcre2Engine final : public Engine {
@@ -72,8 +93,11 @@ class Pcre2Engine final : public Engine {
       *error = "too many groups";
       return nullptr;
     }
-    return std::make_unique<Pcre2Regex>(code, static_cast<int>(groups));
+    return std::make_unique<Pcre2Regex>(code, static_cast<int>(groups), jit_);
   }
+
+ private:
+  std::shared_ptr<JitStack> jit_ = std::make_shared<JitStack>();
 };
 
 }  // namespace

@@ -25,6 +25,9 @@ DEFAULT_PATTERNS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pat
 KEYS = ("ts_ns", "level", "format", "logger", "file", "lineno", "message", "dag_id", "task_id", "run_id",
         "logical_date", "try_number", "map_index", "event", "state", "return_code", "exception_type",
         "exception_message", "http_method", "http_path", "http_status", "client")
+# The keys the summary counts (every peer counts the same ones): all but the format and the
+# message, which every event has.
+COUNTED = tuple(key for key in KEYS if key not in ("format", "message"))
 INT_FIELDS = ("lineno", "try_number", "map_index", "http_status")
 
 _EPOCH = datetime.datetime(1970, 1, 1)
@@ -486,7 +489,7 @@ def main():
         events, lines = parse_events(config, data.decode("utf-8", "replace"))
         seconds = time.perf_counter() - start
         best = seconds if best is None else min(best, seconds)
-    fields = {key: sum(1 for ev in events if key in ev) for key in KEYS}
+    fields = {key: sum(1 for ev in events if key in ev) for key in COUNTED}
     out.write(json.dumps({"peer": "python-re", "bytes": len(data), "lines": lines, "events": len(events),
                           "seconds": best, "fields": fields}, separators=(",", ":")) + "\n")
 

@@ -1,3 +1,3 @@
 module airlog.invalid/bench/peers/go
 
-go 1.22
+go 1.18

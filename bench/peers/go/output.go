@@ -15,13 +15,24 @@ var eventKeys = []string{
 	"exception_message", "http_method", "http_path", "http_status", "client",
 }
 
-// fieldCounts counts, per key of eventKeys, the events that have it: the proof of work.
+// countedKeys are the keys the summary counts (every peer counts the same ones): the event keys
+// but the format and the message, which every event has.
+var countedKeys = func() (keys []string) {
+	for _, key := range eventKeys {
+		if key != "format" && key != "message" {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}()
+
+// fieldCounts counts, per key of countedKeys, the events that have it: the proof of work.
 type fieldCounts []int
 
-func newFieldCounts() fieldCounts { return make(fieldCounts, len(eventKeys)) }
+func newFieldCounts() fieldCounts { return make(fieldCounts, len(countedKeys)) }
 
 func (c fieldCounts) add(e *Entry) {
-	for i, key := range eventKeys {
+	for i, key := range countedKeys {
 		if _, ok := e.Extracted[key]; ok {
 			c[i]++
 		}
@@ -66,7 +77,7 @@ func rfc3339(ns int64) string {
 func writeSummary(w *bufio.Writer, peer string, bytes, lines, events int, seconds float64, c fieldCounts) {
 	w.WriteString(`{"peer":"` + peer + `","bytes":` + strconv.Itoa(bytes) + `,"lines":` + strconv.Itoa(lines) +
 		`,"events":` + strconv.Itoa(events) + `,"seconds":` + strconv.FormatFloat(seconds, 'g', 9, 64) + `,"fields":{`)
-	for i, key := range eventKeys {
+	for i, key := range countedKeys {
 		if i > 0 {
 			w.WriteString(",")
 		}

@@ -20,13 +20,19 @@ pub fn write_event(w: &mut impl Write, e: &Event) -> io::Result<()> {
     w.write_all(b"}\n")
 }
 
-/// Counts, per key of KEYS, the events that have it: the proof of work.
+/// The keys the summary counts (every peer counts the same ones): the event keys but the format
+/// and the message, which every event has.
+fn counted() -> impl Iterator<Item = &'static str> {
+    KEYS.into_iter().filter(|k| *k != "format" && *k != "message")
+}
+
+/// Counts, per counted key, the events that have it: the proof of work.
 #[derive(Default)]
 pub struct FieldCounts([u64; KEYS.len()]);
 
 impl FieldCounts {
     pub fn add(&mut self, e: &Event) {
-        for (count, key) in self.0.iter_mut().zip(KEYS) {
+        for (count, key) in self.0.iter_mut().zip(counted()) {
             *count += u64::from(e.fields.contains_key(key));
         }
     }
@@ -45,7 +51,7 @@ pub fn write_summary(w: &mut impl Write, s: &Summary, counts: &FieldCounts) -> i
         "{{\"peer\":\"rust-regex\",\"bytes\":{},\"lines\":{},\"events\":{},\"seconds\":{},\"fields\":{{",
         s.bytes, s.lines, s.events, s.seconds
     )?;
-    for (i, (key, count)) in KEYS.iter().zip(counts.0).enumerate() {
+    for (i, (key, count)) in counted().zip(counts.0).enumerate() {
         write!(w, "{}\"{key}\":{count}", if i > 0 { "," } else { "" })?;
     }
     w.write_all(b"}}\n")
