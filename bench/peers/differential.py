@@ -130,8 +130,10 @@ def run(cmd, timeout):
 
 
 def compare(name, mine, theirs, raw_lines, min_values, show):
-    """Prints the table for one peer on one sample; returns the list of failed checks."""
+    """Prints the table for one peer on one sample; returns the failed checks and a summary (events,
+    alignment, the fields judged and the worst of them)."""
     failures = []
+    judged_fields = {}
     n_mine, n_theirs = len(mine), len(theirs)
     aligned = sum(1 for line in mine if line in theirs)
     drift = abs(n_theirs - n_mine) / max(n_mine, 1)
@@ -169,11 +171,17 @@ def compare(name, mine, theirs, raw_lines, min_values, show):
         judged = total >= min_values
         verdict = "" if not judged else ("ok" if pct >= 100 * MIN_FIELD else "FAIL")
         print("    %-18s %8d %8d %7.2f%% %8d %s" % (field, total, equal, pct, extra, verdict))
+        if judged:
+            judged_fields[field] = pct
         if judged and pct < 100 * MIN_FIELD:
             failures.append("%s: %s %.2f%% < %.0f%%" % (name, field, pct, 100 * MIN_FIELD))
         for line, av, pv in examples:
             print("      line %d: airlog=%r peer=%r | %s" % (line, av, pv, raw_lines[line - 1][:160]))
-    return failures
+    worst = min(judged_fields, key=judged_fields.get) if judged_fields else None
+    summary = {"airlog_events": n_mine, "peer_events": n_theirs, "aligned_pct": 100 * aligned_ratio,
+               "fields_judged": len(judged_fields), "worst_field": worst,
+               "worst_pct": judged_fields[worst] if worst else 100.0, "passed": not failures}
+    return failures, summary
 
 
 def main():
@@ -185,6 +193,7 @@ def main():
                     help="airlog values a field needs in a sample to be judged (default 20)")
     ap.add_argument("--show", type=int, default=0, help="print up to N disagreements per field")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--json", metavar="FILE", help="also write a summary per sample and peer as JSON")
     ap.add_argument("samples", nargs="+")
     args = ap.parse_args()
     if not args.peer:
@@ -197,6 +206,7 @@ def main():
         peers.append((name, shlex.split(cmd)))
 
     failures = []
+    summaries = []
     with tempfile.TemporaryDirectory(prefix="airlog-differential-") as tmp:
         for sample in args.samples:
             neutral = os.path.join(tmp, "sample.log")
@@ -208,8 +218,12 @@ def main():
             print("%s (%d lines)" % (sample, len(raw_lines) - (1 if raw_lines and raw_lines[-1] == "" else 0)))
             for name, cmd in peers:
                 theirs = events_by_line(run(cmd + ["--dump", neutral], args.timeout), name)
-                failures += ["%s on %s" % (f, sample) for f in compare(name, mine, theirs, raw_lines,
-                                                                      args.min_values, args.show)]
+                failed, summary = compare(name, mine, theirs, raw_lines, args.min_values, args.show)
+                failures += ["%s on %s" % (f, sample) for f in failed]
+                summaries.append(dict(summary, sample=sample, peer=name))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summaries, f, indent=1)
     if failures:
         print("\ndifferential: FAILED")
         for f in failures:
