@@ -368,8 +368,13 @@ def render(args, data):
         cells = []
         for n in names:
             r = next((r for r in data["differential"] if r["peer"] == peer and r["corpus"] == n), None)
-            cells.append("–" if r is None else "%d/%d, %s %.1f%%" % (
-                r["peer_events"], r["airlog_events"], r["worst_field"] or "–", r["worst_pct"]))
+            if r is None:
+                cells.append("–")
+            elif r["worst_pct"] >= 99.995:
+                cells.append("%d/%d, %d fields all 100%%" % (r["peer_events"], r["airlog_events"], r["fields_judged"]))
+            else:
+                cells.append("%d/%d, %d fields, least %s %.1f%%" % (r["peer_events"], r["airlog_events"],
+                                                                    r["fields_judged"], r["worst_field"], r["worst_pct"]))
         w("| %s | %s |" % (peer, " | ".join(cells)))
     w("")
     w("![throughput chart](%s)\n" % os.path.relpath(args.chart, os.path.dirname(os.path.abspath(args.out))))
