@@ -31,6 +31,7 @@ absl::StatusOr<std::shared_ptr<detail::DatabaseImpl>> compile_rules(bool hints) 
       return absl::InternalError("airlog: rule '" + std::string(r.name) + "' " + problem);
     const bool hint = r.anchor == detail::Anchor::secret_hint || r.anchor == detail::Anchor::uri_hint;
     if (hint && !hints) continue;
+    if (detail::kByteMarks & detail::bit(r.anchor)) continue;  // found by the line split (classify.cpp)
     if (r.anchor == detail::Anchor::secret_hint) {
       for (const detail::SecretHint& h : detail::kSecretHints) add(h.literal, h.caseless, i);  // one anchor
       continue;
