@@ -22,7 +22,9 @@ struct HandleAccess;
 class Database {
  public:
   /// Compiles the built-in Airflow rule table (twice: with and without the literals that hint at a
-  /// secret, docs/redaction.md, so that streams without redaction do not pay for them). Fails (with the name of the
+  /// secret, docs/redaction.md, so that streams without redaction do not pay for them), or loads
+  /// the same two databases compiled while airlog was built when this CPU's Hyperscan platform and
+  /// version match the build machine's (~0.1 ms instead of ~13 ms). Fails (with the name of the
   /// offending rule) only if the pattern library rejects a rule or the CPU lacks the SSSE3 baseline Hyperscan needs.
   static absl::StatusOr<Database> compile();
 

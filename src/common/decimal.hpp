@@ -7,6 +7,12 @@
 
 namespace airlog::detail {
 
+/// The longest decimal text of an int64_t (`-9223372036854775808`).
+inline constexpr size_t kInt64MaxDigits = 20;
+
+/// Writes `v` in decimal to `out`, which has room for kInt64MaxDigits; returns the end of the text.
+inline char* write_int(int64_t v, char* out) noexcept { return std::to_chars(out, out + kInt64MaxDigits, v).ptr; }
+
 /// Appends `v` in decimal to `out`.
 inline void append_int(int64_t v, std::string& out) {
   char buf[24];

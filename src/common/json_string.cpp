@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/utf8.hpp"
 
@@ -23,6 +26,33 @@ inline bool word_needs_escape(uint64_t w) noexcept {
   return (control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
 }
 
+#ifdef __SSE2__
+// One bit per byte of p[0, 16) that needs attention, as in word_needs_escape: a signed compare
+// below 0x20 catches the control bytes and the non-ASCII ones (negative as signed chars) at once.
+inline unsigned special_bytes(const char* p) noexcept {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i below_space = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  const __m128i quote_or_backslash =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(below_space, quote_or_backslash)));
+}
+#endif
+
+// How many bytes from `p` (`left` of them) can be skipped at once as needing no attention: 16 or 8
+// when all do, up to the first that does (SSE2), 0 when `p[0]` does or too few are left.
+inline size_t plain_bytes(const char* p, size_t left) noexcept {
+#ifdef __SSE2__
+  if (left >= 16) {
+    const unsigned special = special_bytes(p);
+    return special == 0 ? 16 : static_cast<size_t>(__builtin_ctz(special));
+  }
+#endif
+  if (left < 8) return 0;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return word_needs_escape(w) ? 0 : 8;
+}
+
 // Walks `s` as a JSON string's contents: out.copy(p, n) for each run of bytes written as they are,
 // out.escape(text) for a short escape or \ufffd, out.control(c) for a \u00XX escape.
 template <typename Out>
@@ -32,13 +62,9 @@ inline void walk_json_string(std::string_view s, Out& out) {
   size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
   while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (!word_needs_escape(w)) {
-        i += 8;
-        continue;
-      }
+    if (const size_t plain = plain_bytes(p + i, n - i)) {
+      i += plain;
+      continue;
     }
     unsigned char c = static_cast<unsigned char>(p[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {

@@ -1,57 +1,40 @@
 #include "airlog/database.hpp"
 
-#include <string>
-#include <vector>
+#include <string_view>
 
 #include "core/database_impl.hpp"
-#include "core/redact.hpp"
+#include "core/embedded_database.hpp"
+#include "core/rule_database.hpp"
 #include "core/rules.hpp"
 
 namespace airlog {
 
 namespace {
 
-// The built-in rules compiled into one Hyperscan database; `hints`: with the secret hints
-// (redact.hpp), which report Anchor::secret_hint and Anchor::uri_hint.
-absl::StatusOr<std::shared_ptr<detail::DatabaseImpl>> compile_rules(bool hints) {
-  std::vector<const char*> literals;
-  std::vector<size_t> lengths;
-  std::vector<unsigned> flags;
-  std::vector<unsigned> ids;
-  const auto add = [&](std::string_view literal, bool caseless, unsigned id) {
-    literals.push_back(literal.data());
-    lengths.push_back(literal.size());
-    flags.push_back(caseless ? HS_FLAG_CASELESS : 0);
-    ids.push_back(id);
-  };
-  for (unsigned i = 0; i < detail::kAnchorCount; ++i) {
-    const detail::Rule& r = detail::kRules[i];
-    // The built-in table is also checked at build time; this names the row if it ever is not.
-    if (const char* problem = detail::check_rule(detail::kRules, i))
-      return absl::InternalError("airlog: rule '" + std::string(r.name) + "' " + problem);
-    const bool hint = r.anchor == detail::Anchor::secret_hint || r.anchor == detail::Anchor::uri_hint;
-    if (hint && !hints) continue;
-    if (r.anchor == detail::Anchor::secret_hint) {
-      for (const detail::SecretHint& h : detail::kSecretHints) add(h.literal, h.caseless, i);  // one anchor
-      continue;
-    }
-    add(r.literal, r.match == detail::Case::caseless, i);
-  }
-
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_lit_multi(literals.data(), flags.data(), ids.data(), lengths.data(),
-                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-    std::string rule = err && err->expression >= 0
-                           ? std::string(detail::kRules[ids[static_cast<size_t>(err->expression)]].name)
-                           : std::string("(database)");
-    std::string msg = err ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    return absl::InvalidArgumentError("airlog: rule '" + rule + "' failed to compile: " + msg);
-  }
+std::shared_ptr<detail::DatabaseImpl> wrap(hs_database_t* db) {
   auto impl = std::make_shared<detail::DatabaseImpl>();
   impl->hs = db;
   impl->rule_count = detail::kAnchorCount;  // rows, not literals
+  return impl;
+}
+
+// The databases embedded at build time, when they were compiled by this Hyperscan version for
+// this CPU's platform (a database for another CPU would load but be slower, or not load); else null.
+std::shared_ptr<detail::DatabaseImpl> load_embedded() {
+  const detail::EmbeddedDatabases& e = detail::kEmbeddedDatabases;
+  hs_platform_info_t here;
+  if (e.plain == nullptr || hs_populate_platform(&here) != HS_SUCCESS || here.tune != e.tune ||
+      here.cpu_features != e.cpu_features || std::string_view(hs_version()) != e.hs_version)
+    return nullptr;
+  hs_database_t* plain = nullptr;
+  hs_database_t* redacting = nullptr;
+  if (hs_deserialize_database(reinterpret_cast<const char*>(e.plain), e.plain_size, &plain) != HS_SUCCESS ||
+      hs_deserialize_database(reinterpret_cast<const char*>(e.redacting), e.redacting_size, &redacting) != HS_SUCCESS) {
+    hs_free_database(plain);
+    return nullptr;
+  }
+  std::shared_ptr<detail::DatabaseImpl> impl = wrap(plain);
+  impl->redacting = wrap(redacting);
   return impl;
 }
 
@@ -60,12 +43,14 @@ absl::StatusOr<std::shared_ptr<detail::DatabaseImpl>> compile_rules(bool hints) 
 absl::StatusOr<Database> Database::compile() {
   if (hs_valid_platform() != HS_SUCCESS)
     return absl::FailedPreconditionError("airlog: this CPU lacks SSSE3, which Hyperscan requires");
-  absl::StatusOr<std::shared_ptr<detail::DatabaseImpl>> plain = compile_rules(/*hints=*/false);
+  if (std::shared_ptr<detail::DatabaseImpl> embedded = load_embedded()) return Database(std::move(embedded));
+  absl::StatusOr<hs_database_t*> plain = detail::compile_rule_database(/*hints=*/false);
   if (!plain.ok()) return plain.status();
-  absl::StatusOr<std::shared_ptr<detail::DatabaseImpl>> redacting = compile_rules(/*hints=*/true);
+  std::shared_ptr<detail::DatabaseImpl> impl = wrap(*plain);
+  absl::StatusOr<hs_database_t*> redacting = detail::compile_rule_database(/*hints=*/true);
   if (!redacting.ok()) return redacting.status();
-  (*plain)->redacting = *std::move(redacting);
-  return Database(*std::move(plain));
+  impl->redacting = wrap(*redacting);
+  return Database(std::move(impl));
 }
 
 size_t Database::rule_count() const noexcept { return impl_->rule_count; }

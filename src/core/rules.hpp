@@ -2,8 +2,9 @@
 // anchor that one Hyperscan scan finds in a whole block of lines (a match only says "this line
 // contains anchor X"), how its case is matched, what a line holding it means (event kind, fixed
 // state), which reader takes the fields around it (extract/template.cpp) and in which order rows
-// apply (priority: the first kind set wins). Two byte markers (ANSI escape, CR) and the secret
-// hints (redact.hpp) ride in the same scan with no meaning of their own.
+// apply (priority: the first kind set wins). The secret hints (redact.hpp) ride in the same scan
+// with no meaning of their own, and so does the CR byte marker; the ANSI escape marker is a row
+// too, but the line split finds it (kByteMarks).
 //
 // Adding a template: one Anchor value and one row in kRules (same order; pick a reader or add one
 // to template.cpp), one golden line in tests/template_test.cpp. database.cpp compiles the table:
@@ -71,6 +72,11 @@ inline constexpr unsigned kAnchorCount = static_cast<unsigned>(Anchor::count);
 static_assert(kAnchorCount <= 63, "anchor sets are 64-bit masks; bit 63 is kUnscanned");
 
 inline constexpr uint64_t bit(Anchor a) noexcept { return uint64_t{1} << static_cast<unsigned>(a); }
+
+/// Anchors that classify.cpp's line split finds beside the newlines (one more SIMD compare per 16
+/// bytes) and the Hyperscan database leaves out: the ANSI escape's two bytes "\x1b[" as a literal
+/// cost the literal matcher ~10 % of its time (its short prefix defeats the multi-byte filter).
+inline constexpr uint64_t kByteMarks = bit(Anchor::esc);
 
 /// How an anchor's case is matched.
 enum class Case : uint8_t {

@@ -328,7 +328,7 @@ bool parse_clf_timestamp(std::string_view s, ParsedTime* out) noexcept {
   return true;
 }
 
-void append_rfc3339_utc(int64_t ns, std::string& out) {
+char* write_rfc3339_utc(int64_t ns, char* out) noexcept {
   // Floor division throughout so instants before 1970 get a positive fraction and time of day.
   int64_t secs = ns / kNsPerSec;
   int64_t frac = ns % kNsPerSec;
@@ -342,8 +342,7 @@ void append_rfc3339_utc(int64_t ns, std::string& out) {
   unsigned month = 0, day = 0;
   civil_from_days(days, &year, &month, &day);
 
-  char buf[32];  // "YYYY-MM-DDTHH:MM:SS.fffffffffZ" is 30 bytes; int64 ns spans years 1677..2262
-  char* w = buf;
+  char* w = out;  // "YYYY-MM-DDTHH:MM:SS.fffffffffZ" is 30 bytes; int64 ns spans years 1677..2262
   w = put2(w, static_cast<unsigned>(year / 100));
   w = put2(w, static_cast<unsigned>(year % 100));
   *w++ = '-';
@@ -366,7 +365,12 @@ void append_rfc3339_utc(int64_t ns, std::string& out) {
     while (w[-1] == '0') --w;  // frac != 0, so this stops before the '.'
   }
   *w++ = 'Z';
-  out.append(buf, static_cast<size_t>(w - buf));
+  return w;
+}
+
+void append_rfc3339_utc(int64_t ns, std::string& out) {
+  char buf[kRfc3339UtcMaxBytes];
+  out.append(buf, static_cast<size_t>(write_rfc3339_utc(ns, buf) - buf));
 }
 
 absl::StatusOr<ZoneResolver> ZoneResolver::create(std::string_view name) {

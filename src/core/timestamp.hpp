@@ -69,6 +69,12 @@ int64_t civil_to_epoch_seconds(int year, int month, int day, int hour, int minut
 /// only when non-zero and with trailing zeros removed. Appends to `out`.
 void append_rfc3339_utc(int64_t ns, std::string& out);
 
+/// The longest text append_rfc3339_utc writes (int64 nanoseconds span the years 1677 to 2262).
+inline constexpr size_t kRfc3339UtcMaxBytes = 30;
+/// Writes what append_rfc3339_utc appends to `out`, which has room for kRfc3339UtcMaxBytes;
+/// returns the end of the text.
+char* write_rfc3339_utc(int64_t ns, char* out) noexcept;
+
 /// Turns wall-clock stamps without an offset into UTC using a configured zone. UTC and fixed
 /// offsets take a fast path; named IANA zones go through absl::TimeZone with a small cache (the
 /// last hour looked up), so a stream of stamps in one zone costs a compare per stamp. Not
