@@ -174,7 +174,7 @@ def program_in_process(argv, path):
 def setup_costs(args, corpus):
     out = os.path.join(args.tmp, "gb-setup.json")
     subprocess.run([os.path.join(args.build, "bench", "airlog_bench"), "--corpus", corpus["path"],
-                    "--benchmark_filter=^(BM_database_compile|BM_scratch_create)$", "--benchmark_repetitions=3",
+                    "--benchmark_filter=^(BM_database_compile|BM_rules_compile|BM_scratch_create)$", "--benchmark_repetitions=3",
                     "--benchmark_out=%s" % out, "--benchmark_out_format=json"], check=True, stdout=subprocess.DEVNULL)
     res = {}
     for b in json.load(open(out))["benchmarks"]:
@@ -183,7 +183,7 @@ def setup_costs(args, corpus):
             res[b["run_name"]] = dict(b, ms=b["cpu_time"] * scale)
     airlog = os.path.join(args.build, "airlog")
     starts = sorted(wait_rusage([airlog, "parse", "--output", "null", "/dev/null"])[0] for _ in range(21))
-    return {"compile_ms": res["BM_database_compile"]["ms"],
+    return {"database_ms": res["BM_database_compile"]["ms"], "compile_ms": res["BM_rules_compile"]["ms"],
             "database_bytes": res["BM_database_compile"]["database_bytes"],
             "rules": res["BM_database_compile"]["rules"],
             "scratch_us": res["BM_scratch_create"]["ms"] * 1e3,
@@ -344,7 +344,10 @@ def render(args, data):
     w("## Set-up costs\n")
     w("| what | value |")
     w("|---|---:|")
-    w("| Database compile (%d rules, both rule sets), CPU | %.1f ms |" % (s["rules"], s["compile_ms"]))
+    w("| `Database::compile()` (%d rules, both rule sets; loads the databases embedded at build time when "
+      "they fit the CPU), CPU | %.2f ms |" % (s["rules"], s["database_ms"]))
+    w("| the same rules compiled by Hyperscan (a CPU the embedded databases do not fit), CPU | %.1f ms |"
+      % s["compile_ms"])
     w("| Database size (both rule sets) | %.1f KiB |" % (s["database_bytes"] / 1024))
     w("| Scratch create | %.1f µs |" % s["scratch_us"])
     w("| Hyperscan scratch size | %.1f KiB |" % (s["hs_scratch_bytes"] / 1024))
