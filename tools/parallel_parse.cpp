@@ -18,8 +18,13 @@ namespace airlog_cli {
 namespace {
 
 // Pieces a worker owns: enough to keep reading while the caller writes, few enough that memory
-// stays small (each holds one read, 256 KiB, and its events).
+// stays small (each holds one read and its events: up to 320 bytes per input byte when every line
+// is an event, so the one-input pipeline reads less at a time than one thread does).
 constexpr size_t kPiecesPerWorker = 4;
+constexpr size_t kPipelineReadBytes = size_t{32} << 10;
+// A piece whose text (rewritten, copied, rendered) grew past this gives it back once used, so that
+// a few huge events cannot leave every piece that large. Its events vector is bounded by its read.
+constexpr size_t kHeavyTextBytes = size_t{4} << 20;
 
 // A FIFO of pieces between two threads. Never full: the pools bound how many pieces exist.
 class PieceQueue {
@@ -50,9 +55,9 @@ class PieceQueue {
 // The pieces one worker owns; take() waits until the caller gives one back.
 class PiecePool {
  public:
-  explicit PiecePool(size_t n) : pieces_(n) {
+  PiecePool(size_t n, size_t read_bytes) : pieces_(n) {
     for (Piece& p : pieces_) {
-      p.bytes.resize(kReadBytes);
+      p.bytes.resize(read_bytes);
       p.home = this;
       free_.push(&p);
     }
@@ -73,7 +78,14 @@ class PiecePool {
     p->copies.clear();
     return p;
   }
-  void give(Piece* p) { free_.push(p); }
+  void give(Piece* p) {
+    if (p->batch.arena.bytes_reserved() + p->copies.bytes_reserved() + p->rendered.capacity() > kHeavyTextBytes) {
+      p->batch.arena = airlog::Arena{};
+      p->copies = airlog::Arena{};
+      p->rendered = std::string{};
+    }
+    free_.push(p);
+  }
 
  private:
   std::vector<Piece> pieces_;
@@ -202,7 +214,7 @@ Piece* open_failure(PiecePool& pool, const std::string& failure) {
 void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume) {
   const size_t workers = config.threads;
   std::vector<std::unique_ptr<PiecePool>> pools;
-  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker));
+  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker, kReadBytes));
   // Inputs taken but not yet written: at most this many, so input i's pieces queue in slot
   // i % window (each worker holds at most kPiecesPerWorker of them, plus the one it waits to read).
   const size_t window = workers * (kPiecesPerWorker + 1);
@@ -261,7 +273,7 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
 // One input: a reader thread, a parser thread and the caller, so reading, parsing and rendering
 // overlap.
 void parse_one(const ParallelConfig& config, const std::string& path, const std::function<void(Piece&)>& consume) {
-  PiecePool pool(2 * kPiecesPerWorker);
+  PiecePool pool(3, kPipelineReadBytes);
   InputReader reader(path, config.options.multiline_wait_ns);
   std::string failure;
   if (!reader.open(failure)) {
