@@ -245,12 +245,24 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
           continue;
         }
         SourceParser parser(config, scratch, *path, reader.live());
+        Piece* p = pool.take();
+        Got got = read_into(reader, *p);
         for (bool more = true; more;) {
-          Piece* p = pool.take();
-          const Got got = read_into(reader, *p);
           more = parser.handle(*p, got, reader);
+          if (!more) break;
+          // The next read before this piece goes: when it is the end, the flush joins this piece
+          // (one hand-over per small file, not two). Not on a live input, whose pieces end in a push.
+          Piece* next = pool.take();
+          got = read_into(reader, *next);
+          if (got == Got::end && !reader.live()) {
+            pool.give(next);
+            parser.handle(*p, got, reader);
+            break;
+          }
           queue.push(p);
+          p = next;
         }
+        queue.push(p);
       }
     });
   }
