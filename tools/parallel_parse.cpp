@@ -226,7 +226,7 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
   std::vector<std::thread> threads;
   for (size_t w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
-      airlog::Scratch scratch = clone_scratch(config);
+      std::optional<airlog::Scratch> scratch;  // made for the first input: more threads than inputs cost nothing
       PiecePool& pool = *pools[w];
       // Inputs are taken in order, so the one the caller waits for is always being parsed.
       for (;;) {
@@ -244,7 +244,8 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
           queue.push(open_failure(pool, failure));
           continue;
         }
-        SourceParser parser(config, scratch, *path, reader.live());
+        if (!scratch) scratch.emplace(clone_scratch(config));
+        SourceParser parser(config, *scratch, *path, reader.live());
         Piece* p = pool.take();
         Got got = read_into(reader, *p);
         for (bool more = true; more;) {
