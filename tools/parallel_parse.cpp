@@ -20,11 +20,13 @@ namespace {
 // Pieces a worker owns: enough to keep reading while the caller writes, few enough that memory
 // stays small (each holds one read and its events: up to 320 bytes per input byte when every line
 // is an event, so the one-input pipeline reads less at a time than one thread does).
-constexpr size_t kPiecesPerWorker = 4;
+constexpr size_t kPiecesPerWorker = 16;
 constexpr size_t kPipelineReadBytes = size_t{32} << 10;
-// A piece whose text (rewritten, copied, rendered) grew past this gives it back once used, so that
-// a few huge events cannot leave every piece that large. Its events vector is bounded by its read.
-constexpr size_t kHeavyTextBytes = size_t{4} << 20;
+constexpr size_t kWorkerReadBytes = size_t{64} << 10;  // a read of empty lines: 21 MB of events
+// A piece holding more than this (events of tiny lines, huge events) gives its memory back once
+// used; and a worker reads no further while its pieces out hold more than kPiecesOutBytes.
+constexpr size_t kHeavyPieceBytes = size_t{24} << 20;
+constexpr size_t kPiecesOutBytes = size_t{32} << 20;
 
 // A FIFO of pieces between two threads. Never full: the pools bound how many pieces exist.
 class PieceQueue {
@@ -59,11 +61,20 @@ class PiecePool {
     for (Piece& p : pieces_) {
       p.bytes.resize(read_bytes);
       p.home = this;
-      free_.push(&p);
+      free_.push_back(&p);
     }
   }
+  // Waits for a free piece, and while the pieces out hold more than kPiecesOutBytes (tiny events
+  // take 320 bytes per input byte), unless none is out.
   Piece* take() {
-    Piece* p = free_.pop();
+    Piece* p = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      returned_.wait(
+          lock, [&] { return !free_.empty() && (out_bytes_ <= kPiecesOutBytes || free_.size() == pieces_.size()); });
+      p = free_.back();  // the most recently used: its memory is warm
+      free_.pop_back();
+    }
     p->failure.clear();
     p->opened = true;
     p->error.clear();
@@ -76,20 +87,38 @@ class PiecePool {
     p->size = 0;
     p->read_ns = 0;
     p->copies.clear();
+    p->held = 0;  // counts once sent: a piece given back unsent takes nothing off
     return p;
   }
+  // `p` goes to the caller (from the worker's thread): what it holds counts until it is given back.
+  void sent(Piece* p) {
+    p->held = p->batch.events.capacity() * sizeof(airlog::Event) + p->batch.arena.bytes_reserved() +
+              p->copies.bytes_reserved() + p->rendered.capacity();
+    std::lock_guard lock(mutex_);
+    out_bytes_ += p->held;
+  }
   void give(Piece* p) {
-    if (p->batch.arena.bytes_reserved() + p->copies.bytes_reserved() + p->rendered.capacity() > kHeavyTextBytes) {
-      p->batch.arena = airlog::Arena{};
+    // A piece that grew large gives its memory back, so that a few such reads cannot leave
+    // every piece that large.
+    if (p->held > kHeavyPieceBytes) {
+      p->batch = airlog::Batch{};
       p->copies = airlog::Arena{};
       p->rendered = std::string{};
     }
-    free_.push(p);
+    {
+      std::lock_guard lock(mutex_);
+      out_bytes_ -= p->held;
+      free_.push_back(p);
+    }
+    returned_.notify_one();
   }
 
  private:
   std::vector<Piece> pieces_;
-  PieceQueue free_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<Piece*> free_;
+  size_t out_bytes_ = 0;
 };
 
 namespace {
@@ -200,6 +229,11 @@ Got read_into(InputReader& reader, Piece& p) {
   return got;
 }
 
+void send(PieceQueue& queue, Piece* p) {
+  p->home->sent(p);
+  queue.push(p);
+}
+
 // An input that cannot be opened is one piece that says so.
 Piece* open_failure(PiecePool& pool, const std::string& failure) {
   Piece* p = pool.take();
@@ -214,7 +248,7 @@ Piece* open_failure(PiecePool& pool, const std::string& failure) {
 void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume) {
   const size_t workers = config.threads;
   std::vector<std::unique_ptr<PiecePool>> pools;
-  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker, kReadBytes));
+  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker, kWorkerReadBytes));
   // Inputs taken but not yet written: at most this many, so input i's pieces queue in slot
   // i % window (each worker holds at most kPiecesPerWorker of them, plus the one it waits to read).
   const size_t window = workers * (kPiecesPerWorker + 1);
@@ -241,7 +275,7 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
         InputReader reader(*path, config.options.multiline_wait_ns);
         std::string failure;
         if (!reader.open(failure)) {
-          queue.push(open_failure(pool, failure));
+          send(queue, open_failure(pool, failure));
           continue;
         }
         if (!scratch) scratch.emplace(clone_scratch(config));
@@ -260,10 +294,10 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
             parser.handle(*p, got, reader);
             break;
           }
-          queue.push(p);
+          send(queue, p);
           p = next;
         }
-        queue.push(p);
+        send(queue, p);
       }
     });
   }
@@ -329,7 +363,7 @@ void parse_one(const ParallelConfig& config, const std::string& path, const std:
       }
       // The reader has stopped reading by the time its error is handled here.
       more = parser.handle(*r.piece, r.got, reader);
-      parsed.push(r.piece);
+      send(parsed, r.piece);
     }
   });
   for (bool last = false; !last;) {
