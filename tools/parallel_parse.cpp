@@ -23,9 +23,10 @@ namespace {
 constexpr size_t kPiecesPerWorker = 16;
 constexpr size_t kPipelineReadBytes = size_t{32} << 10;
 constexpr size_t kWorkerReadBytes = size_t{64} << 10;  // a read of empty lines: 21 MB of events
-// A piece holding more than this (events of tiny lines, huge events) gives its memory back once
+// A piece holding more than these (events of tiny lines, huge events) gives its memory back once
 // used; and a worker reads no further while its pieces out hold more than kPiecesOutBytes.
-constexpr size_t kHeavyPieceBytes = size_t{24} << 20;
+constexpr size_t kHeavyTextBytes = size_t{4} << 20;     // rewritten, copied, rendered text
+constexpr size_t kHeavyEventsBytes = size_t{24} << 20;  // above what one read of empty lines needs
 constexpr size_t kPiecesOutBytes = size_t{32} << 20;
 
 // A FIFO of pieces between two threads. Never full: the pools bound how many pieces exist.
@@ -100,11 +101,12 @@ class PiecePool {
   void give(Piece* p) {
     // A piece that grew large gives its memory back, so that a few such reads cannot leave
     // every piece that large.
-    if (p->held > kHeavyPieceBytes) {
-      p->batch = airlog::Batch{};
+    if (p->batch.arena.bytes_reserved() + p->copies.bytes_reserved() + p->rendered.capacity() > kHeavyTextBytes) {
+      p->batch.arena = airlog::Arena{};
       p->copies = airlog::Arena{};
       p->rendered = std::string{};
     }
+    if (p->batch.events.capacity() * sizeof(airlog::Event) > kHeavyEventsBytes) p->batch.events = {};
     {
       std::lock_guard lock(mutex_);
       out_bytes_ -= p->held;
