@@ -644,7 +644,9 @@ int main(int argc, char** argv) {
     out.push();
   };
 
-  if (cli.threads > 1) {
+  // One input with nothing to render has nothing to overlap with its parsing: one thread.
+  const bool render_nothing = !summary_mode && cli.output == OutputFormat::none;
+  if (cli.threads > 1 && !(one_input && render_nothing)) {
     airlog_cli::ParallelConfig config;
     config.db = &*db;
     config.scratch = &*scratch;

@@ -43,6 +43,8 @@ void InputList::walk_inputs() {
   }
   {
     std::lock_guard lock(mutex_);
+    for (std::string& path : found_) files_.push_back(std::move(path));
+    found_.clear();
     done_ = true;
   }
   grown_.notify_all();
@@ -91,11 +93,15 @@ void InputList::walk_directory(const std::string& dir) {
   }
 }
 
+// Published a few at a time: the parsing threads read the list under the same lock.
 void InputList::add(std::string path) {
+  found_.push_back(std::move(path));
+  if (found_.size() < kPublishEvery) return;
   {
     std::lock_guard lock(mutex_);
-    files_.push_back(std::move(path));
+    for (std::string& p : found_) files_.push_back(std::move(p));
   }
+  found_.clear();
   grown_.notify_all();
 }
 

@@ -47,6 +47,8 @@ class InputList {
   std::mutex mutex_;
   std::condition_variable grown_;
   std::deque<std::string> files_;  // a deque: references stay valid as it grows
+  static constexpr size_t kPublishEvery = 64;
+  std::vector<std::string> found_;  // the walker's, not yet in files_
   bool done_ = false;
   size_t failures_ = 0;
   std::thread walker_;

@@ -18,8 +18,16 @@ namespace airlog_cli {
 namespace {
 
 // Pieces a worker owns: enough to keep reading while the caller writes, few enough that memory
-// stays small (each holds one read, 256 KiB, and its events).
-constexpr size_t kPiecesPerWorker = 4;
+// stays small (each holds one read and its events: up to 320 bytes per input byte when every line
+// is an event, so the one-input pipeline reads less at a time than one thread does).
+constexpr size_t kPiecesPerWorker = 16;
+constexpr size_t kPipelineReadBytes = size_t{32} << 10;
+constexpr size_t kWorkerReadBytes = size_t{64} << 10;  // a read of empty lines: 21 MB of events
+// A piece holding more than these (events of tiny lines, huge events) gives its memory back once
+// used; and a worker reads no further while its pieces out hold more than kPiecesOutBytes.
+constexpr size_t kHeavyTextBytes = size_t{4} << 20;     // rewritten, copied, rendered text
+constexpr size_t kHeavyEventsBytes = size_t{24} << 20;  // above what one read of empty lines needs
+constexpr size_t kPiecesOutBytes = size_t{32} << 20;
 
 // A FIFO of pieces between two threads. Never full: the pools bound how many pieces exist.
 class PieceQueue {
@@ -50,15 +58,24 @@ class PieceQueue {
 // The pieces one worker owns; take() waits until the caller gives one back.
 class PiecePool {
  public:
-  explicit PiecePool(size_t n) : pieces_(n) {
+  PiecePool(size_t n, size_t read_bytes) : pieces_(n) {
     for (Piece& p : pieces_) {
-      p.bytes.resize(kReadBytes);
+      p.bytes.resize(read_bytes);
       p.home = this;
-      free_.push(&p);
+      free_.push_back(&p);
     }
   }
+  // Waits for a free piece, and while the pieces out hold more than kPiecesOutBytes (tiny events
+  // take 320 bytes per input byte), unless none is out.
   Piece* take() {
-    Piece* p = free_.pop();
+    Piece* p = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      returned_.wait(
+          lock, [&] { return !free_.empty() && (out_bytes_ <= kPiecesOutBytes || free_.size() == pieces_.size()); });
+      p = free_.back();  // the most recently used: its memory is warm
+      free_.pop_back();
+    }
     p->failure.clear();
     p->opened = true;
     p->error.clear();
@@ -71,13 +88,39 @@ class PiecePool {
     p->size = 0;
     p->read_ns = 0;
     p->copies.clear();
+    p->held = 0;  // counts once sent: a piece given back unsent takes nothing off
     return p;
   }
-  void give(Piece* p) { free_.push(p); }
+  // `p` goes to the caller (from the worker's thread): what it holds counts until it is given back.
+  void sent(Piece* p) {
+    p->held = p->batch.events.capacity() * sizeof(airlog::Event) + p->batch.arena.bytes_reserved() +
+              p->copies.bytes_reserved() + p->rendered.capacity();
+    std::lock_guard lock(mutex_);
+    out_bytes_ += p->held;
+  }
+  void give(Piece* p) {
+    // A piece that grew large gives its memory back, so that a few such reads cannot leave
+    // every piece that large.
+    if (p->batch.arena.bytes_reserved() + p->copies.bytes_reserved() + p->rendered.capacity() > kHeavyTextBytes) {
+      p->batch.arena = airlog::Arena{};
+      p->copies = airlog::Arena{};
+      p->rendered = std::string{};
+    }
+    if (p->batch.events.capacity() * sizeof(airlog::Event) > kHeavyEventsBytes) p->batch.events = {};
+    {
+      std::lock_guard lock(mutex_);
+      out_bytes_ -= p->held;
+      free_.push_back(p);
+    }
+    returned_.notify_one();
+  }
 
  private:
   std::vector<Piece> pieces_;
-  PieceQueue free_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<Piece*> free_;
+  size_t out_bytes_ = 0;
 };
 
 namespace {
@@ -188,6 +231,11 @@ Got read_into(InputReader& reader, Piece& p) {
   return got;
 }
 
+void send(PieceQueue& queue, Piece* p) {
+  p->home->sent(p);
+  queue.push(p);
+}
+
 // An input that cannot be opened is one piece that says so.
 Piece* open_failure(PiecePool& pool, const std::string& failure) {
   Piece* p = pool.take();
@@ -202,7 +250,7 @@ Piece* open_failure(PiecePool& pool, const std::string& failure) {
 void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::function<void(Piece&)>& consume) {
   const size_t workers = config.threads;
   std::vector<std::unique_ptr<PiecePool>> pools;
-  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker));
+  for (size_t i = 0; i < workers; ++i) pools.push_back(std::make_unique<PiecePool>(kPiecesPerWorker, kWorkerReadBytes));
   // Inputs taken but not yet written: at most this many, so input i's pieces queue in slot
   // i % window (each worker holds at most kPiecesPerWorker of them, plus the one it waits to read).
   const size_t window = workers * (kPiecesPerWorker + 1);
@@ -214,7 +262,7 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
   std::vector<std::thread> threads;
   for (size_t w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
-      airlog::Scratch scratch = clone_scratch(config);
+      std::optional<airlog::Scratch> scratch;  // made for the first input: more threads than inputs cost nothing
       PiecePool& pool = *pools[w];
       // Inputs are taken in order, so the one the caller waits for is always being parsed.
       for (;;) {
@@ -229,16 +277,29 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
         InputReader reader(*path, config.options.multiline_wait_ns);
         std::string failure;
         if (!reader.open(failure)) {
-          queue.push(open_failure(pool, failure));
+          send(queue, open_failure(pool, failure));
           continue;
         }
-        SourceParser parser(config, scratch, *path, reader.live());
+        if (!scratch) scratch.emplace(clone_scratch(config));
+        SourceParser parser(config, *scratch, *path, reader.live());
+        Piece* p = pool.take();
+        Got got = read_into(reader, *p);
         for (bool more = true; more;) {
-          Piece* p = pool.take();
-          const Got got = read_into(reader, *p);
           more = parser.handle(*p, got, reader);
-          queue.push(p);
+          if (!more) break;
+          // The next read before this piece goes: when it is the end, the flush joins this piece
+          // (one hand-over per small file, not two). Not on a live input, whose pieces end in a push.
+          Piece* next = pool.take();
+          got = read_into(reader, *next);
+          if (got == Got::end && !reader.live()) {
+            pool.give(next);
+            parser.handle(*p, got, reader);
+            break;
+          }
+          send(queue, p);
+          p = next;
         }
+        send(queue, p);
       }
     });
   }
@@ -261,7 +322,7 @@ void parse_many(const ParallelConfig& config, const PathAt& path_at, const std::
 // One input: a reader thread, a parser thread and the caller, so reading, parsing and rendering
 // overlap.
 void parse_one(const ParallelConfig& config, const std::string& path, const std::function<void(Piece&)>& consume) {
-  PiecePool pool(2 * kPiecesPerWorker);
+  PiecePool pool(3, kPipelineReadBytes);
   InputReader reader(path, config.options.multiline_wait_ns);
   std::string failure;
   if (!reader.open(failure)) {
@@ -304,7 +365,7 @@ void parse_one(const ParallelConfig& config, const std::string& path, const std:
       }
       // The reader has stopped reading by the time its error is handled here.
       more = parser.handle(*r.piece, r.got, reader);
-      parsed.push(r.piece);
+      send(parsed, r.piece);
     }
   });
   for (bool last = false; !last;) {

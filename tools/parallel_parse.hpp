@@ -45,6 +45,7 @@ struct Piece {
   int64_t read_ns = 0;
   airlog::Arena copies;
   PiecePool* home = nullptr;
+  size_t held = 0;  // bytes it held when sent
 };
 
 struct ParallelConfig {
