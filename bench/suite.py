@@ -437,15 +437,18 @@ def targets(data):
             r = go["wall"] / jsonl["wall"]
             out.append({"what": "`airlog parse --output jsonl` whole process ≥ 50× the Go pipeline (%s corpus)"
                         % ("real" if "real" in data["process"] else "mixed"), "measured": fmt_ratio(r), "met": r >= 50})
-        one = proc.get("airlog parse --output null, 1 thread")
-        two = proc.get("airlog parse --output null, 2 threads")
+        # One input is one Stream: its second thread can only take the rendering and writing off
+        # the parser (docs/architecture.md), so the row that can gain is jsonl.
+        one = proc.get("airlog parse --output jsonl, 1 thread")
+        two = proc.get("airlog parse --output jsonl, 2 threads")
         if one and two:
             r = one["wall"] / two["wall"]
-            out.append({"what": "2 threads ≥ 1.8× one, one large file", "measured": "%.2f×" % r, "met": r >= 1.8})
+            out.append({"what": "2 threads ≥ 1.8× one, one large file, `--output jsonl`", "measured": "%.2f×" % r,
+                        "met": r >= 1.8})
     if data.get("threads_files"):
         tf = data["threads_files"][0]
         r = tf[1]["wall"] / tf[2]["wall"]
-        out.append({"what": "2 threads ≥ 1.8× one, many files", "measured": "%.2f×" % r, "met": r >= 1.8})
+        out.append({"what": "2 threads ≥ 1.8× one, many files, `--output null`", "measured": "%.2f×" % r, "met": r >= 1.8})
     return out
 
 
