@@ -1,8 +1,8 @@
 // setup_bench.cpp — what airlog costs before the first byte: making the Database (both rule sets;
 // loaded from the databases embedded at build time when this CPU can run them, else compiled),
-// compiling the rules from scratch, and allocating a Scratch, with the sizes as counters. These are per-process (Database)
-// and per-thread (Scratch) costs; the CLI's start-up time adds process creation and is measured
-// as a process by bench/suite.py.
+// compiling the rules from scratch, and allocating a Scratch, with the sizes as counters. These are per-process
+// (Database) and per-thread (Scratch) costs; the CLI's start-up time adds process creation and is measured as a process
+// by bench/suite.py.
 #include <benchmark/benchmark.h>
 #include <hs/hs.h>
 

@@ -376,7 +376,7 @@ def render(args, data):
             elif r["worst_pct"] >= 99.995:
                 cells.append("%d/%d, %d fields all 100%%" % (r["peer_events"], r["airlog_events"], r["fields_judged"]))
             else:
-                cells.append("%d/%d, %d fields, least %s %.1f%%" % (r["peer_events"], r["airlog_events"],
+                cells.append("%d/%d, %d fields, least %s %.2f%%" % (r["peer_events"], r["airlog_events"],
                                                                     r["fields_judged"], r["worst_field"], r["worst_pct"]))
         w("| %s | %s |" % (peer, " | ".join(cells)))
     w("")
