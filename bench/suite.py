@@ -28,8 +28,6 @@ import os
 import platform
 import re
 import shlex
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,6 +48,9 @@ GB_ROWS = {
     "BM_hyperscan_anchor_scan": "floor: Hyperscan anchor scan",
 }
 FLOORS = ("floor: memchr lines", "floor: Hyperscan anchor scan")
+# The peers' row names, in the order the tables list them (bench/peers/README.md has each).
+PEERS = ("RE2", "RE2::Set", "PCRE2-JIT", "Oniguruma", "std::regex", "Go regexp (Alloy-shaped)",
+         "Rust regex (VRL-shaped)", "Python re")
 # The issue's ratio targets (airlog / peer, mixed corpus, same run).
 TARGETS = {"Go regexp (Alloy-shaped)": 50, "Python re": 30, "Rust regex (VRL-shaped)": 10, "RE2": 10,
            "Oniguruma": 10, "std::regex": 10, "PCRE2-JIT": 3}
@@ -101,7 +102,7 @@ def wait_rusage(argv, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
     p.returncode = os.waitstatus_to_exitcode(status)
     err = p.stderr.read().decode(errors="replace")
     p.stderr.close()
-    if p.returncode not in (0,):
+    if p.returncode != 0:
         raise SystemExit("suite: %s exited %d: %s" % (" ".join(argv), p.returncode, err[-2000:]))
     return wall, usage.ru_maxrss * 1024
 
@@ -273,8 +274,7 @@ def render(args, data):
     corpora = data["corpora"]
     names = [c["name"] for c in corpora]
     rate = data["rates"]  # corpus -> row -> {mbs, lps}
-    engines = ["airlog"] + [n for n in ["RE2", "RE2::Set", "PCRE2-JIT", "Oniguruma", "std::regex",
-                                        "Go regexp (Alloy-shaped)", "Rust regex (VRL-shaped)", "Python re"]]
+    engines = ["airlog"] + list(PEERS)
     out = []
     w = out.append
     w("# airlog benchmarks\n")
@@ -390,8 +390,7 @@ def chart(args, data):
     import matplotlib.pyplot as plt
 
     rate = data["rates"]["mixed"]
-    engines = [e for e in ["airlog", "PCRE2-JIT", "Rust regex (VRL-shaped)", "RE2::Set", "RE2", "Oniguruma",
-                           "Go regexp (Alloy-shaped)", "Python re", "std::regex"] if e in rate]
+    engines = [e for e in ("airlog",) + PEERS if e in rate]
     engines.sort(key=lambda e: rate[e]["mbs"])
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [3, 2]})
     vals = [rate[e]["mbs"] for e in engines]
